@@ -1,0 +1,139 @@
+"""The `rag` command line: config, ingest, retrieve (and the commands other modules add).
+
+Owns parsing arguments, printing results for people or as JSON, and turning expected
+errors into one line on stderr with a non-zero exit. No pipeline logic lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import RagError
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def cmd_config(args, settings: Settings) -> int:
+    described = settings.describe()
+    if args.json:
+        _print_json(described)
+    else:
+        width = max(map(len, described))
+        for name, value in described.items():
+            print(f"{name.ljust(width)}  {value}")
+    return 0
+
+
+def _progress_bar():
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="file", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int, source: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(source[-40:], refresh=True)
+
+    return update, bar
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from .ingest import ingest
+
+    progress, bar = _progress_bar()
+    try:
+        report = ingest(settings, [Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(report.summary())
+    return 0
+
+
+def cmd_retrieve(args, settings: Settings) -> int:
+    from .documents import clean_question
+    from .retrieve import Searcher
+
+    searcher = Searcher(settings)
+    hits = searcher.search(clean_question(args.question), args.k, args.source or None)
+    rows = [
+        {
+            "rank": n, "chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "title": h.chunk.title,
+            "score": round(h.score, 6), "start": h.chunk.start, "end": h.chunk.end, "text": h.chunk.text,
+        }
+        for n, h in enumerate(hits, 1)
+    ]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("No passages found.")
+    for row in rows:
+        print(f"[{row['rank']}] {row['source']}  score {row['score']:.4f}  chars {row['start']}-{row['end']}")
+        print("    " + row["text"].replace("\n", "\n    "))
+        print()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Ask questions of your documents, with cited answers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("config", help="print the resolved settings")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_config)
+
+    p = sub.add_parser("ingest", help="index the documents folder (or PATHs)")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--rebuild", action="store_true", help="delete the index and build it anew")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("retrieve", help="print the passages ranked for a question")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=None)
+    p.add_argument("--source", action="append", help="only this source file (repeatable)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_retrieve)
+
+    for name in _EXTENSIONS:
+        module = importlib.import_module(name)
+        register = getattr(module, "register_cli", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+# Modules that add their own subcommands through `register_cli(subparsers)`; each
+# keeps heavy imports inside its command functions so `rag --help` stays fast.
+_EXTENSIONS = ["rag.answer", "rag.chat", "rag.evaluation", "rag.bench"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.load(**({"top_k": args.k} if getattr(args, "k", None) else {}))
+        return args.func(args, settings)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

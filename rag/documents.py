@@ -1,0 +1,190 @@
+"""Reading files into clean text: formats, encodings, cleaning, titles.
+
+Owns turning a file on disk into a `Document` whose `text` is the cleaned text that
+chunks, offsets and quotes refer to. It does not chunk, embed or store anything.
+A file that cannot be used raises `SkipFile` with the reason shown to the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+CLEANING_VERSION = 1
+
+
+class SkipFile(Exception):
+    """A file that ingestion leaves out; the message says why."""
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # path relative to the documents folder, with forward slashes
+    title: str
+    text: str  # cleaned text
+    sha256: str  # of the cleaned text
+
+    @property
+    def doc_id(self) -> str:
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()[:16]
+
+
+# Characters of Unicode category Cf (zero-width, bidi controls, tag characters, soft
+# hyphen, BOM ...) are invisible and only confuse matching, so they are removed.
+_KEEP_CONTROLS = {"\n", "\t"}
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def clean_text(raw: str) -> str:
+    """NFKC, invisible format and control characters removed, blank runs collapsed."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        ch
+        for ch in text
+        if ch in _KEEP_CONTROLS or unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co")
+    )
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = _BLANK_RUNS.sub("\n\n", text)
+    return text.strip("\n")
+
+
+def clean_question(raw: str) -> str:
+    """The same cleaning for a question, on one line."""
+    return " ".join(clean_text(raw).split())
+
+
+_SENTENCE_END = (".", "!", ";", ":", ",")
+
+
+def make_title(text: str, fallback: str) -> str:
+    """The first line when it reads as a headline, else the file name."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    words = first.split()
+    if not words or len(words) > 20 or len(first) > 160:
+        return fallback
+    if first.endswith(_SENTENCE_END) and not first.endswith("..."):
+        return fallback
+    if first.startswith(("#",)):
+        first = first.lstrip("#").strip() or fallback
+    letters = [w for w in words if w[:1].isalpha()]
+    if not letters:
+        return fallback
+    return first
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None or best.chaos > 0.2:
+        raise SkipFile("not UTF-8 and its encoding could not be detected reliably")
+    try:
+        return data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise SkipFile("not UTF-8 and its encoding could not be detected reliably") from None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(
+        1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t\f"
+    )
+    return bad / len(sample) > 0.05
+
+
+def _html_text(markup: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "head", "svg"]):
+        tag.decompose()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    body = soup.get_text("\n")
+    return f"{title}\n\n{body}" if title and title not in body[:500] else body
+
+
+def _pdf_text(path: Path) -> str:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AttributeError) as exc:
+        raise SkipFile(f"unreadable PDF ({type(exc).__name__})") from None
+    except Exception as exc:  # pypdf raises many internal types on damaged files
+        raise SkipFile(f"unreadable PDF ({type(exc).__name__})") from None
+    return "\n\n".join(pages)
+
+
+def read_text(path: Path, max_bytes: int) -> str:
+    """The raw text of a supported file, or SkipFile with the reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SkipFile(f"unsupported file type '{suffix or '(none)'}'")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SkipFile(f"unreadable ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise SkipFile(f"too large ({size / 1048576:.1f} MB, limit {max_bytes / 1048576:.0f} MB)")
+    if size == 0:
+        raise SkipFile("empty file")
+    if suffix == ".pdf":
+        return _pdf_text(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkipFile(f"unreadable ({exc.strerror or exc})") from None
+    text = _decode(data)
+    if _looks_binary(text):
+        raise SkipFile("binary file (not text)")
+    if suffix in (".html", ".htm"):
+        text = _html_text(text)
+    return text
+
+
+def load_document(path: Path, root: Path, max_bytes: int) -> Document:
+    """Read, clean and title one file. Raises SkipFile."""
+    source = path.relative_to(root).as_posix()
+    text = clean_text(read_text(path, max_bytes))
+    if not text.strip():
+        raise SkipFile("no text after cleaning")
+    return Document(
+        source=source,
+        title=make_title(text, path.name),
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def find_files(root: Path) -> list[Path]:
+    """Every file under the documents folder, hidden ones left out, in a stable order."""
+    if root.is_file():
+        return [root]
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )

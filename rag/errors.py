@@ -1,0 +1,45 @@
+"""The errors the package raises on purpose.
+
+Every expected failure is one of these, carrying a one-line message meant for the
+user. The edges (CLI, app) print that line; nothing here formats tracebacks.
+"""
+
+
+class RagError(Exception):
+    """Base class: an expected failure with a one-line, user-facing message."""
+
+
+class ConfigError(RagError):
+    """A setting has a value that cannot be used."""
+
+
+class DocumentsError(RagError):
+    """The documents folder or a path given to ingest is missing or empty."""
+
+
+class IndexMissingError(RagError):
+    """No index has been built yet for the configured index folder."""
+
+
+class IndexMismatchError(RagError):
+    """The index was built with other settings (embedding model, chunking)."""
+
+
+class IndexCorruptError(RagError):
+    """The index folder is damaged and must be rebuilt."""
+
+
+class IndexBusyError(RagError):
+    """Another process holds the index lock for writing."""
+
+
+class EmbeddingError(RagError):
+    """The embedding model could not be loaded or failed to encode."""
+
+
+class QuestionError(RagError):
+    """The question is empty or too long."""
+
+
+class LLMError(RagError):
+    """The language model could not be reached or refused the request."""

@@ -1,0 +1,177 @@
+"""Ingestion: documents folder -> cleaned documents -> chunks -> vectors -> index.
+
+Owns deciding what changed since the last run (added, updated, unchanged, removed,
+skipped), embedding only what changed, and the summary. Reading and cleaning live in
+`documents.py`, chunking in `chunking.py`, storage in `store.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .chunking import Chunk, chunk_document
+from .config import Settings
+from .documents import Document, SkipFile, find_files, load_document
+from .embeddings import Embedder, get_embedder
+from .errors import DocumentsError
+from .store import Index, ingest_lock, wipe
+
+Progress = Callable[[int, int, str], None]
+EMBED_BATCH_CHUNKS = 256
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0  # in the index after this run
+    embedded: int = 0  # chunks embedded by this run
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        out = asdict(self)
+        out["skipped"] = [asdict(s) for s in self.skipped]
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.removed)} removed",
+            f"{len(self.skipped)} skipped",
+        ]
+        lines = [f"{', '.join(parts)}; {self.chunks} chunks in the index; {self.seconds:.1f} s"]
+        if not self.embedded:
+            lines.append("Nothing changed: no chunks were embedded.")
+        else:
+            lines.append(f"Embedded {self.embedded} chunks.")
+        lines.extend(f"  skipped {s.path}: {s.reason}" for s in self.skipped)
+        return "\n".join(lines)
+
+
+def _scan(settings: Settings, paths: Iterable[Path] | None) -> tuple[list[tuple[Path, Path]], list[str] | None]:
+    """(file, root) pairs to read, and the source prefixes whose deleted files are removed
+    (None: removal scope is the whole documents folder)."""
+    docs = settings.docs_dir.resolve()
+    targets = [Path(p).resolve() for p in paths] if paths else [docs]
+    pairs: list[tuple[Path, Path]] = []
+    scopes: list[str] = []
+    whole = False
+    for target in targets:
+        if not target.exists():
+            raise DocumentsError(f"no such file or folder: {target}")
+        inside = target == docs or docs in target.parents
+        root = docs if inside else (target.parent if target.is_file() else target)
+        files = find_files(target)
+        if target.is_dir() and not files:
+            raise DocumentsError(f"the documents folder {target} is empty")
+        pairs.extend((f, root) for f in files)
+        if inside and target.is_dir():
+            if target == docs:
+                whole = True
+            else:
+                scopes.append(target.relative_to(docs).as_posix() + "/")
+    if not paths and not docs.is_dir():
+        raise DocumentsError(f"the documents folder {docs} does not exist")
+    return pairs, (None if whole else scopes)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def ingest(
+    settings: Settings,
+    paths: Iterable[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in step with the documents. Safe to run again at any time."""
+    started = time.perf_counter()
+    if not paths and not settings.docs_dir.is_dir():
+        raise DocumentsError(f"the documents folder {settings.docs_dir} does not exist")
+    pairs, scopes = _scan(settings, list(paths) if paths else None)
+    embedder = embedder or get_embedder(settings)
+    report = IngestReport()
+    with ingest_lock(settings):
+        if rebuild:
+            wipe(settings)
+        index = Index(settings, create=True)
+        try:
+            index.check_settings()
+            index.begin()
+            known = index.files()
+            needs_vectors = index.reconcile()
+            seen: set[str] = set()
+            pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
+
+            def flush() -> None:
+                texts = [c.text for _, chunks, _, _ in pending for c in chunks]
+                vectors = embedder.embed(texts)
+                at = 0
+                for doc, chunks, stat, bucket in pending:
+                    index.put_document(doc, chunks, vectors[at : at + len(chunks)], stat)
+                    at += len(chunks)
+                    bucket.append(doc.source)
+                    report.embedded += len(chunks)
+                pending.clear()
+
+            for n, (path, root) in enumerate(pairs, 1):
+                source = path.relative_to(root).as_posix()
+                if progress:
+                    progress(n, len(pairs), source)
+                try:
+                    stat = _stat(path)
+                except OSError as exc:
+                    report.skipped.append(Skipped(source, f"unreadable ({exc.strerror or exc})"))
+                    continue
+                old = known.get(source)
+                if old and old[1:] == stat and source not in needs_vectors:
+                    report.unchanged.append(source)
+                    seen.add(source)
+                    continue
+                try:
+                    doc = load_document(path, root, settings.max_file_bytes)
+                except SkipFile as exc:
+                    report.skipped.append(Skipped(source, str(exc)))
+                    continue
+                seen.add(source)
+                if old and old[0] == doc.sha256 and source not in needs_vectors:
+                    index.touch_document(source, stat)
+                    report.unchanged.append(source)
+                    continue
+                chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap)
+                pending.append((doc, chunks, stat, report.updated if old else report.added))
+                if sum(len(c) for _, c, _, _ in pending) >= EMBED_BATCH_CHUNKS:
+                    flush()
+            if pending:
+                flush()
+            for source in sorted(set(known) - seen):
+                in_scope = scopes is None or any(source.startswith(s) for s in scopes)
+                skipped_now = any(s.path == source for s in report.skipped)
+                if in_scope and not skipped_now:
+                    index.remove_document(source)
+                    report.removed.append(source)
+            report.chunks = index.stats().chunks
+        finally:
+            index.close()
+    report.seconds = time.perf_counter() - started
+    return report
+

@@ -1,0 +1,92 @@
+"""Lexical search: BM25 over chunk texts, with English stemming and stop words.
+
+Owns tokenising text for matching and scoring chunks by BM25. The index is built in
+memory from the chunk table in `index.db` (no documents are re-read) and rebuilt only
+when the index generation changes. It does not know about vectors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    s t don didn doesn isn wasn weren aren won""".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWord
+    except ImportError:  # PyStemmer is optional; matching still works unstemmed
+        return lambda w: w
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return _stemmer()(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed word tokens without stop words."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w == "_"]
+
+
+class BM25:
+    """Okapi BM25 over a fixed list of texts."""
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.size = len(texts)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = np.zeros(self.size, dtype=np.float32)
+        for i, text in enumerate(texts):
+            counts = Counter(tokenize(text))
+            lengths[i] = sum(counts.values())
+            for term, tf in counts.items():
+                postings[term].append((i, tf))
+        avg = float(lengths.mean()) if self.size else 1.0
+        self._norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
+        self._postings = {
+            term: (np.array([i for i, _ in p], dtype=np.int32), np.array([tf for _, tf in p], dtype=np.float32))
+            for term, p in postings.items()
+        }
+        self._idf = {
+            term: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for term, p in postings.items()
+        }
+
+    def scores(self, query: str) -> np.ndarray:
+        out = np.zeros(self.size, dtype=np.float32)
+        for term, qtf in Counter(tokenize(query)).items():
+            if term not in self._postings:
+                continue
+            ids, tf = self._postings[term]
+            out[ids] += self._idf[term] * tf * (self.k1 + 1) / (tf + self._norm[ids])
+        return out
+
+    def top(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        scores = self.scores(query)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, self.size)
+        if k <= 0:
+            return []
+        idx = np.argpartition(-scores, k - 1)[:k]
+        idx = idx[np.argsort(-scores[idx], kind="stable")]
+        return [(int(i), float(scores[i])) for i in idx if scores[i] > 0]

@@ -1,0 +1,320 @@
+"""The index on disk: Chroma for vectors, SQLite for documents, chunks and state.
+
+Owns where things are kept and keeping them consistent:
+- Chroma (embedded under `index_dir/chroma`, or a server at `RAG_CHROMA_URL`) holds
+  one record per chunk: its vector, text and metadata.
+- `index_dir/index.db` (SQLite) holds the cleaned text of every document, every
+  chunk's text and offsets (the lexical index is built from it), the settings that
+  built the index, and a generation number bumped on every change so readers can
+  tell when to reload.
+Each document is written to Chroma first and committed to SQLite second, so a run
+killed in between leaves at most orphan vectors, which the next ingest removes.
+It does not embed, chunk or rank.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .chunking import Chunk
+from .config import Settings
+from .documents import CLEANING_VERSION, Document
+from .errors import ConfigError, IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, title TEXT NOT NULL, sha256 TEXT NOT NULL,
+    text TEXT NOT NULL, ingested_at REAL NOT NULL,
+    file_size INTEGER NOT NULL DEFAULT -1, file_mtime INTEGER NOT NULL DEFAULT -1);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, source TEXT NOT NULL, chunk_index INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, tokens INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, chunk_index);
+"""
+REBUILD_HINT = "run `rag ingest --rebuild`"
+
+
+def fingerprint(settings: Settings) -> dict[str, object]:
+    """What must match between the index and the settings that query or extend it."""
+    return {
+        "embeddings": settings.embeddings,
+        "embedding_model": settings.embedding_model,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "cleaning": CLEANING_VERSION,
+    }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    chunks: int
+    vectors: int
+    embedding_model: str
+    updated_at: float | None
+    generation: int
+
+
+def _chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
+        if not url.hostname:
+            raise ConfigError(f"RAG_CHROMA_URL is not a URL: {settings.chroma_url!r}")
+        ssl = url.scheme == "https"
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if ssl else 8000), ssl=ssl, settings=chroma_settings
+        )
+    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+class Index:
+    """An open index. Cheap to open; Chroma is connected on first use."""
+
+    def __init__(self, settings: Settings, create: bool = False):
+        self.settings = settings
+        self.path = settings.index_dir / "index.db"
+        if not self.path.exists():
+            if not create:
+                raise IndexMissingError(
+                    f"no index at {settings.index_dir}: run `rag ingest` first"
+                )
+            settings.index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self.db.commit()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"the index at {settings.index_dir} is damaged ({exc}): {REBUILD_HINT}") from None
+        self._db_lock = threading.RLock()
+        self._collection = None
+
+    # -- settings ---------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self._query("SELECT value FROM meta WHERE key=?", (key,))
+        return row[0][0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def check_settings(self) -> None:
+        """Stop with a clear message when the index was built with other settings."""
+        stored = self.meta("fingerprint")
+        if stored is None:
+            return
+        built = json.loads(stored)
+        wanted = fingerprint(self.settings)
+        diffs = [f"{k} {built.get(k)!r} -> {v!r}" for k, v in wanted.items() if built.get(k) != v]
+        if diffs:
+            raise IndexMismatchError(
+                f"the index was built with other settings ({'; '.join(diffs)}): {REBUILD_HINT}"
+            )
+
+    # -- reading ----------------------------------------------------------------
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            with self._db_lock:
+                return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(
+                f"the index at {self.settings.index_dir} is damaged ({exc}): {REBUILD_HINT}"
+            ) from None
+
+    def generation(self) -> int:
+        value = self.meta("generation")
+        return int(value) if value else 0
+
+    def files(self) -> dict[str, tuple[str, int, int]]:
+        """source -> (sha256 of its cleaned text, file size, file mtime in ns)."""
+        rows = self._query("SELECT source, sha256, file_size, file_mtime FROM documents")
+        return {source: (sha, size, mtime) for source, sha, size, mtime in rows}
+
+    def document(self, source: str) -> Document | None:
+        rows = self._query("SELECT source, title, text, sha256 FROM documents WHERE source=?", (source,))
+        return Document(*rows[0]) if rows else None
+
+    def chunks(self) -> list[Chunk]:
+        rows = self._query(
+            "SELECT c.chunk_id, c.source, d.title, c.chunk_index, c.start, c.end, c.text, c.tokens "
+            "FROM chunks c JOIN documents d USING(source) ORDER BY c.source, c.chunk_index"
+        )
+        return [Chunk(*row) for row in rows]
+
+    def stats(self) -> IndexStats:
+        docs = self._query("SELECT COUNT(*), MAX(ingested_at) FROM documents")[0]
+        chunks = self._query("SELECT COUNT(*) FROM chunks")[0][0]
+        try:
+            vectors = self.collection().count()
+        except IndexCorruptError:
+            vectors = -1
+        return IndexStats(
+            documents=docs[0],
+            chunks=chunks,
+            vectors=vectors,
+            embedding_model=self.meta("embedding_model") or self.settings.embedding_model,
+            updated_at=docs[1],
+            generation=self.generation(),
+        )
+
+    # -- Chroma -----------------------------------------------------------------
+    def collection(self):
+        if self._collection is None:
+            try:
+                client = _chroma_client(self.settings)
+                self._collection = client.get_or_create_collection(
+                    self.settings.collection,
+                    metadata={"hnsw:space": "cosine"},
+                    embedding_function=None,
+                )
+            except (ConfigError, IndexCorruptError):
+                raise
+            except Exception as exc:
+                where = self.settings.chroma_url or self.settings.index_dir / "chroma"
+                if self.settings.chroma_url:
+                    raise IndexCorruptError(f"the Chroma server at {where} is not reachable ({type(exc).__name__})") from None
+                raise IndexCorruptError(f"the vector index at {where} could not be opened ({exc}): {REBUILD_HINT}") from None
+        return self._collection
+
+    def dense_search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) for the k nearest chunks."""
+        collection = self.collection()
+        n = min(k, max(1, collection.count()))
+        try:
+            result = collection.query(
+                query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
+            )
+        except Exception as exc:
+            raise IndexCorruptError(f"the vector index could not be searched ({exc}): {REBUILD_HINT}") from None
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+    # -- writing (callers hold the ingest lock) ---------------------------------
+    def begin(self) -> None:
+        """Record the settings this index is built with (first ingest)."""
+        self._set_meta("fingerprint", json.dumps(fingerprint(self.settings), sort_keys=True))
+        self._set_meta("embedding_model", self.settings.embedding_model)
+        self.db.commit()
+
+    def _bump(self) -> None:
+        self._set_meta("generation", str(self.generation() + 1))
+
+    def put_document(
+        self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, stat: tuple[int, int] = (-1, -1)
+    ) -> None:
+        collection = self.collection()
+        ids = [c.chunk_id for c in chunks]
+        for i in range(0, len(chunks), 1000):
+            part = slice(i, i + 1000)
+            collection.upsert(
+                ids=ids[part],
+                embeddings=vectors[part],
+                documents=[c.text for c in chunks[part]],
+                metadatas=[c.metadata() for c in chunks[part]],
+            )
+        stale = set(self._chroma_ids(doc.source)) - set(ids)
+        if stale:
+            collection.delete(ids=sorted(stale))
+        with self._db_lock:
+            self.db.execute("DELETE FROM chunks WHERE source=?", (doc.source,))
+            self.db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.source, c.index, c.start, c.end, c.tokens, c.text) for c in chunks],
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc.source, doc.title, doc.sha256, doc.text, time.time(), *stat),
+            )
+            self._bump()
+            self.db.commit()
+
+    def touch_document(self, source: str, stat: tuple[int, int]) -> None:
+        """Record a new size and mtime for a file whose text did not change."""
+        with self._db_lock:
+            self.db.execute(
+                "UPDATE documents SET file_size=?, file_mtime=? WHERE source=?", (*stat, source)
+            )
+            self.db.commit()
+
+    def remove_document(self, source: str) -> None:
+        ids = self._chroma_ids(source)
+        if ids:
+            self.collection().delete(ids=ids)
+        with self._db_lock:
+            self.db.execute("DELETE FROM chunks WHERE source=?", (source,))
+            self.db.execute("DELETE FROM documents WHERE source=?", (source,))
+            self._bump()
+            self.db.commit()
+
+    def _chroma_ids(self, source: str) -> list[str]:
+        return self.collection().get(where={"source": source}, include=[])["ids"]
+
+    def reconcile(self) -> set[str]:
+        """Repair what an interrupted ingest left: orphan vectors are deleted, and
+        the sources whose chunks lack vectors are returned to be embedded again."""
+        collection = self.collection()
+        in_chroma = set(collection.get(include=[])["ids"])
+        rows = self._query("SELECT chunk_id, source FROM chunks")
+        in_db = {cid for cid, _ in rows}
+        orphans = in_chroma - in_db
+        if orphans:
+            ordered = sorted(orphans)
+            for i in range(0, len(ordered), 5000):
+                collection.delete(ids=ordered[i : i + 5000])
+        return {source for cid, source in rows if cid not in in_chroma}
+
+    def close(self) -> None:
+        with self._db_lock:
+            self.db.close()
+
+
+def wipe(settings: Settings) -> None:
+    """Delete the whole index (for --rebuild), whatever state it is in."""
+    if settings.chroma_url:
+        try:
+            _chroma_client(settings).delete_collection(settings.collection)
+        except Exception:
+            pass  # absent already
+    else:
+        try:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except Exception:
+            pass
+        shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
+    for name in ("index.db", "index.db-wal", "index.db-shm"):
+        (settings.index_dir / name).unlink(missing_ok=True)
+
+
+@contextmanager
+def ingest_lock(settings: Settings, timeout: float | None = None):
+    """Only one writer per index; a second waits up to `timeout` seconds, then stops."""
+    from filelock import FileLock, Timeout
+
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.index_dir / "ingest.lock"))
+    wait = settings.lock_timeout if timeout is None else timeout
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise IndexBusyError(
+            f"another ingest is running on {settings.index_dir}; waited {wait:.0f} s, try again when it ends"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
