@@ -1,0 +1,150 @@
+"""Reading and cleaning files, titles, and sentence-aware chunking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.chunking import chunk_document, count_tokens, split_sentences
+from rag.documents import SkipFile, clean_text, load_document, make_title, read_text
+
+from .conftest import SEED_DOCS
+
+
+def make_pdf(text: str) -> bytes:
+    """A minimal one-page PDF with a real text layer."""
+    stream = f"BT /F1 12 Tf 72 712 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_cleaning_removes_invisible_characters_and_collapses_blank_runs():
+    raw = "Ｆｕｌｌ\u200bwidth\u202e text \U000E0041tag  \r\n\r\n\r\n\r\nnext\t  \n\n\n\n"
+    assert clean_text(raw) == "Fullwidth text tag\n\nnext"
+
+
+def test_cleaning_keeps_real_text_that_looks_odd():
+    text = "The Home Secretary's强硬 stance — £480 million"
+    assert clean_text(text) == text
+
+
+def test_seed_documents_clean_without_losing_content():
+    trailing = load_document(SEED_DOCS / "000_6ea2d6230eff8e98.txt", SEED_DOCS, 10**7)
+    assert trailing.text.endswith("tied to maritime law.")  # the long blank tail is gone
+    assert trailing.title == "000_6ea2d6230eff8e98.txt"  # first line is a sentence, not a headline
+    headline = load_document(SEED_DOCS / "004_f1f9acf72509a885.txt", SEED_DOCS, 10**7)
+    assert headline.title.startswith("UK Home Secretary Demands France Halt Small Boat Crossings")
+    assert "Secretary's强硬 stance" in headline.text
+    # the repeated headline is real text and stays
+    assert headline.text.count("UK demands France stop all migrant boat crossings") == 1
+
+
+@pytest.mark.parametrize(
+    "first_line, expected",
+    [
+        ("Budget 2025: What Changes", "Budget 2025: What Changes"),
+        ("# Release notes", "Release notes"),
+        ("This is an ordinary opening sentence of a long article, which ends in a period.", "f.txt"),
+        ("", "f.txt"),
+    ],
+)
+def test_title_is_a_headline_or_the_file_name(first_line, expected):
+    assert make_title(first_line + "\nbody text.", "f.txt") == expected
+
+
+def test_formats(tmp_path):
+    (tmp_path / "a.md").write_text("# Heading\n\nSome *markdown* text.\n")
+    (tmp_path / "b.html").write_text(
+        "<html><head><title>T</title><style>p{color:red}</style></head>"
+        "<body><script>alert('x')</script><p>Visible words.</p></body></html>"
+    )
+    (tmp_path / "c.pdf").write_bytes(make_pdf("Text inside a PDF"))
+    assert "Some *markdown* text." in read_text(tmp_path / "a.md", 10**6)
+    html = clean_text(read_text(tmp_path / "b.html", 10**6))
+    assert "Visible words." in html and "alert" not in html and "color" not in html
+    assert "Text inside a PDF" in read_text(tmp_path / "c.pdf", 10**6)
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"\n\n  \n", "no text after cleaning"),
+        ("binary.txt", bytes(range(256)) * 4, "binary"),
+        ("image.png", b"\x89PNG\r\n", "unsupported file type '.png'"),
+        ("corrupt.pdf", b"%PDF-1.4\nthis is not really a pdf", "unreadable PDF"),
+    ],
+)
+def test_unusable_files_are_skipped_with_a_reason(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(SkipFile, match=reason):
+        load_document(path, tmp_path, 10**6)
+
+
+def test_latin1_file_is_decoded(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Le ministre a refusé la demande du Royaume-Uni à Calais, été comme hiver.".encode("latin-1"))
+    assert "refusé" in load_document(path, tmp_path, 10**6).text
+
+
+def test_oversized_file_is_skipped(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 5000)
+    with pytest.raises(SkipFile, match="too large"):
+        load_document(path, tmp_path, 1000)
+
+
+def test_sentences_respect_abbreviations_and_lines():
+    text = "Dr. Smith met Mr. Jones in the U.K. yesterday. They talked.\nHeadline without stop\nLast one!"
+    spans = [text[s:e] for s, e in split_sentences(text)]
+    assert spans == [
+        "Dr. Smith met Mr. Jones in the U.K. yesterday.",
+        "They talked.",
+        "Headline without stop",
+        "Last one!",
+    ]
+
+
+@pytest.mark.parametrize("size, overlap", [(256, 32), (64, 16), (16, 0)])
+def test_chunks_are_exact_slices_within_the_token_budget(size, overlap):
+    for path in sorted(SEED_DOCS.iterdir()):
+        doc = load_document(path, SEED_DOCS, 10**7)
+        chunks = chunk_document(doc, size, overlap)
+        assert chunks and [c.index for c in chunks] == list(range(len(chunks)))
+        covered = set()
+        for c in chunks:
+            assert doc.text[c.start : c.end] == c.text
+            assert c.tokens == count_tokens(c.text) <= size + 2  # joints may add a token
+            covered.update(range(c.start, c.end))
+        letters = {i for i, ch in enumerate(doc.text) if not ch.isspace()}
+        assert letters <= covered  # nothing is dropped
+        assert len({c.chunk_id for c in chunks}) == len(chunks)
+        # ids are stable across runs
+        assert [c.chunk_id for c in chunk_document(doc, size, overlap)] == [c.chunk_id for c in chunks]
+
+
+def test_a_sentence_longer_than_a_chunk_is_split(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text(" ".join(f"word{i}" for i in range(400)) + ".")
+    doc = load_document(path, tmp_path, 10**6)
+    chunks = chunk_document(doc, 64, 8)
+    assert len(chunks) > 3
+    assert all(c.tokens <= 66 and doc.text[c.start : c.end] == c.text for c in chunks)
