@@ -1,0 +1,207 @@
+"""Ingestion into a real embedded Chroma: incremental runs, bad input, settings, lock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rag.cli import main
+from rag.errors import DocumentsError, IndexBusyError, IndexMismatchError
+from rag.ingest import ingest
+from rag.store import Index
+
+from .conftest import FRANCE_SOURCE
+
+
+def index_state(settings):
+    index = Index(settings)
+    try:
+        chunks = index.chunks()
+        vectors = index.collection().get(include=["metadatas"])
+        return chunks, vectors
+    finally:
+        index.close()
+
+
+def test_seed_ingest_stores_chunks_vectors_and_clean_text(seed_index, fake_embedder):
+    chunks, vectors = index_state(seed_index)
+    assert {c.source for c in chunks} == {"000_6ea2d6230eff8e98.txt", FRANCE_SOURCE}
+    assert sorted(vectors["ids"]) == sorted(c.chunk_id for c in chunks)
+    index = Index(seed_index)
+    for c in chunks:
+        doc = index.document(c.source)
+        assert doc.text[c.start : c.end] == c.text
+    meta = {m["source"] for m in vectors["metadatas"]}
+    assert meta == {c.source for c in chunks}
+    assert index.document(FRANCE_SOURCE).title.startswith("UK Home Secretary Demands")
+    assert fake_embedder.texts_embedded == len(chunks)
+
+
+def test_reingest_of_unchanged_files_embeds_nothing(seed_index, fake_embedder):
+    before = fake_embedder.texts_embedded
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.embedded == 0 and fake_embedder.texts_embedded == before
+    assert sorted(report.unchanged) == ["000_6ea2d6230eff8e98.txt", FRANCE_SOURCE]
+    assert "no chunks were embedded" in report.summary()
+
+
+def test_touched_but_identical_file_is_unchanged(seed_index, fake_embedder):
+    path = seed_index.docs_dir / FRANCE_SOURCE
+    path.write_bytes(path.read_bytes())  # new mtime, same text
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.embedded == 0 and FRANCE_SOURCE in report.unchanged
+
+
+def test_changed_added_and_deleted_files(seed_index, fake_embedder):
+    docs = seed_index.docs_dir
+    (docs / FRANCE_SOURCE).write_text("Changed Headline\n\nOnly one short paragraph remains now.\n")
+    (docs / "000_6ea2d6230eff8e98.txt").unlink()
+    (docs / "sub").mkdir()
+    (docs / "sub" / "new.md").write_text("# New notes\n\nThe ferry left Calais at dawn.\n")
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.updated == [FRANCE_SOURCE]
+    assert report.added == ["sub/new.md"]
+    assert report.removed == ["000_6ea2d6230eff8e98.txt"]
+    assert report.embedded == 2  # one chunk each for the two new texts
+    chunks, vectors = index_state(seed_index)
+    assert sorted(c.source for c in chunks) == [FRANCE_SOURCE, "sub/new.md"]
+    assert sorted(vectors["ids"]) == sorted(c.chunk_id for c in chunks)
+    assert report.chunks == 2
+
+
+def test_bad_files_are_skipped_and_nothing_indexed_is_lost(seed_index, fake_embedder):
+    docs = seed_index.docs_dir
+    before, _ = index_state(seed_index)
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (docs / "latin.txt").write_bytes("Calais: le préfet a été clair.".encode("latin-1"))
+    (docs / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    # a file that was indexed turns into garbage: its old chunks stay
+    (docs / FRANCE_SOURCE).write_bytes(b"\x00" * 64)
+    report = ingest(seed_index, embedder=fake_embedder)
+    skipped = {s.path: s.reason for s in report.skipped}
+    assert set(skipped) == {"empty.txt", "binary.txt", "photo.jpg", "broken.pdf", FRANCE_SOURCE}
+    assert "empty" in skipped["empty.txt"] and "binary" in skipped["binary.txt"]
+    assert report.added == ["latin.txt"]
+    after, _ = index_state(seed_index)
+    assert {c.chunk_id for c in before} <= {c.chunk_id for c in after}
+    assert any("préfet" in c.text for c in after)
+
+
+def test_size_cap(settings, fake_embedder):
+    (settings.docs_dir / "huge.txt").write_text("boats " * 400_000)  # ~2.4 MB
+    report = ingest(settings.replace(max_file_mb=1), embedder=fake_embedder)
+    assert [s.path for s in report.skipped] == ["huge.txt"]
+    assert "too large" in report.skipped[0].reason and len(report.added) == 2
+
+
+def test_unreadable_file_is_skipped(settings, fake_embedder, monkeypatch):
+    from pathlib import Path
+
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == FRANCE_SOURCE:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.skipped[0].path == FRANCE_SOURCE and "Permission denied" in report.skipped[0].reason
+
+
+def test_missing_or_empty_documents_folder(tmp_path, fake_embedder):
+    from rag.config import Settings
+
+    missing = Settings.load(docs_dir=tmp_path / "nope", index_dir=tmp_path / "i")
+    with pytest.raises(DocumentsError, match="does not exist"):
+        ingest(missing, embedder=fake_embedder)
+    (tmp_path / "empty").mkdir()
+    empty = Settings.load(docs_dir=tmp_path / "empty", index_dir=tmp_path / "i")
+    with pytest.raises(DocumentsError, match="is empty"):
+        ingest(empty, embedder=fake_embedder)
+
+
+def test_other_chunk_settings_need_a_rebuild(seed_index, fake_embedder):
+    other = seed_index.replace(chunk_tokens=128)
+    with pytest.raises(IndexMismatchError, match=r"chunk_tokens 256 -> 128.*rag ingest --rebuild"):
+        ingest(other, embedder=fake_embedder)
+    from rag.retrieve import Searcher
+
+    with pytest.raises(IndexMismatchError):
+        Searcher(other, embedder=fake_embedder)
+    report = ingest(other, rebuild=True, embedder=fake_embedder)
+    assert len(report.added) == 2 and report.chunks > 5
+    chunks, vectors = index_state(other)
+    assert all(c.tokens <= 130 for c in chunks) and len(vectors["ids"]) == len(chunks)
+
+
+def test_a_second_ingest_waits_then_stops_while_the_lock_is_held(seed_index, fake_embedder):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from filelock import FileLock
+            with FileLock({str(seed_index.index_dir / 'ingest.lock')!r}):
+                print('locked', flush=True)
+                time.sleep(30)
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(IndexBusyError, match="another ingest is running"):
+            ingest(seed_index.replace(lock_timeout=0.5), embedder=fake_embedder)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ingest(seed_index, embedder=fake_embedder).embedded == 0  # usable afterwards
+
+
+def test_cli_ingest_json_and_config(settings, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_DOCS_DIR", str(settings.docs_dir))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-SECRET-value")
+    monkeypatch.setenv("RAG_LLM", "none")
+    import rag.embeddings as embeddings
+    from .conftest import HashEmbedder
+
+    monkeypatch.setattr(embeddings, "get_embedder", lambda s: HashEmbedder())
+    monkeypatch.setattr("rag.ingest.get_embedder", lambda s: HashEmbedder())
+    assert main(["ingest", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"added", "updated", "unchanged", "removed", "skipped", "chunks", "seconds"}
+    assert len(out["added"]) == 2 and out["chunks"] > 0
+    assert main(["config"]) == 0
+    printed = capsys.readouterr().out
+    assert "SECRET" not in printed and "(set, hidden)" in printed
+    assert str(settings.index_dir) in printed
+
+
+def test_cli_reports_a_missing_index_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "none"))
+    assert main(["retrieve", "What did France reject?"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "run `rag ingest` first" in err
+
+
+def test_bad_setting_is_one_line_error(monkeypatch, capsys):
+    monkeypatch.setenv("RAG_CHUNK_TOKENS", "lots")
+    assert main(["config"]) == 1
+    assert capsys.readouterr().err.strip() == "error: RAG_CHUNK_TOKENS must be a whole number, got 'lots'"
+
+
+@pytest.mark.slow
+def test_real_model_end_to_end_finds_what_france_rejected(real_seed_settings, real_embedder):
+    from rag.retrieve import Searcher
+
+    hits = Searcher(real_seed_settings, embedder=real_embedder).search("What did France reject?", 3)
+    top3 = [h.chunk for h in hits[:3]]
+    assert any(
+        c.source == FRANCE_SOURCE and "French officials have swiftly rejected the UK's demands" in c.text
+        for c in top3
+    )
