@@ -103,6 +103,7 @@ class Index:
             raise IndexCorruptError(f"the index at {settings.index_dir} is damaged ({exc}): {REBUILD_HINT}") from None
         self._db_lock = threading.RLock()
         self._collection = None
+        self._verified: int | None = None
 
     # -- settings ---------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -190,8 +191,35 @@ class Index:
                 raise IndexCorruptError(f"the vector index at {where} could not be opened ({exc}): {REBUILD_HINT}") from None
         return self._collection
 
+    def verify(self) -> None:
+        """Stop with a clear message when chunks lack their vectors (a deleted or
+        damaged vector store). Skipped while an ingest is writing, since counts
+        legitimately differ mid-write."""
+        from filelock import FileLock, Timeout
+
+        generation = self.generation()
+        if self._verified == generation:
+            return
+        lock = FileLock(str(self.settings.index_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return
+        try:
+            chunks = self._query("SELECT COUNT(*) FROM chunks")[0][0]
+            vectors = self.collection().count()
+        finally:
+            lock.release()
+        if vectors < chunks:
+            raise IndexCorruptError(
+                f"the index is incomplete ({vectors} of {chunks} chunks have vectors): "
+                "run `rag ingest` to repair it, or `rag ingest --rebuild`"
+            )
+        self._verified = generation
+
     def dense_search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) for the k nearest chunks."""
+        self.verify()
         collection = self.collection()
         n = min(k, max(1, collection.count()))
         try:

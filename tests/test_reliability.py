@@ -1,0 +1,144 @@
+"""Faults the index must survive: a Chroma server restart, a killed ingest, damage."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from rag.cli import main
+from rag.errors import IndexCorruptError
+from rag.ingest import ingest
+from rag.retrieve import Searcher
+from rag.store import Index
+
+from .conftest import FRANCE_SOURCE, ROOT
+from .servers import ChromaServer
+
+
+def consistent(settings) -> list[str]:
+    """Chunk ids, after checking SQLite and Chroma hold exactly the same ones."""
+    index = Index(settings)
+    try:
+        in_db = [c.chunk_id for c in index.chunks()]
+        in_chroma = index.collection().get(include=[])["ids"]
+    finally:
+        index.close()
+    assert len(in_db) == len(set(in_db)), "duplicate chunks"
+    assert sorted(in_db) == sorted(in_chroma)
+    return sorted(in_db)
+
+
+@pytest.mark.slow
+def test_chroma_server_mode_survives_a_restart(settings, fake_embedder, tmp_path):
+    server = ChromaServer(tmp_path / "chroma-data").start()
+    try:
+        remote = settings.replace(chroma_url=server.url)
+        report = ingest(remote, embedder=fake_embedder)
+        assert len(report.added) == 2
+        assert not (remote.index_dir / "chroma").exists()  # vectors live on the server
+        before = [h.chunk.chunk_id for h in Searcher(remote, embedder=fake_embedder).search("What did France reject?", 3)]
+        ids = consistent(remote)
+        server.stop()
+        server.start()
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        assert consistent(remote) == ids
+        after = [h.chunk.chunk_id for h in Searcher(remote, embedder=fake_embedder).search("What did France reject?", 3)]
+        assert after == before and before
+        assert ingest(remote, embedder=fake_embedder).embedded == 0
+    finally:
+        server.stop()
+
+
+def test_unreachable_chroma_server_is_one_clear_error(settings, fake_embedder):
+    from .servers import free_port
+
+    remote = settings.replace(chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(IndexCorruptError, match="Chroma server .* is not reachable"):
+        ingest(remote, embedder=fake_embedder)
+
+
+SLOW_INGEST = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    import rag.ingest
+    from rag.config import Settings
+    from tests.conftest import HashEmbedder
+
+    class Slow(HashEmbedder):
+        def embed(self, texts):
+            time.sleep(0.3)
+            return super().embed(texts)
+
+    rag.ingest.EMBED_BATCH_CHUNKS = 1
+    settings = Settings.load(docs_dir={docs!r}, index_dir={index!r})
+    rag.ingest.ingest(settings, embedder=Slow(),
+                      progress=lambda n, total, src: print(n, flush=True))
+""")
+
+
+def test_ingest_killed_midway_completes_on_the_next_run(seed_index, fake_embedder):
+    docs = seed_index.docs_dir
+    original = consistent(seed_index)
+    for i in range(30):
+        (docs / f"note{i:02d}.txt").write_text(f"Note {i}\n\nPatrol boat {i} sighted near Calais at dawn.\n")
+    script = SLOW_INGEST.format(root=str(ROOT), docs=str(docs), index=str(seed_index.index_dir))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if int(line) >= 12:  # a dozen files in: some committed, one mid-write
+                break
+        time.sleep(0.15)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    partial = Index(seed_index).stats().documents
+    assert 2 < partial < 32  # really stopped midway
+
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert len(report.added) == 32 - partial
+    ids = consistent(seed_index)
+    assert set(original) <= set(ids)  # nothing lost from before
+    assert Index(seed_index).stats().documents == 32
+    assert ingest(seed_index, embedder=fake_embedder).embedded == 0
+
+
+def test_damaged_database_says_to_rebuild(seed_index, fake_embedder, monkeypatch, capsys):
+    (seed_index.index_dir / "index.db").write_bytes(b"this is not a database" * 100)
+    for name in ("index.db-wal", "index.db-shm"):
+        (seed_index.index_dir / name).unlink(missing_ok=True)
+    with pytest.raises(IndexCorruptError, match="rag ingest --rebuild"):
+        Searcher(seed_index, embedder=fake_embedder)
+    monkeypatch.setenv("RAG_INDEX_DIR", str(seed_index.index_dir))
+    monkeypatch.setenv("RAG_DOCS_DIR", str(seed_index.docs_dir))
+    assert main(["retrieve", "What did France reject?"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "rag ingest --rebuild" in err and "Traceback" not in err
+    report = ingest(seed_index, rebuild=True, embedder=fake_embedder)
+    assert len(report.added) == 2
+    consistent(seed_index)
+
+
+def test_deleted_vector_store_is_repaired_by_the_next_ingest(seed_index, fake_embedder):
+    import shutil
+
+    from chromadb.api.client import SharedSystemClient
+
+    ids = consistent(seed_index)
+    SharedSystemClient.clear_system_cache()
+    shutil.rmtree(seed_index.index_dir / "chroma")
+    with pytest.raises(IndexCorruptError, match="rag ingest"):
+        Searcher(seed_index, embedder=fake_embedder).search("What did France reject?")
+    SharedSystemClient.clear_system_cache()
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.embedded == len(ids)
+    assert consistent(seed_index) == ids
