@@ -1,0 +1,3 @@
+"""Evaluation page (in progress)."""
+import streamlit as st
+st.title("Evaluation")

@@ -1,0 +1,188 @@
+"""Turning answers and documents into safe Markdown for the app.
+
+Owns how text reaches the page: every piece of document or model text is escaped so
+that Markdown and HTML in it show literally (no `<script>` runs, no remote image is
+fetched), and only the formatting added here (bold quotes, flags) is live. It does not
+import Streamlit, answer questions or touch the index; `app.py` and `pages/` draw.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .answer import Answer, Citation, Retrieved
+
+# CommonMark lets a backslash escape any ASCII punctuation; escaping all of it turns off
+# emphasis, links, images, HTML, tables, headings, lists, math and Streamlit directives.
+_PUNCTUATION = set(string.punctuation)
+PASSAGE_WINDOW = 360  # characters of context on each side when the chunk is not at hand
+UNSUPPORTED_FLAG = "⚠️"
+_BLANK_LINES = re.compile(r"(?:  \n){2,}")
+_LINE_BREAKS = re.compile(r"(  \n|\n\n)")
+
+
+def escape_markdown(text: str, line_start: bool = True) -> str:
+    """Text that Markdown shows exactly as written, line breaks kept.
+
+    `line_start=False` for a piece that continues a line: its leading spaces are kept.
+    """
+    escaped = "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+    # Leading spaces would start a code block; a single newline would be joined.
+    lines = escaped.split("\n")
+    lines = [line if (n == 0 and not line_start) else line.lstrip(" \t") for n, line in enumerate(lines)]
+    return _BLANK_LINES.sub("\n\n", "  \n".join(lines))
+
+
+def _bold(text: str) -> str:
+    """Bold already-escaped text, line by line (emphasis cannot span lines)."""
+    parts = []
+    for piece in _LINE_BREAKS.split(text):
+        core = piece.strip()
+        if not core or _LINE_BREAKS.fullmatch(piece):
+            parts.append(piece)
+            continue
+        lead = piece[: len(piece) - len(piece.lstrip())]
+        trail = piece[len(piece.rstrip()):]
+        parts.append(f"{lead}**{core}**{trail}")
+    return "".join(parts)
+
+
+def highlight(text: str, start: int, end: int) -> str:
+    """Markdown of `text` with `text[start:end]` in bold, everything else escaped."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    before, quote, after = text[:start], text[start:end], text[end:]
+    # Spaces stay outside the bold markers, or Markdown ignores them.
+    stripped = quote.lstrip()
+    before += quote[: len(quote) - len(stripped)]
+    quote = stripped
+    stripped = quote.rstrip()
+    after = quote[len(stripped):] + after
+    quote = stripped
+    if not quote:
+        return escape_markdown(text)
+    return (
+        escape_markdown(before)
+        + _bold(escape_markdown(quote, line_start=not before or before.endswith("\n")))
+        + escape_markdown(after, line_start=False)
+    )
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The text around a quote, and where the quote sits in it."""
+
+    text: str
+    start: int
+    end: int
+    clipped_before: bool = False
+    clipped_after: bool = False
+
+    def markdown(self) -> str:
+        body = highlight(self.text, self.start, self.end)
+        return ("… " if self.clipped_before else "") + body + (" …" if self.clipped_after else "")
+
+
+def _snap(text: str, at: int, forward: bool) -> int:
+    """Move a cut up to 40 characters to the nearest whitespace so no word is split."""
+    at = max(0, min(at, len(text)))
+    step = 1 if forward else -1
+    for i in range(at, at + 40 * step, step):
+        if i <= 0 or i >= len(text):
+            return max(0, min(i, len(text)))
+        if text[i].isspace():
+            return i + 1 if forward else i
+    return at
+
+
+def passage_for(citation: Citation, retrieved: tuple[Retrieved, ...] = (), document: str | None = None) -> Passage:
+    """The passage a citation's quote came from, with the quote located in it.
+
+    The retrieved chunk is preferred; otherwise a window of the whole document; at
+    worst the quote alone.
+    """
+    for r in retrieved:
+        if r.chunk_id == citation.chunk_id and r.text and r.start <= citation.start and citation.end <= r.end:
+            start, end = citation.start - r.start, citation.end - r.start
+            if r.text[start:end] == citation.quote:
+                return Passage(r.text, start, end)
+        if r.chunk_id == citation.chunk_id and r.text:
+            at = r.text.find(citation.quote)
+            if at >= 0:
+                return Passage(r.text, at, at + len(citation.quote))
+    if document:
+        start, end = citation.start, citation.end
+        if document[start:end] != citation.quote:
+            start = document.find(citation.quote)
+            end = start + len(citation.quote)
+        if start >= 0:
+            lo = _snap(document, start - PASSAGE_WINDOW, forward=True)
+            hi = _snap(document, end + PASSAGE_WINDOW, forward=False)
+            lo, hi = min(lo, start), max(hi, end)
+            return Passage(document[lo:hi], start - lo, end - lo, lo > 0, hi < len(document))
+    return Passage(citation.quote, 0, len(citation.quote))
+
+
+def document_markdown(document: str, citation: Citation) -> str:
+    """A whole cleaned document with the cited quote in bold."""
+    start, end = citation.start, citation.end
+    if document[start:end] != citation.quote:
+        start = document.find(citation.quote)
+        if start < 0:
+            return escape_markdown(document)
+        end = start + len(citation.quote)
+    return highlight(document, start, end)
+
+
+def card_label(citation: Citation) -> str:
+    """`[1] Title · file.txt`, escaped for an expander label."""
+    title = citation.title or citation.source
+    label = f"[{citation.marker}] {title} · {citation.source}"
+    return escape_markdown(" ".join(label.split()))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer text, with sentences the sources do not support flagged."""
+    if answer.sentences and any(not s.supported for s in answer.sentences):
+        parts = []
+        for s in answer.sentences:
+            text = escape_markdown(s.text)
+            parts.append(text if s.supported else f"{UNSUPPORTED_FLAG} _{text}_ {UNSUPPORTED_FLAG}")
+        return " ".join(parts)
+    return escape_markdown(answer.answer)
+
+
+def unsupported_count(answer: Answer) -> int:
+    return sum(1 for s in answer.sentences if not s.supported)
+
+
+def format_time(timestamp: float | None) -> str:
+    if not timestamp:
+        return "never"
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def one_line(message: object, limit: int = 300) -> str:
+    """An error message as one short line of plain text."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_SECRET = re.compile(r"\b(sk-[A-Za-z0-9_\-]{6,})")
+
+
+def friendly_error(exc: BaseException, api_key: str | None = None) -> str:
+    """One line for the page: the message of an expected error, never a key."""
+    from .errors import RagError
+
+    if isinstance(exc, RagError):
+        text = one_line(exc)
+        text = text[:1].upper() + text[1:]
+    else:
+        text = "Something went wrong while answering. Please try again; if it keeps happening, check the server log."
+    if api_key:
+        text = text.replace(api_key, "***")
+    return escape_markdown(_SECRET.sub("***", text))
