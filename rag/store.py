@@ -104,6 +104,7 @@ class Index:
         self._db_lock = threading.RLock()
         self._collection = None
         self._verified: int | None = None
+        self._vectors: tuple[int, list[str], np.ndarray, np.ndarray] | None = None
 
     # -- settings ---------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -173,9 +174,16 @@ class Index:
         )
 
     # -- Chroma -----------------------------------------------------------------
-    def collection(self):
-        if self._collection is None:
+    def collection(self, fresh: bool = False):
+        """The Chroma collection. Embedded, each open gets its own client state: a
+        cached one would not see what another process wrote since (and can fail
+        reading it), so readers reopen when the index generation changes."""
+        if self._collection is None or fresh:
             try:
+                if not self.settings.chroma_url:
+                    from chromadb.api.client import SharedSystemClient
+
+                    SharedSystemClient.clear_system_cache()
                 client = _chroma_client(self.settings)
                 self._collection = client.get_or_create_collection(
                     self.settings.collection,
@@ -218,8 +226,17 @@ class Index:
         self._verified = generation
 
     def dense_search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) for the k nearest chunks."""
+        """(chunk_id, cosine similarity) for the k nearest chunks.
+
+        Embedded: an exact search over the vectors held in memory, reloaded from
+        Chroma whenever the index generation changes. (A long-lived embedded Chroma
+        client does not see vectors that another process added, so a serving app
+        would otherwise miss what a separate `rag ingest` wrote.) Server: Chroma's
+        own query, since one server process sees every write.
+        """
         self.verify()
+        if not self.settings.chroma_url:
+            return self._exact_search(vector, k, where)
         collection = self.collection()
         n = min(k, max(1, collection.count()))
         try:
@@ -229,6 +246,39 @@ class Index:
         except Exception as exc:
             raise IndexCorruptError(f"the vector index could not be searched ({exc}): {REBUILD_HINT}") from None
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+    def _matrix(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        generation = self.generation()
+        cached = self._vectors
+        if cached is None or cached[0] != generation:
+            with self._db_lock:
+                try:
+                    fresh = cached is not None
+                    got = self.collection(fresh=fresh).get(include=["embeddings", "metadatas"])
+                except IndexCorruptError:
+                    raise
+                except Exception as exc:
+                    raise IndexCorruptError(f"the vector index could not be read ({exc}): {REBUILD_HINT}") from None
+                ids = list(got["ids"])
+                matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+                sources = np.array([m.get("source", "") for m in got["metadatas"]], dtype=object)
+                cached = (generation, ids, matrix, sources)
+                self._vectors = cached
+        return cached[1], cached[2], cached[3]
+
+    def _exact_search(self, vector: np.ndarray, k: int, where: dict | None) -> list[tuple[str, float]]:
+        ids, matrix, sources = self._matrix()
+        if not ids:
+            return []
+        sims = matrix @ np.asarray(vector, dtype=np.float32)
+        if where:
+            wanted = where["source"]
+            allowed = wanted["$in"] if isinstance(wanted, dict) else [wanted]
+            sims = np.where(np.isin(sources, allowed), sims, -np.inf)
+        k = min(k, len(ids))
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(ids[i], float(sims[i])) for i in top if np.isfinite(sims[i])]
 
     # -- writing (callers hold the ingest lock) ---------------------------------
     def begin(self) -> None:

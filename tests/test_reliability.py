@@ -142,3 +142,21 @@ def test_deleted_vector_store_is_repaired_by_the_next_ingest(seed_index, fake_em
     report = ingest(seed_index, embedder=fake_embedder)
     assert report.embedded == len(ids)
     assert consistent(seed_index) == ids
+
+
+def test_a_serving_searcher_sees_what_another_process_ingested(seed_index, fake_embedder):
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    assert all(h.chunk.source != "zoo.txt" for h in searcher.search("zebra giraffe safari", 3))
+    (seed_index.docs_dir / "zoo.txt").write_text("Zebra and giraffe safari notes.\n")
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r})
+        from rag.config import Settings
+        from rag.ingest import ingest
+        from tests.conftest import HashEmbedder
+        s = Settings.load(docs_dir={str(seed_index.docs_dir)!r}, index_dir={str(seed_index.index_dir)!r})
+        print(ingest(s, embedder=HashEmbedder()).added)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "zoo.txt" in out
+    hits = searcher.search("zebra giraffe safari", 3)
+    assert hits[0].chunk.source == "zoo.txt" and hits[0].dense > 0.5
