@@ -205,3 +205,20 @@ def test_real_model_end_to_end_finds_what_france_rejected(real_seed_settings, re
         c.source == FRANCE_SOURCE and "French officials have swiftly rejected the UK's demands" in c.text
         for c in top3
     )
+
+
+def test_a_200_mb_file_is_skipped_without_being_read(seed_index, fake_embedder):
+    with open(seed_index.docs_dir / "dump.txt", "wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: costs no disk
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert [(s.path, s.reason) for s in report.skipped] == [("dump.txt", "too large (200.0 MB, limit 20 MB)")]
+    assert report.embedded == 0 and len(report.unchanged) == 2
+
+
+def test_hidden_characters_in_a_document_do_not_reach_the_index(settings, fake_embedder):
+    (settings.docs_dir / "tricky.txt").write_text(
+        "Hidden\u200b text\u202e with \U000E0049\U000E0047tags and \x07control\x1b chars.\n"
+    )
+    ingest(settings, embedder=fake_embedder)
+    doc = Index(settings).document("tricky.txt")
+    assert doc.text == "Hidden text with tags and control chars."
