@@ -39,8 +39,28 @@ _KEEP_CONTROLS = {"\n", "\t"}
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+# Cyrillic and Greek letters that look like Latin ones. A word that mixes them with
+# Latin letters is a spoofing trick (or a typo), never real text, so it is folded to
+# Latin; words written wholly in Cyrillic or Greek are left alone.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅοανιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdqwABEKMHOPCTXIJSoaviABEZHIKMNOPTYX",
+)
+_MIXED_WORD = re.compile(r"\w*[A-Za-z]\w*")
+
+
+def _fold_homoglyphs(text: str) -> str:
+    def fold(m: re.Match) -> str:
+        word = m.group()
+        folded = word.translate(_HOMOGLYPHS)
+        return folded if folded != word else word
+
+    return _MIXED_WORD.sub(fold, text)
+
+
 def clean_text(raw: str) -> str:
-    """NFKC, invisible format and control characters removed, blank runs collapsed."""
+    """NFKC, invisible format and control characters removed, mixed-script
+    homoglyph words folded to Latin, blank runs collapsed."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text)
     text = "".join(
@@ -48,6 +68,7 @@ def clean_text(raw: str) -> str:
         for ch in text
         if ch in _KEEP_CONTROLS or unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co")
     )
+    text = _fold_homoglyphs(text)
     lines = [line.rstrip() for line in text.split("\n")]
     text = "\n".join(lines)
     text = _BLANK_RUNS.sub("\n\n", text)

@@ -148,3 +148,9 @@ def test_a_sentence_longer_than_a_chunk_is_split(tmp_path):
     chunks = chunk_document(doc, 64, 8)
     assert len(chunks) > 3
     assert all(c.tokens <= 66 and doc.text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_homoglyph_spoofed_words_are_folded_but_real_cyrillic_is_kept():
+    spoofed = "Wh\u0430t did Fr\u0430nce r\u0435ject?"  # Cyrillic a and e inside Latin words
+    assert clean_text(spoofed) == "What did France reject?"
+    assert clean_text("Москва и Париж") == "Москва и Париж"
