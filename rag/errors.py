@@ -43,3 +43,7 @@ class QuestionError(RagError):
 
 class LLMError(RagError):
     """The language model could not be reached or refused the request."""
+
+
+class EvalError(RagError):
+    """An evaluation suite or run file cannot be used as given."""
