@@ -95,7 +95,7 @@ with st.sidebar:
               use_container_width=True)
 
 page = st.navigation([
-    st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-    st.Page("pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
+    st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True),
+    st.Page("app_pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
 ])
 page.run()
