@@ -196,3 +196,28 @@ def test_missing_index_is_one_friendly_message(monkeypatch, tmp_path):
     assert "No index yet" in plain(at.sidebar.warning[0].value)
     message = ask(at, "What did France reject?")
     assert len(message.error) == 1 and "rag ingest" in plain(message.error[0].value)
+
+
+# -- the evaluation page --------------------------------------------------------
+def test_evaluation_page_runs_a_suite_and_compares_runs(chat):
+    suite = ROOT / "evals" / "smoke.jsonl"
+    if not suite.exists():
+        pytest.skip("evals/smoke.jsonl is not in this checkout")
+    cases = sum(1 for line in suite.read_text(encoding="utf-8").splitlines() if line.strip())
+    at = chat.switch_page("app_pages/evaluation.py").run()
+    assert at.selectbox[0].value == "smoke.jsonl"
+    run_button = next(b for b in at.button if b.label == "Run evaluation")
+    run_button.click().run()
+    assert not at.exception and not at.error
+    metrics = at.dataframe[0].value
+    assert {"hit@5", "answer_match", "refusal_accuracy", "citation_validity"} <= set(metrics["metric"])
+    assert metrics.set_index("metric").loc["hit@5", "value"] > 0
+    table = at.dataframe[-1].value
+    assert len(table) == cases and set(table["result"]) <= {"pass", "FAIL"}
+    assert {"question", "answer", "citations", "hit@5"} <= set(table.columns)
+
+    next(b for b in at.button if b.label == "Run evaluation").click().run()
+    assert at.selectbox[-1].value == "previous run in this session"
+    deltas = next(d.value for d in at.dataframe if "delta" in d.value.columns)
+    assert deltas.set_index("metric").loc["answer_match", "delta"] == 0  # same suite, same answers
+    assert {"Download JSON", "Download Markdown"} <= {b.label for b in at.get("download_button")}
