@@ -38,13 +38,12 @@ test: install browser
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory eval-gate
 
-# The seed suite in extractive mode must stay above its floors.
-eval-gate: install
-	@if $(BIN)/rag eval --help >/dev/null 2>&1 && [ -f evals/seed.jsonl ]; then \
-	  $(BIN)/rag eval evals/seed.jsonl --out $${TMPDIR:-/tmp}/rag-eval-ci \
-	    --fail-under answer_match=0.90 refusal_accuracy=0.90 citation_validity=1.0 citation_coverage=1.0 \
-	    --fail-over false_refusal_rate=0.05; \
-	fi
+# The seed suite in extractive mode must stay above its floors (RAG_LLM=none: even
+# with an API key set, the gate measures the offline answerer).
+eval-gate: ingest
+	RAG_LLM=none $(BIN)/rag eval evals/seed.jsonl --out $${TMPDIR:-/tmp}/rag-eval-ci \
+	  --fail-under answer_match=0.90 refusal_accuracy=0.90 citation_validity=1.0 citation_coverage=1.0 \
+	  --fail-over false_refusal_rate=0.05
 
 clean:
 	rm -rf $(VENV) .rag evals/runs

@@ -340,7 +340,7 @@ def aggregate(results: Sequence[CaseResult], latency: bool = True) -> tuple[dict
         metrics[m] = _round(sum(t for t, _ in pairs) / over) if over else None
         counts[m] = over
     if latency:
-        stages = sorted({s for r in results for s in r.timings_ms}, key=lambda s: (s == "total", s))
+        stages = list(dict.fromkeys(s for r in results for s in r.timings_ms))  # the answerer's order
         for stage in stages:
             values = [r.timings_ms[stage] for r in results if stage in r.timings_ms]
             for p in (50, 95):
@@ -594,20 +594,36 @@ def _over(name: str, count: int) -> str:
     return f"{count} {UNITS.get(name, 'cases')}"
 
 
+def _latency(metrics: dict) -> dict[str, dict[str, float | None]]:
+    """stage -> {"p50": ms, "p95": ms} from the flat latency metrics."""
+    out: dict[str, dict[str, float | None]] = {}
+    for name, value in metrics.items():
+        m = _LATENCY.fullmatch(name)
+        if m:
+            out.setdefault(m.group(1), {})[f"p{m.group(2)}"] = value
+    return out
+
+
 def metrics_table(run: Run) -> str:
     metrics, counts = aggregate(run.results)
-    width = max(map(len, metrics))
+    width = max(map(len, METRICS))
     lines = [f"suite {run.suite}: {len(run.results)} cases, mode {run.mode}, sha256 {run.suite_sha256[:12]}"]
     for m, v in metrics.items():
-        lines.append(f"  {m.ljust(width)}  {_fmt(v, m.startswith('latency_')).rjust(8)}  over {_over(m, counts[m])}")
+        if not m.startswith("latency_"):
+            lines.append(f"  {m.ljust(width)}  {_fmt(v).rjust(8)}  over {_over(m, counts[m])}")
+    latency = _latency(metrics)
+    if latency:
+        lines.append(f"  {'latency (ms)'.ljust(width)}  {'p50'.rjust(8)}  {'p95'.rjust(8)}")
+        for stage, p in latency.items():
+            lines.append(f"  {('  ' + stage).ljust(width)}  {_fmt(p.get('p50'), True).rjust(8)}  {_fmt(p.get('p95'), True).rjust(8)}")
     tags = run.by_tag
     if tags:
         cols = [m for m in METRICS if any(m in t["metrics"] for t in tags.values())]
         tag_width = max(len("tag"), *map(len, tags))
         lines.append("")
-        lines.append("  " + "tag".ljust(tag_width) + "  cases  " + "  ".join(c.rjust(8) for c in cols))
+        lines.append("  " + "tag".ljust(tag_width) + "  cases  " + "  ".join(cols))
         for tag, t in tags.items():
-            cells = "  ".join(_fmt(t["metrics"].get(c)).rjust(max(8, len(c))) for c in cols)
+            cells = "  ".join(_fmt(t["metrics"].get(c)).rjust(len(c)) for c in cols)
             lines.append(f"  {tag.ljust(tag_width)}  {str(t['cases']).rjust(5)}  {cells}")
     failed = [r for r in run.results if not r.passed]
     if failed:
@@ -645,7 +661,11 @@ def markdown_report(run: Run) -> str:
         f"- suite sha256: `{run.suite_sha256}`", "",
         "## Metrics", "", "| metric | value | over |", "| --- | ---: | ---: |",
     ]
-    out += [f"| {m} | {_fmt(v, m.startswith('latency_'))} | {_over(m, counts[m])} |" for m, v in metrics.items()]
+    out += [f"| {m} | {_fmt(v)} | {_over(m, counts[m])} |" for m, v in metrics.items() if not m.startswith("latency_")]
+    latency = _latency(metrics)
+    if latency:
+        out += ["", "## Latency (ms)", "", "| stage | p50 | p95 |", "| --- | ---: | ---: |"]
+        out += [f"| {st} | {_fmt(p.get('p50'), True)} | {_fmt(p.get('p95'), True)} |" for st, p in latency.items()]
     if run.judge:
         out += ["", f"Judge: {run.judge.get('scored', 0)} scored, {run.judge.get('not_scored', 0)} not scored "
                 f"(prompt {run.judge.get('prompt_version')}, model {run.judge.get('model')})."]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from rag.evaluation import (
     Case, Run, aggregate, by_tag, check_limits, compare_runs, load_suite, markdown_report, parse_suite,
     percentile, read_run, score_case, write_run,
 )
+from tests.fake_openai import FakeOpenAI, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_A, DOC_B = "a.txt", "b.txt"
@@ -290,43 +289,10 @@ def test_cli_compare_and_bad_run_files(tmp_path, capsys):
 # -- the judge, against a local OpenAI-compatible server -------------------------
 
 
-class FakeJudgeServer:
-    """Chat completions on 127.0.0.1: a good verdict when the graded answer mentions
-    £480 million, an unparsable reply otherwise."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append(body)
-                graded = body["messages"][-1]["content"].split("Answer to grade:")[-1]
-                content = ('{"faithfulness": 5, "correctness": 4, "reason": "supported"}'
-                           if "480" in graded else "I would rather not say.")
-                reply = json.dumps({
-                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def verdict(body: dict) -> str:
+    """A good verdict when the graded answer mentions £480 million, an unusable one otherwise."""
+    graded = body["messages"][-1]["content"].split("Answer to grade:")[-1]
+    return '{"faithfulness": 5, "correctness": 4, "reason": "supported"}' if "480" in graded else "I would rather not say."
 
 
 def test_judge_scores_counts_unparsable_verdicts_and_caches(seed_index, fake_embedder):
@@ -340,9 +306,8 @@ def test_judge_scores_counts_unparsable_verdicts_and_caches(seed_index, fake_emb
         GOOD | {"id": "rejection", "question": "What did the senior French government source say about intercepting boats?",
                 "expected_sources": [source], "must_include": [["dangerous"]]},
     ), "judge.jsonl")
-    server = FakeJudgeServer()
-    try:
-        settings = seed_index.replace(llm="none", openai_base_url=server.url, openai_api_key="sk-test",
+    with FakeOpenAI([verdict]) as server:
+        settings = seed_index.replace(llm="none", openai_base_url=server.base_url, openai_api_key="sk-test",
                                       llm_model="judge-model", llm_retries=0)
         searcher = Searcher(settings, embedder=fake_embedder)
         run = run_suite(suite, settings, judge=True, searcher=searcher)
@@ -354,7 +319,7 @@ def test_judge_scores_counts_unparsable_verdicts_and_caches(seed_index, fake_emb
         metrics, counts = aggregate(run.results)
         assert metrics["faithfulness"] == 1.0 and metrics["correctness"] == 0.75
         assert counts["faithfulness"] == 1  # the unscored case is left out, not counted as 0
-        assert all(r["temperature"] == 0 and r["model"] == "judge-model" for r in server.requests)
+        assert all(r.body["temperature"] == 0 and r.body["model"] == "judge-model" for r in server.requests)
         assert run.models["judge"] == "judge-model" and run.mode == "extractive"
         assert "sk-test" not in json.dumps(run.to_json())
 
@@ -362,8 +327,19 @@ def test_judge_scores_counts_unparsable_verdicts_and_caches(seed_index, fake_emb
         again = run_suite(suite, settings, judge=True, searcher=searcher)
         assert len(server.requests) == calls + 1  # only the unscored answer is asked again
         assert again.judge["cached"] == 1 and aggregate(again.results)[0]["faithfulness"] == 1.0
-    finally:
-        server.close()
+
+
+def test_a_failed_judge_call_is_not_scored(seed_index, tmp_path):
+    from rag.judge import Judge
+
+    with FakeOpenAI([Status(500)]) as server:
+        settings = seed_index.replace(llm="none", openai_base_url=server.base_url, openai_api_key="sk-test",
+                                      llm_retries=0)
+        judge = Judge(settings, tmp_path / "cache")
+        verdict_ = judge.grade(case(), answer("£480 million [1]"))
+    assert verdict_["status"] == "not scored" and verdict_["faithfulness"] is None
+    assert "judge call failed" in verdict_["reason"]
+    assert judge.describe()["not_scored"] == 1 and not list((tmp_path / "cache").glob("*"))
 
 
 def test_judge_without_an_llm_stops_with_a_message(seed_index):
