@@ -76,7 +76,7 @@ class Judge:
         return {"prompt_version": PROMPT_VERSION, "model": self.model, "scored": self.scored,
                 "not_scored": self.not_scored, "skipped": self.skipped, "cached": self.cached}
 
-    def _client_or_none(self):
+    def _openai(self):
         if self._client is None:
             from openai import OpenAI
 
@@ -118,7 +118,7 @@ class Judge:
         try:
             import openai
 
-            response = self._client_or_none().chat.completions.create(
+            response = self._openai().chat.completions.create(
                 model=self.model, messages=messages, temperature=0, max_tokens=200,
             )
             return response.choices[0].message.content or "", ""
