@@ -13,7 +13,7 @@ from rag.ui_session import EXTRACTIVE, LLM, base_settings, history, warm_up
 
 log = logging.getLogger("rag.app")
 
-st.set_page_config(page_title="Ask your documents", page_icon=":material/description:", layout="wide")
+st.set_page_config(page_title="Ask your documents", layout="wide")  # default icon: served locally
 
 try:
     settings = base_settings()
@@ -94,8 +94,9 @@ with st.sidebar:
     st.button("Clear chat", icon=":material/delete:", on_click=lambda: history().clear(),
               use_container_width=True)
 
+# No page icons: Streamlit turns them into favicons fetched from a font CDN, and the app stays offline.
 page = st.navigation([
-    st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-    st.Page("app_pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
+    st.Page("app_pages/chat.py", title="Chat", default=True),
+    st.Page("app_pages/evaluation.py", title="Evaluation"),
 ])
 page.run()

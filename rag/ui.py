@@ -18,7 +18,7 @@ from .answer import Answer, Citation, Retrieved
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it turns off
 # emphasis, links, images, HTML, tables, headings, lists, math and Streamlit directives.
 _PUNCTUATION = set(string.punctuation)
-PASSAGE_WINDOW = 360  # characters of context on each side when the chunk is not at hand
+PASSAGE_WINDOW = 280  # characters of context kept on each side of a quote
 UNSUPPORTED_FLAG = "⚠️"
 _BLANK_LINES = re.compile(r"(?:  \n){2,}")
 _LINE_BREAKS = re.compile(r"(  \n|\n\n)")
@@ -86,43 +86,46 @@ class Passage:
         return ("… " if self.clipped_before else "") + body + (" …" if self.clipped_after else "")
 
 
-def _snap(text: str, at: int, forward: bool) -> int:
-    """Move a cut up to 40 characters to the nearest whitespace so no word is split."""
-    at = max(0, min(at, len(text)))
-    step = 1 if forward else -1
-    for i in range(at, at + 40 * step, step):
-        if i <= 0 or i >= len(text):
-            return max(0, min(i, len(text)))
-        if text[i].isspace():
-            return i + 1 if forward else i
-    return at
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n+")
+
+
+def _window(text: str, start: int, end: int, clipped: bool = True) -> Passage:
+    """About PASSAGE_WINDOW characters either side of text[start:end], cut between
+    sentences where one ends nearby, else between words."""
+    lo, hi = max(0, start - PASSAGE_WINDOW), min(len(text), end + PASSAGE_WINDOW)
+    if lo > 0:
+        cut = next((m.end() for m in _SENTENCE_END.finditer(text, lo, start) if m.end() <= start), None)
+        if cut is None:
+            space = text.find(" ", lo, start)
+            cut = space + 1 if space >= 0 else start
+        lo = cut
+    if hi < len(text):
+        ends = [m.start() + len(m.group().rstrip()) for m in _SENTENCE_END.finditer(text, end, hi)]
+        cut = max(ends) if ends else text.rfind(" ", end, hi)
+        hi = cut if cut >= end else end
+    return Passage(text[lo:hi], start - lo, end - lo, clipped and lo > 0, clipped and hi < len(text))
 
 
 def passage_for(citation: Citation, retrieved: tuple[Retrieved, ...] = (), document: str | None = None) -> Passage:
     """The passage a citation's quote came from, with the quote located in it.
 
-    The retrieved chunk is preferred; otherwise a window of the whole document; at
-    worst the quote alone.
+    From the retrieved chunk when it is at hand, else from the whole document; at
+    worst the quote alone. Long passages are cut to a window around the quote.
     """
     for r in retrieved:
-        if r.chunk_id == citation.chunk_id and r.text and r.start <= citation.start and citation.end <= r.end:
-            start, end = citation.start - r.start, citation.end - r.start
-            if r.text[start:end] == citation.quote:
-                return Passage(r.text, start, end)
-        if r.chunk_id == citation.chunk_id and r.text:
-            at = r.text.find(citation.quote)
-            if at >= 0:
-                return Passage(r.text, at, at + len(citation.quote))
-    if document:
-        start, end = citation.start, citation.end
-        if document[start:end] != citation.quote:
-            start = document.find(citation.quote)
-            end = start + len(citation.quote)
+        if r.chunk_id != citation.chunk_id or not r.text:
+            continue
+        start = citation.start - r.start
+        if r.text[start:start + len(citation.quote)] != citation.quote:
+            start = r.text.find(citation.quote)
         if start >= 0:
-            lo = _snap(document, start - PASSAGE_WINDOW, forward=True)
-            hi = _snap(document, end + PASSAGE_WINDOW, forward=False)
-            lo, hi = min(lo, start), max(hi, end)
-            return Passage(document[lo:hi], start - lo, end - lo, lo > 0, hi < len(document))
+            return _window(r.text, start, start + len(citation.quote))
+    if document:
+        start = citation.start
+        if document[start:citation.end] != citation.quote:
+            start = document.find(citation.quote)
+        if start >= 0:
+            return _window(document, start, start + len(citation.quote))
     return Passage(citation.quote, 0, len(citation.quote))
 
 

@@ -1,0 +1,162 @@
+"""The app in a real browser: `streamlit run` on 127.0.0.1, driven by headless Chromium.
+
+A person types the question, reads the streamed answer, opens its source card; the
+page is saved as a screenshot under `test-output/browser/`. A second question brings
+back a document carrying `<script>`, `<img onerror>` and a Markdown image whose host is
+a loopback server standing in for a remote one: the text must show literally, no
+script may run and that server must never be asked for the image.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import FRANCE_SOURCE, ROOT, SEED_DOCS
+
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUTPUT = ROOT / "test-output" / "browser"
+WAIT_MS = 180_000  # the app loads the embedding model on its first question
+PLACEHOLDER_TEXT = "Ask a question about your documents"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Beacon(http.server.BaseHTTPRequestHandler):
+    """Records every request: an image fetched from here is a leak."""
+
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        Beacon.hits.append(self.path)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def beacon():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Beacon)
+    Beacon.hits = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def app_url(tmp_path, real_embedder, beacon):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (make browser installs it)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    from rag.config import Settings
+    from rag.ingest import ingest
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEED_DOCS, docs)
+    (docs / "harbour.txt").write_text(
+        "Harbour log\n\nThe lighthouse keeper logged a violent storm at midnight "
+        "<script>alert('owned')</script> and <img src=x onerror=alert(1)> "
+        f"![tracker]({beacon}/pixel.png) in the north tower.\n",
+        encoding="utf-8",
+    )
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings, embedder=real_embedder)
+
+    port = free_port()
+    env = {**os.environ, "RAG_DOCS_DIR": str(docs), "RAG_INDEX_DIR": str(tmp_path / "index"),
+           "HF_HUB_OFFLINE": "1"}
+    log = open(tmp_path / "streamlit.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the app did not start: " + (tmp_path / "streamlit.log").read_text(errors="replace")[-2000:])
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: requests.append(request.url))
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(app_url)
+
+            box = page.get_by_placeholder(PLACEHOLDER_TEXT)
+            expect(box).to_be_visible(timeout=60_000)
+            box.fill("What did France reject?")
+            box.press("Enter")
+            expect(page.get_by_text("French officials have swiftly rejected").first).to_be_visible(timeout=WAIT_MS)
+            card = page.locator("summary", has_text=FRANCE_SOURCE).first
+            expect(card).to_be_visible(timeout=WAIT_MS)
+            card.click()
+            quote = page.locator("details[open] strong", has_text="French officials have swiftly rejected")
+            expect(quote.first).to_be_visible(timeout=30_000)
+            quote.first.scroll_into_view_if_needed()
+            page.wait_for_timeout(600)  # let the card finish opening before the screenshot
+            OUTPUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(tmp_path / "chat.png"))
+            shutil.copy(tmp_path / "chat.png", OUTPUT / "chat.png")
+
+            box.fill("What did the lighthouse keeper log?")
+            box.press("Enter")
+            expect(page.get_by_text("<script>alert('owned')</script>").first).to_be_visible(timeout=WAIT_MS)
+            expect(page.get_by_text("onerror=alert(1)").first).to_be_visible()
+            expect(page.get_by_text(f"![tracker]({beacon}/pixel.png)").first).to_be_visible()
+            page.locator("summary", has_text="harbour.txt").first.click()
+            page.wait_for_timeout(1500)  # give any image a chance to load before counting requests
+            page.screenshot(path=str(OUTPUT / "hostile.png"), full_page=True)
+            assert page.locator(f"img[src*='{beacon}'], img[src='x'], [data-testid='stMain'] script").count() == 0
+        finally:
+            browser.close()
+    assert dialogs == []
+    assert Beacon.hits == []
+    assert all(url.startswith(app_url) or url.startswith("data:") for url in requests), \
+        sorted({u for u in requests if not u.startswith(app_url)})
