@@ -1,11 +1,34 @@
-"""Answers with citations: the answer type shared by every mode.
+"""Answers with citations: the answer type shared by every mode, and the extractive mode.
 
-(The extractive and LLM answerers are being built on top of these types.)
+Owns turning a question (plus the earlier questions of a conversation) into an
+`Answer`: question hygiene, the cached searcher, the offline extractive answerer and
+its refusal rule, streaming, and the `rag ask` command. Quotes, markers and support
+checks live in `citations.py`; the language model in `llm.py`; follow-up rewriting in
+`chat.py`. It does not ingest or rank chunks.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import asdict, dataclass, field
+from typing import Generator, Iterator, Sequence
+
+from .config import Settings
+from .errors import QuestionError, RagError
+
+REFUSAL = "The documents don't answer this."
+# The best sentence's score (cosine + lexical coverage + chunk similarity, less an
+# answer-type penalty) below which the documents are taken not to answer. Measured on
+# evals/seed.jsonl (60 cases, 16 unanswerable) and SQuAD 2.0 dev (950, 477 unanswerable):
+# 0.70 refuses 62% / 6% of the unanswerable and 7% / 1% of the answerable questions;
+# higher thresholds cost more answerable questions than they catch unanswerable ones.
+REFUSAL_THRESHOLD = 0.70
+LEAD_THRESHOLD = 0.45  # a refusal offers the closest passage only above this
+KEEP_MARGIN = 0.3  # further sentences must score within this of the best
+MAX_SENTENCES = 4
+CHUNK_WEIGHT = 0.6  # weight of the whole chunk's similarity to the query
+REDUNDANT = 0.85  # cosine between two sentences above which the second adds nothing
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,7 @@ class Answer:
     sentences: tuple[AnswerSentence, ...] = ()
     notice: str = ""  # e.g. "LLM unreachable: extractive answer shown"
     lead: Citation | None = None  # for a refusal: the closest passage, not an answer
+    dropped_markers: int = 0  # markers in a generated answer that pointed at no passage
 
     def to_json(self) -> dict[str, object]:
         out = {
@@ -72,4 +96,278 @@ class Answer:
             out["notice"] = self.notice
         if self.lead is not None:
             out["lead"] = asdict(self.lead)
+        if self.dropped_markers:
+            out["dropped_markers"] = self.dropped_markers
         return out
+
+
+# -- the searcher, once per process --------------------------------------------
+_searchers: dict[tuple, object] = {}
+_searchers_lock = threading.Lock()
+
+
+def get_searcher(settings: Settings):
+    """The process-wide `Searcher` for these settings (index and embedder loaded once)."""
+    from .citations import vector_cache
+    from .embeddings import get_embedder
+    from .retrieve import Searcher
+
+    key = (str(settings.index_dir), settings.chroma_url, settings.collection, settings.embeddings,
+           settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, settings.top_k,
+           settings.openai_base_url if settings.embeddings == "openai" else None)
+    with _searchers_lock:
+        searcher = _searchers.get(key)
+        if searcher is None:
+            searcher = Searcher(settings, embedder=vector_cache(get_embedder(settings)))
+            _searchers[key] = searcher
+        return searcher
+
+
+def clean(question: str, settings: Settings) -> str:
+    """The question cleaned, or QuestionError when it is empty or too long."""
+    from .chunking import count_tokens
+    from .documents import clean_question
+
+    text = clean_question(question or "")
+    if not text:
+        raise QuestionError("the question is empty")
+    tokens = count_tokens(text)
+    if tokens > settings.max_question_tokens:
+        raise QuestionError(
+            f"the question is too long ({tokens} tokens; the limit is {settings.max_question_tokens}, "
+            "set by RAG_MAX_QUESTION_TOKENS)"
+        )
+    return text
+
+
+# -- extractive mode -----------------------------------------------------------
+@dataclass(frozen=True)
+class Extract:
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    sentences: tuple[AnswerSentence, ...]
+    lead: Citation | None
+    best: float  # the best sentence's score, what the refusal rule looks at
+
+
+def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
+            threshold: float = REFUSAL_THRESHOLD, question: str | None = None) -> Extract:
+    """The best few non-redundant sentences of the retrieved chunks, or a refusal.
+
+    For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
+    so the new part of the question weighs as much as the context borrowed for it.
+    """
+    import numpy as np
+
+    from .chunking import count_tokens
+    from .citations import chunk_sentences, score_sentences, vector_cache
+
+    cache = vector_cache(embedder)
+    seen, sentences, context = set(), [], []
+    for hit in hits:
+        for s in chunk_sentences(hit.chunk):
+            if (s.source, s.start) not in seen and not s.heading and len(s.text.split()) >= 4:
+                seen.add((s.source, s.start))
+                sentences.append(s)
+                context.append(hit.dense or 0.0)
+    answerable = sentences
+    if not answerable:
+        return Extract(REFUSAL, True, (), (), None, 0.0)
+    scores, _ = score_sentences(query, answerable, cache)
+    if question and question != query:
+        scores = (scores + score_sentences(question, answerable, cache)[0]) / 2
+    scores = scores + CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
+    order = np.argsort(-scores, kind="stable")
+    best = float(scores[order[0]])
+    top = answerable[order[0]]
+    if best < threshold:
+        lead = None
+        if best >= LEAD_THRESHOLD:
+            lead = Citation(0, top.source, top.chunk_id, top.text, top.start, top.end, top.title)
+        return Extract(REFUSAL, True, (), (), lead, best)
+
+    vectors = cache.embed([s.text for s in answerable])
+    chosen: list[int] = []
+    tokens = 0
+    for i in order[:12]:
+        if len(chosen) >= MAX_SENTENCES or scores[i] < best - KEEP_MARGIN:
+            break
+        if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
+            continue
+        n = count_tokens(answerable[i].text)
+        if chosen and tokens + n > max_tokens:
+            break
+        chosen.append(int(i))
+        tokens += n
+    citations, parts, out = [], [], []
+    for marker, i in enumerate(chosen, 1):
+        s = answerable[i]
+        citations.append(Citation(marker, s.source, s.chunk_id, s.text, s.start, s.end, s.title))
+        parts.append(f"{s.text} [{marker}]")
+        out.append(AnswerSentence(s.text, (marker,), True))
+    return Extract(" ".join(parts), False, tuple(citations), tuple(out), None, best)
+
+
+# -- answering -----------------------------------------------------------------
+class AnswerStream:
+    """Text deltas of an answer as they come; `.answer` holds the `Answer` afterwards."""
+
+    def __init__(self, steps: Generator[str, None, Answer]):
+        self._steps = steps
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        self.answer = yield from self._steps
+
+
+def _retrieved(hits) -> tuple[Retrieved, ...]:
+    return tuple(
+        Retrieved(h.chunk.chunk_id, h.chunk.source, round(float(h.score), 6), h.chunk.start, h.chunk.end,
+                  h.chunk.title, h.chunk.text)
+        for h in hits
+    )
+
+
+def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
+    from .chat import standalone_query
+    from .retrieve import SearchTimings
+
+    t0 = time.perf_counter()
+    settings = settings or Settings.load()
+    if api_key:
+        settings = settings.replace(openai_api_key=api_key, llm="openai")
+    mode = mode or ("llm" if settings.llm == "openai" else "extractive")
+    if mode not in ("llm", "extractive"):
+        raise QuestionError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
+    question = clean(question, settings)
+    earlier = [q for q in (clean_question_or_none(h) for h in history) if q]
+    query = standalone_query(question, earlier, settings if mode == "llm" else None)
+    t1 = time.perf_counter()
+    searcher = searcher or get_searcher(settings)
+    search_timings = SearchTimings()
+    hits = searcher.search(query, k or settings.top_k, timings=search_timings)
+    t2 = time.perf_counter()
+    timings = {"rewrite": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000,
+               "embed": search_timings.embed_ms, "dense": search_timings.dense_ms,
+               "lexical": search_timings.lexical_ms}
+
+    notice = ""
+    if mode == "llm":
+        from .llm import LLMUnavailable, generate_answer
+
+        try:
+            answer = yield from generate_answer(question, query, hits, settings, searcher.embedder)
+        except LLMUnavailable as exc:
+            notice = f"{exc}; extractive answer shown instead"
+            yield f"\n[{notice}]\n"
+        else:
+            timings["answer"] = (time.perf_counter() - t2) * 1000
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings)
+
+    ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=question)
+    for n, s in enumerate(ex.sentences):
+        yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
+    if ex.refused:
+        yield ex.text
+    t3 = time.perf_counter()
+    timings["answer"] = (t3 - t2) * 1000
+    timings["total"] = (t3 - t0) * 1000
+    return Answer(question, query, ex.text, ex.refused, "extractive", ex.citations, _retrieved(hits),
+                  timings, ex.sentences, notice, ex.lead)
+
+
+def clean_question_or_none(text: str) -> str | None:
+    from .documents import clean_question
+
+    return clean_question(text or "") or None
+
+
+def _with(answer: Answer, **changes) -> Answer:
+    import dataclasses
+
+    return dataclasses.replace(answer, **changes)
+
+
+def stream_answer(question: str, *, settings: Settings | None = None, history: Sequence[str] = (),
+                  k: int | None = None, mode: str | None = None, searcher=None,
+                  api_key: str | None = None) -> AnswerStream:
+    """Answer a question, streaming: iterate for text, then read `.answer`."""
+    return AnswerStream(_steps(question, settings, history, k, mode, searcher, api_key))
+
+
+def answer_question(question: str, *, settings: Settings | None = None, history: Sequence[str] = (),
+                    k: int | None = None, mode: str | None = None, searcher=None,
+                    api_key: str | None = None) -> Answer:
+    """Answer a question with cited quotes, or refuse when the documents don't answer it."""
+    stream = stream_answer(question, settings=settings, history=history, k=k, mode=mode,
+                           searcher=searcher, api_key=api_key)
+    for _ in stream:
+        pass
+    return stream.answer
+
+
+# -- command line --------------------------------------------------------------
+def format_details(answer: Answer) -> str:
+    """What follows the answer text on a terminal: sources, flags, notices."""
+    lines = []
+    if answer.query != answer.question:
+        lines.append(f"(searched: {answer.query})")
+    if answer.citations:
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"  [{c.marker}] {c.source} (chars {c.start}-{c.end}): \"{c.quote}\"")
+    if answer.lead is not None:
+        lines.append("Closest passage (not an answer):")
+        lines.append(f"  {answer.lead.source} (chars {answer.lead.start}-{answer.lead.end}): \"{answer.lead.quote}\"")
+    for s in answer.sentences:
+        if not s.supported:
+            lines.append(f"UNSUPPORTED (no cited passage supports it): {s.text}")
+    if answer.dropped_markers:
+        lines.append(f"Removed {answer.dropped_markers} citation marker(s) that pointed at no passage.")
+    if answer.notice:
+        lines.append(f"Note: {answer.notice}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    import json
+    import sys
+
+    if args.json:
+        answer = answer_question(args.question, settings=settings, k=args.k)
+        print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    stream = stream_answer(args.question, settings=settings, k=args.k)
+    streamed = "".join(_echo(stream))
+    answer = stream.answer
+    if answer.mode == "llm" and streamed.strip() != answer.answer.strip():
+        print("\nAnswer with checked citations:\n" + answer.answer)
+    details = format_details(answer)
+    if details:
+        print("\n" + details)
+    sys.stdout.flush()
+    return 0
+
+
+def _echo(stream: AnswerStream) -> Iterator[str]:
+    import sys
+
+    for delta in stream:
+        sys.stdout.write(delta)
+        sys.stdout.flush()
+        yield delta
+    sys.stdout.write("\n")
+
+
+def register_cli(subparsers) -> None:
+    p = subparsers.add_parser("ask", help="answer a question with cited quotes")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+
+__all__ = ["Answer", "AnswerSentence", "AnswerStream", "Citation", "RagError", "Retrieved",
+           "answer_question", "get_searcher", "stream_answer"]

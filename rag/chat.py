@@ -1,1 +1,140 @@
-"""(in progress)"""
+"""Conversations: follow-up questions made standalone, and the `rag chat` terminal chat.
+
+Owns turning a follow-up ("And what did the UK demand?", "Why?") into the query that is
+actually searched: by the language model when one is configured, else by a
+deterministic rewrite that borrows the content of the previous turn. A question that
+already stands alone is searched unchanged. It does not retrieve or answer; that is
+`answer.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Sequence
+
+from .config import Settings
+
+# Words that point back at an earlier turn.
+_REFERRING = frozenset(
+    "it its they them their theirs this that these those he him his she her hers there such "
+    "why how so then".split()
+)
+_CONTINUATION = re.compile(r"^(and|also|but|so|then|what about|how about|and what about)\b", re.I)
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how do does did is are was were can could "
+                            "should would will and also but so then about".split())
+
+
+def content_words(text: str) -> list[str]:
+    from .lexical import STOPWORDS
+
+    return [w for w in re.findall(r"[\w'’£$€]+", text)
+            if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS]
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
+    words = [w.lower() for w in re.findall(r"\w+", question)]
+    if not words:
+        return False
+    if _CONTINUATION.match(question.strip()):
+        return True
+    if len(content_words(question)) < 2:
+        return True
+    return any(w in _REFERRING for w in words[1:]) or words[0] in ("it", "they", "this", "that", "these", "those")
+
+
+def rewrite(question: str, earlier: Sequence[str]) -> str:
+    """The deterministic standalone query: the previous turn's query plus this question.
+
+    "Why?" after "What did France reject?" becomes "What did France reject? Why?";
+    "And what did the UK demand?" keeps its own words and gains the previous turn's
+    names it does not repeat.
+    """
+    if not earlier:
+        return question
+    previous = standalone_history(earlier)
+    if not is_follow_up(question):
+        return question
+    own = content_words(question)
+    if len(own) >= 2 and _CONTINUATION.match(question.strip()) and not any(
+        w.lower() in _REFERRING for w in re.findall(r"\w+", question)[1:]
+    ):
+        have = {w.lower() for w in own}
+        names = [w for w in content_words(previous) if w[:1].isupper() and w.lower() not in have]
+        return f"{question} ({' '.join(dict.fromkeys(names))})" if names else question
+    return f"{previous} {question}"
+
+
+def standalone_history(earlier: Sequence[str]) -> str:
+    """The standalone form of the last earlier question, resolving the chain of turns."""
+    query = earlier[0]
+    for i in range(1, len(earlier)):
+        query = rewrite(earlier[i], [query]) if is_follow_up(earlier[i]) else earlier[i]
+    return query
+
+
+def standalone_query(question: str, earlier: Sequence[str], settings: Settings | None = None) -> str:
+    """The query to search for `question` after the `earlier` questions (oldest first).
+
+    With `settings` in LLM mode the model rewrites follow-ups; if it cannot be reached
+    the deterministic rewrite is used.
+    """
+    if not earlier or not is_follow_up(question):
+        return question
+    if settings is not None and settings.llm == "openai":
+        from .llm import rewrite_with_llm
+
+        try:
+            query = rewrite_with_llm(question, earlier, settings)
+        except Exception:  # noqa: BLE001 - the answer step reports LLM faults itself
+            query = None
+        if query:
+            return query
+    return rewrite(question, earlier)
+
+
+# -- command line --------------------------------------------------------------
+def cmd_chat(args, settings: Settings) -> int:
+    from .answer import format_details, stream_answer
+    from .errors import LLMError, QuestionError, RagError
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about your documents. /quit or Ctrl-D to leave.")
+    history: list[str] = []
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if not interactive:
+            print(f"> {question}")
+        try:
+            stream = stream_answer(question, settings=settings, history=history, k=args.k)
+            for delta in stream:
+                print(delta, end="", flush=True)
+            print()
+            details = format_details(stream.answer)
+            if details:
+                print(details)
+        except (QuestionError, LLMError) as exc:
+            print(f"error: {exc}", flush=True)
+            continue
+        except RagError:
+            raise
+        history.append(question)
+        print(flush=True)
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    p = subparsers.add_parser("chat", help="chat with your documents (follow-up questions work)")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.set_defaults(func=cmd_chat)

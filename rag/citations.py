@@ -1,0 +1,229 @@
+"""Citations: sentences of retrieved chunks, verbatim quotes, markers and support checks.
+
+Owns the evidence side of an answer: splitting retrieved chunks into sentences with
+offsets in the cleaned document (so `document.text[start:end] == quote` always holds),
+scoring sentences against a question (embedding similarity plus stemmed lexical
+coverage), the in-memory cache of sentence vectors, reading `[n]` markers out of a
+generated answer, and deciding whether a cited passage supports a sentence.
+It does not retrieve, prompt a model or decide refusals.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .chunking import Chunk, split_sentences
+from .lexical import tokenize
+
+# Weight of lexical coverage next to cosine similarity in a sentence's score.
+LEXICAL_WEIGHT = 0.5
+# A generated sentence counts as supported by its cited passage when the passage
+# covers this share of its content words, or its best sentence is this similar.
+SUPPORT_COVERAGE = 0.6
+SUPPORT_SIMILARITY = 0.6
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a retrieved chunk; start/end index the cleaned document."""
+
+    chunk_id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    heading: bool = False  # a short line without closing punctuation
+
+
+def chunk_sentences(chunk: Chunk) -> list[Sentence]:
+    out = []
+    for s, e in split_sentences(chunk.text):
+        text = chunk.text[s:e]
+        heading = not _TERMINAL.search(text) and len(text.split()) < 14
+        out.append(Sentence(chunk.chunk_id, chunk.source, chunk.title, text, chunk.start + s, chunk.start + e, heading))
+    return out
+
+
+class VectorCache:
+    """An embedder wrapper that remembers vectors per text (bounded LRU, thread-safe).
+
+    Retrieved chunks repeat from question to question, so their sentences are embedded
+    once per process instead of once per question.
+    """
+
+    def __init__(self, embedder, size: int = 20_000):
+        self.embedder = embedder
+        self.name = getattr(embedder, "name", "embedder")
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        with self._lock:
+            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for t in found:
+                self._vectors.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            vectors = np.asarray(self.embedder.embed(missing), dtype=np.float32)
+            with self._lock:
+                for t, v in zip(missing, vectors):
+                    found[t] = v
+                    self._vectors[t] = v
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+_caches: dict[int, VectorCache] = {}
+_caches_lock = threading.Lock()
+
+
+def vector_cache(embedder) -> VectorCache:
+    """The process-wide cache in front of this embedder."""
+    if isinstance(embedder, VectorCache):
+        return embedder
+    with _caches_lock:
+        cache = _caches.get(id(embedder))
+        if cache is None or cache.embedder is not embedder:
+            cache = _caches[id(embedder)] = VectorCache(embedder)
+        return cache
+
+
+def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> np.ndarray:
+    """Share of the query's content words (IDF-weighted over the candidates) each sentence has.
+
+    A query word found in no candidate gets the highest weight: a question about
+    something the passages never mention should not look answered.
+    """
+    terms = list(dict.fromkeys(query_terms))
+    if not terms or not sentence_terms:
+        return np.zeros(len(sentence_terms), dtype=np.float32)
+    sets = [set(t) for t in sentence_terms]
+    n = len(sets)
+    weights = np.array(
+        [math.log((n + 1) / (sum(1 for s in sets if t in s) + 0.5)) for t in terms], dtype=np.float32
+    )
+    weights = np.maximum(weights, 0.05)
+    present = np.array([[t in s for t in terms] for s in sets], dtype=np.float32)
+    return present @ weights / weights.sum()
+
+
+# What a "how many" or "when" question needs to find in a sentence to be answered.
+_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|often|big|large)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
+_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundreds?|thousands?|millions?|billions?|dozens?|half|several|few|many|numerous|daily|weekly|"
+    r"each|every|almost|nearly|majority|most|all|none)\b", re.I)
+_TIME = re.compile(
+    r"\b\d{3,4}s?\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|centuries|decade|"
+    r"year|years|month|months|week|weeks|day|days|daily|today|yesterday|tomorrow|ago|since|until|"
+    r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age)\b", re.I)
+_NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
+                     r"\bwhat (is|was|are|were) (his|her|its|their) names?\b", re.I)
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]+")
+TYPE_PENALTY = 0.25
+
+
+def answer_type_penalty(query: str, text: str) -> float:
+    """A penalty when a question asks for a number, a time or a name the sentence lacks.
+
+    A name counts only if the question does not already contain it: "Who took over from
+    Retailleau?" is not answered by a sentence whose only name is Retailleau.
+    """
+    if _NUMBER_Q.search(query) and not _NUMBER.search(text):
+        return TYPE_PENALTY
+    if _TIME_Q.search(query) and not _TIME.search(text):
+        return TYPE_PENALTY
+    if _NAME_Q.search(query):
+        asked = {w.lower() for w in re.findall(r"\w+", query)}
+        if not any(w.lower().split("'")[0].split("’")[0] not in asked for w in _CAPITALISED.findall(text)):
+            return TYPE_PENALTY
+    return 0.0
+
+
+def score_sentences(query: str, sentences: Sequence[Sentence], cache: VectorCache,
+                    typed: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(combined score, cosine similarity) of each sentence against the query."""
+    if not sentences:
+        return np.zeros(0), np.zeros(0)
+    qv = cache.embed_query(query)
+    sv = cache.embed([s.text for s in sentences])
+    cos = sv @ qv
+    cov = coverage(tokenize(query), [tokenize(s.text) for s in sentences])
+    score = cos + LEXICAL_WEIGHT * cov
+    if typed:
+        score = score - np.array([answer_type_penalty(query, s.text) for s in sentences], dtype=np.float32)
+    return score, cos
+
+
+# -- generated answers ---------------------------------------------------------
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of a generated answer, its markers, and what became of them."""
+
+    text: str  # without markers
+    markers: tuple[int, ...]  # valid markers only, in order of appearance
+    dropped: int  # markers that pointed at no passage
+
+
+def split_claims(answer: str, passages: int) -> list[Claim]:
+    """The sentences of a generated answer with the markers each one carries.
+
+    A marker that stands alone after a sentence's closing punctuation belongs to it.
+    """
+    text = answer.strip()
+    claims: list[Claim] = []
+    for s, e in split_sentences(text):
+        piece = text[s:e]
+        numbers = [int(n) for group in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", group)]
+        body = " ".join(_MARKER.sub(" ", piece).split())
+        body = re.sub(r"\s+([.!?,;:])", r"\1", body)
+        if not body.strip(" .!?,;:"):
+            if claims and numbers:  # "... sentence. [2]" split off on its own
+                last = claims[-1]
+                valid = [n for n in numbers if 1 <= n <= passages]
+                claims[-1] = Claim(last.text, tuple(dict.fromkeys(last.markers + tuple(valid))),
+                                   last.dropped + len(numbers) - len(valid))
+            continue
+        valid = [n for n in numbers if 1 <= n <= passages]
+        claims.append(Claim(body, tuple(dict.fromkeys(valid)), len(numbers) - len(valid)))
+    return claims
+
+
+def best_support(claim: str, chunks: Sequence[Chunk], cache: VectorCache) -> tuple[Sentence | None, bool]:
+    """The sentence of the cited chunks that best supports a claim, and whether it does.
+
+    Supported when the cited chunks cover most of the claim's content words, or their
+    best sentence is close in meaning.
+    """
+    sentences = [s for c in chunks for s in chunk_sentences(c)]
+    if not sentences:
+        return None, False
+    combined, cos = score_sentences(claim, sentences, cache, typed=False)
+    best = int(np.argmax(combined))
+    claim_terms = set(tokenize(claim))
+    chunk_terms = {t for c in chunks for t in tokenize(c.text)}
+    covered = len(claim_terms & chunk_terms) / len(claim_terms) if claim_terms else 0.0
+    supported = covered >= SUPPORT_COVERAGE or float(cos[best]) >= SUPPORT_SIMILARITY
+    return sentences[best], supported
