@@ -3,18 +3,38 @@
 Owns turning text into unit-length float32 vectors. One model object per process is
 shared by every caller (`get_embedder`); loading is lazy and thread-safe so that
 importing the package stays cheap. It does not store vectors.
+
+The local model runs on ONNX Runtime when it can: the packaged sentence-transformers
+model is exported to ONNX once (with torch), cached under `~/.cache/rag/onnx/` keyed
+by the model files' hash, and then served with onnxruntime and `tokenizers` alone,
+with the same tokenisation, mean pooling and normalisation as sentence-transformers.
+That spares every later process the torch import (seconds) and runs faster on the
+CPU. Vectors match sentence-transformers to float precision, so the model name, and
+with it the index fingerprint, stays the same. Where the export or onnxruntime is not
+available, sentence-transformers is used as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import logging
 import os
+import warnings
+from contextlib import redirect_stderr, redirect_stdout
 import threading
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
 from .config import Settings
 from .errors import EmbeddingError
+
+ONNX_EXPORT_VERSION = 1  # bump when the exported graph changes
+_MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json",
+                "sentence_bert_config.json", "modules.json", "1_Pooling/config.json")
 
 
 class Embedder(Protocol):
@@ -49,12 +69,208 @@ def local_model_path(name: str) -> str:
     )
 
 
-class LocalEmbedder:
-    """sentence-transformers on the CPU, weights from an installed package, no network."""
+def _quiet_environment() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
-    def __init__(self, model: str, batch_size: int = 64):
+
+# -- ONNX Runtime backend -------------------------------------------------------
+def cache_dir() -> Path:
+    """Where derived model files are kept (`$XDG_CACHE_HOME/rag`, else `~/.cache/rag`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "rag"
+
+
+def _read_json(path: Path) -> dict | list:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def onnx_compatible(path: str) -> bool:
+    """A BERT-style sentence-transformers folder with mean pooling: what the ONNX path
+    reproduces exactly. Anything else stays on sentence-transformers."""
+    root = Path(path)
+    modules = _read_json(root / "modules.json")
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules] if isinstance(modules, list) else []
+    pooling = _read_json(root / "1_Pooling" / "config.json")
+    return (
+        kinds[:2] == ["Transformer", "Pooling"]
+        and set(kinds[2:]) <= {"Normalize"}
+        and (root / "tokenizer.json").is_file()
+        and pooling.get("pooling_mode_mean_tokens") is True
+        and not any(v for k, v in pooling.items() if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens")
+    )
+
+
+def model_digest(path: str) -> str:
+    """A hash of the model's files; names the cached ONNX export."""
+    digest = hashlib.sha256(f"onnx-export-{ONNX_EXPORT_VERSION}".encode())
+    for name in _MODEL_FILES:
+        file = Path(path) / name
+        if file.is_file():
+            digest.update(name.encode() + b"\0")
+            with open(file, "rb") as fh:
+                digest.update(hashlib.file_digest(fh, "sha256").digest())
+    return digest.hexdigest()[:24]
+
+
+def _cached_digest(path: str) -> str:
+    """`model_digest`, remembered per file sizes and times so a start does not rehash."""
+    stamp = json.dumps([[n, st.st_size, st.st_mtime_ns] for n in _MODEL_FILES
+                        if (st := _stat(Path(path) / n)) is not None] + [str(Path(path).resolve())])
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:24]
+    memo = cache_dir() / "onnx" / "digests" / key
+    try:
+        return memo.read_text(encoding="ascii").strip()
+    except OSError:
+        pass
+    digest = model_digest(path)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(digest, encoding="ascii")
+    except OSError:
+        pass  # a read-only cache only costs the rehash
+    return digest
+
+
+def _stat(file: Path):
+    try:
+        return file.stat()
+    except OSError:
+        return None
+
+
+def onnx_model_file(path: str) -> Path:
+    """The cached ONNX export of the model at `path`, exported first if missing."""
+    target = cache_dir() / "onnx" / _cached_digest(path) / "model.onnx"
+    if target.is_file():
+        return target
+    from filelock import FileLock
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target.parent / "export.lock")):
+        if not target.is_file():  # another process may have exported it meanwhile
+            _export_onnx(path, target)
+    return target
+
+
+def _export_onnx(path: str, target: Path) -> None:
+    """Export the transformer to ONNX with torch (needs `onnx` and `onnxscript`), then
+    check it against torch itself."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    model = AutoModel.from_pretrained(path).eval()
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    sample = tokenizer(["a short check", "a longer sentence to check the exported graph against torch"],
+                       padding=True, return_tensors="pt")
+    inputs = tuple(sample[n] for n in names)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    batch, tokens = torch.export.Dim("batch"), torch.export.Dim("tokens")
+    logging.getLogger("torch").setLevel(logging.ERROR)
+    chatter = io.StringIO()
+    with warnings.catch_warnings(), torch.no_grad(), redirect_stdout(chatter), redirect_stderr(chatter):
+        warnings.simplefilter("ignore")
+        # The torch.export-based exporter: the TorchScript one freezes the attention
+        # mask logic of current transformers and gives wrong vectors.
+        program = torch.onnx.export(
+            LastHidden(model), inputs, input_names=names, output_names=["last_hidden_state"],
+            dynamic_shapes=tuple({0: batch, 1: tokens} for _ in names), opset_version=18,
+            dynamo=True, external_data=False, verbose=False,
+        )
+        program.save(str(partial), external_data=False)
+        expected = LastHidden(model)(*inputs).numpy()
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
+    got = session.run(None, {n: t.numpy() for n, t in zip(names, inputs)})[0]
+    real = sample["attention_mask"].numpy().astype(bool)  # padding positions are never pooled
+    if not np.allclose(got[real], expected[real], atol=1e-4):
+        partial.unlink(missing_ok=True)
+        raise RuntimeError("the ONNX export does not reproduce the model")
+    os.replace(partial, target)
+
+
+class OnnxEncoder:
+    """A sentence-transformers model (Transformer + mean Pooling + Normalize) on ONNX
+    Runtime: the same tokenisation, truncation, pooling and normalisation."""
+
+    def __init__(self, path: str, onnx_file: Path):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        config = _read_json(Path(path) / "sentence_bert_config.json")
+        self.max_length = int(config.get("max_seq_length") or 256)
+        self.lowercase = bool(config.get("do_lower_case"))
+        self.tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        padding = self.tokenizer.padding or {}
+        self.tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        texts = [t.strip() for t in texts]
+        if self.lowercase:
+            texts = [t.lower() for t in texts]
+        # Longest first, as sentence-transformers does, so batches pad little.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            picked = order[start : start + batch_size]
+            pooled = self._encode_batch([texts[i] for i in picked])
+            if out.shape[1] != pooled.shape[1]:
+                out = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[picked] = pooled
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        hidden = self.session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        summed = (hidden * weights).sum(axis=1)
+        return _normalise(summed / np.clip(weights.sum(axis=1), 1e-9, None))
+
+
+# -- the local embedder ---------------------------------------------------------
+class LocalEmbedder:
+    """The local model on the CPU, weights from an installed package, no network.
+
+    `backend` is "onnx" (ONNX Runtime, falling back to sentence-transformers when the
+    export is impossible), or "torch" (sentence-transformers always).
+    """
+
+    def __init__(self, model: str, batch_size: int = 64, backend: str = "onnx"):
+        if backend not in ("onnx", "torch"):
+            raise EmbeddingError(f"unknown embedding backend {backend!r}: use 'onnx' or 'torch'")
         self.name = model
         self.batch_size = batch_size
+        self.backend = backend
         self._path = local_model_path(model)
         self._model = None
         self._lock = threading.Lock()
@@ -63,27 +279,46 @@ class LocalEmbedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
-                    try:
-                        from sentence_transformers import SentenceTransformer
-
-                        self._model = SentenceTransformer(self._path, device="cpu")
-                    except Exception as exc:
-                        raise EmbeddingError(f"could not load the embedding model: {exc}") from None
+                    _quiet_environment()
+                    self._model = self._load_onnx() if self.backend == "onnx" else None
+                    if self._model is None:
+                        self.backend = "torch"
+                        self._model = self._load_torch()
         return self._model
+
+    def _load_onnx(self) -> OnnxEncoder | None:
+        try:
+            import onnxruntime  # noqa: F401
+            import tokenizers  # noqa: F401
+        except ImportError:
+            return None
+        if not onnx_compatible(self._path):
+            return None
+        try:
+            return OnnxEncoder(self._path, onnx_model_file(self._path))
+        except Exception:
+            return None  # no exporter, or a damaged cache: sentence-transformers still works
+
+    def _load_torch(self):
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            return SentenceTransformer(self._path, device="cpu")
+        except Exception as exc:
+            raise EmbeddingError(f"could not load the embedding model: {exc}") from None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         model = self.load()
-        vectors = model.encode(
-            list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
-        )
+        try:
+            if isinstance(model, OnnxEncoder):
+                return model.encode(list(texts), self.batch_size)
+            vectors = model.encode(
+                list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
+            )
+        except Exception as exc:
+            raise EmbeddingError(f"the embedding model failed to encode: {type(exc).__name__}: {exc}") from None
         return _normalise(vectors)
 
     def embed_query(self, text: str) -> np.ndarray:
