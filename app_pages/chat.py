@@ -32,11 +32,11 @@ def open_document(source: str):
         index.close()
 
 
-def draw_card(n: int, citation, answer) -> None:
+def draw_card(key: str, citation, answer) -> None:
     with st.expander(ui.card_label(citation), icon=":material/format_quote:"):
         st.markdown(ui.passage_for(citation, answer.retrieved).markdown())
         st.caption(ui.escape_markdown(f"{citation.source} · characters {citation.start}–{citation.end}"))
-        if st.toggle("Show the whole document", key=f"doc-{n}-{citation.marker}"):
+        if st.toggle("Show the whole document", key=key):
             try:
                 doc = open_document(citation.source)
             except RagError as exc:
@@ -71,18 +71,26 @@ def draw_answer(n: int, answer) -> None:
     if answer.query and " ".join(answer.query.split()) != " ".join(answer.question.split()):
         meta.append(f"searched for: {answer.query}")
     st.caption(ui.escape_markdown(" · ".join(meta)))
-    for citation in answer.citations:
-        draw_card(n, citation, answer)
+    for i, citation in enumerate(answer.citations):
+        draw_card(f"doc-{n}-{i}", citation, answer)
 
 
 def draw_turn(n: int, turn: Turn) -> None:
     with st.chat_message("user"):
         st.markdown(ui.escape_markdown(turn.question))
     with st.chat_message("assistant"):
-        if turn.answer is not None:
-            draw_answer(n, turn.answer)
-        else:
-            st.error(turn.error)
+        draw_result(n, turn)
+
+
+def draw_result(n: int, turn: Turn) -> None:
+    if turn.answer is None:
+        st.error(turn.error)
+        return
+    try:
+        draw_answer(n, turn.answer)
+    except Exception:
+        log.exception("drawing an answer failed")
+        st.error("This answer could not be shown; the server log has the details.")
 
 
 def ask(question: str) -> Turn:
@@ -107,10 +115,7 @@ def ask(question: str) -> Turn:
         log.exception("answering failed")
         turn.error = ui.friendly_error(RuntimeError(), chosen.api_key)
     with slot.container():
-        if turn.answer is not None:
-            draw_answer(len(turns), turn.answer)
-        else:
-            st.error(turn.error)
+        draw_result(len(turns), turn)
     return turn
 
 

@@ -189,6 +189,45 @@ def test_llm_fault_keeps_the_app_usable_and_the_key_hidden(monkeypatch, real_see
     assert any(FRANCE_SOURCE in label for label in card_labels(message))
 
 
+def llm_app(monkeypatch, settings, server):
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("RAG_LLM_RETRIES", "0")
+    at = app(monkeypatch, settings)
+    at.sidebar.radio[0].set_value("llm").run()
+    return at
+
+
+def test_unsupported_llm_sentences_are_flagged(monkeypatch, real_seed_settings):
+    from .fake_openai import FakeOpenAI, Reply
+
+    invented = "France also agreed to pay the UK five billion euros for new warships [1]."
+    reply = Reply("French officials have swiftly rejected the UK's demands [1]. " + invented)
+    with FakeOpenAI([reply]) as server:
+        at = llm_app(monkeypatch, real_seed_settings, server)
+        at.sidebar.text_input[0].set_value("sk-test").run()
+        message = ask(at, "What did France reject?")
+    answer = plain(message.markdown[0].value)
+    assert "⚠️ _France also agreed to pay" in answer  # the invented sentence carries the flag
+    assert "⚠️ _French officials" not in answer
+    assert message.warning and "could not be matched" in plain(message.warning[0].value)
+    assert any(FRANCE_SOURCE in label for label in card_labels(message))
+
+
+def test_rejected_key_is_one_message_without_the_key(monkeypatch, real_seed_settings):
+    from .fake_openai import FakeOpenAI, Status
+
+    secret = "sk-wrong-key-0123456789abcdef"
+    with FakeOpenAI([Status(401)]) as server:
+        at = llm_app(monkeypatch, real_seed_settings, server)
+        at.sidebar.text_input[0].set_value(secret).run()
+        message = ask(at, "What did France reject?")
+        assert len(message.error) == 1 and "401" in plain(message.error[0].value)
+        assert secret not in str(at._tree)
+    at.sidebar.radio[0].set_value("extractive").run()
+    message = ask(at, "What did France reject?")  # the session carries on
+    assert any(FRANCE_SOURCE in label for label in card_labels(message))
+
+
 def test_missing_index_is_one_friendly_message(monkeypatch, tmp_path):
     from rag.config import Settings
 
