@@ -62,7 +62,8 @@ def index_status(box) -> None:
         box.error(ui.friendly_error(exc))
         return
     box.markdown(
-        f"**{stats.documents}** documents · **{stats.chunks}** chunks  \n"
+        f"**{stats.documents}** document{'' if stats.documents == 1 else 's'} · "
+        f"**{stats.chunks}** chunk{'' if stats.chunks == 1 else 's'}  \n"
         f"Embedding model: {ui.escape_markdown(stats.embedding_model)}  \n"
         f"Last ingested: {ui.format_time(stats.updated_at)}"
     )

@@ -68,6 +68,8 @@ def draw_answer(n: int, answer) -> None:
     if answer.notice:
         st.info(ui.escape_markdown(answer.notice), icon=":material/info:")
     meta = [f"{answer.mode} answer"]
+    if answer.timings_ms.get("total"):
+        meta.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
     if answer.query and " ".join(answer.query.split()) != " ".join(answer.question.split()):
         meta.append(f"searched for: {answer.query}")
     st.caption(ui.escape_markdown(" · ".join(meta)))

@@ -7,6 +7,7 @@ whether a browser would get an `<img>` or a `<script>`.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -260,3 +261,36 @@ def test_evaluation_page_runs_a_suite_and_compares_runs(chat):
     deltas = next(d.value for d in at.dataframe if "delta" in d.value.columns)
     assert deltas.set_index("metric").loc["answer_match", "delta"] == 0  # same suite, same answers
     assert {"Download JSON", "Download Markdown"} <= {b.label for b in at.get("download_button")}
+
+
+def test_uploaded_suite_runs_and_a_bad_one_is_one_message(chat):
+    at = chat.switch_page("app_pages/evaluation.py").run()
+    at.radio[0].set_value("Upload a JSONL file").run()
+    bad = b'{"id": "a", "question": "What did France reject?"}\nnot json\n'
+    at.file_uploader[0].set_value(("broken.jsonl", bad, "application/jsonl")).run()
+    assert not at.exception and len(at.error) == 1 and "line 1" in plain(at.error[0].value)
+
+    suite = "\n".join(json.dumps(case) for case in [
+        {"id": "france", "question": "What did France reject?", "answerable": True,
+         "expected_sources": [FRANCE_SOURCE], "must_include": [["rejected"]], "reference_answer": "The UK demands."},
+        {"id": "tokyo", "question": "What is the population of Tokyo in 1850?", "answerable": False,
+         "expected_sources": [], "must_include": [], "reference_answer": ""},
+    ])
+    at.file_uploader[0].set_value(("mine.jsonl", suite.encode(), "application/jsonl")).run()
+    next(b for b in at.button if b.label == "Run evaluation").click().run()
+    assert not at.exception and not at.error
+    metrics = at.dataframe[0].value.set_index("metric")["value"]
+    assert metrics["answer_match"] == 1.0 and metrics["refusal_accuracy"] == 1.0
+    assert list(at.dataframe[-1].value["result"]) == ["pass", "pass"]
+
+
+def test_reindex_button_adds_new_documents(monkeypatch, hostile_settings):
+    at = app(monkeypatch, hostile_settings)
+    assert "1 document ·" in plain(at.sidebar.markdown[0].value).replace("*", "")
+    shutil.copy(ROOT / "docs" / FRANCE_SOURCE, hostile_settings.docs_dir / FRANCE_SOURCE)
+    next(b for b in at.sidebar.button if b.label == "Re-index documents").click().run()
+    assert not at.exception
+    assert "1 added" in plain(at.sidebar.success[0].value)
+    assert "2 documents" in plain(at.sidebar.markdown[0].value).replace("*", "")
+    message = ask(at, "What did France reject?")
+    assert any(FRANCE_SOURCE in label for label in card_labels(message))
