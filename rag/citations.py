@@ -196,6 +196,15 @@ def split_claims(answer: str, passages: int) -> list[Claim]:
     claims: list[Claim] = []
     for s, e in split_sentences(text):
         piece = text[s:e]
+        lead = re.match(r"\s*(?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+", piece)
+        if lead and claims and piece[lead.end():].strip():
+            # "First sentence. [2] Second sentence." - [2] closes the first one.
+            numbers = [int(n) for g in _MARKER.findall(lead.group()) for n in re.split(r"\s*,\s*", g)]
+            valid = [n for n in numbers if 1 <= n <= passages]
+            last = claims[-1]
+            claims[-1] = Claim(last.text, tuple(dict.fromkeys(last.markers + tuple(valid))),
+                               last.dropped + len(numbers) - len(valid))
+            piece = piece[lead.end():]
         numbers = [int(n) for group in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", group)]
         body = " ".join(_MARKER.sub(" ", piece).split())
         body = re.sub(r"\s+([.!?,;:])", r"\1", body)

@@ -78,6 +78,7 @@ class FakeOpenAI:
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._port = 0
 
     # -- lifecycle -------------------------------------------------------------
     def start(self) -> "FakeOpenAI":
@@ -100,6 +101,7 @@ class FakeOpenAI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._port = self._server.server_address[1]  # kept after stop, for "unreachable" tests
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -119,7 +121,7 @@ class FakeOpenAI:
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        return self._port
 
     @property
     def base_url(self) -> str:
