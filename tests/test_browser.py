@@ -55,7 +55,7 @@ class Beacon(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def beacon():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Beacon)
     Beacon.hits = []
@@ -65,14 +65,15 @@ def beacon():
     server.server_close()
 
 
-@pytest.fixture
-def app_url(tmp_path, real_embedder, beacon):
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, real_embedder, beacon):
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (make browser installs it)")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     from rag.config import Settings
     from rag.ingest import ingest
 
+    tmp_path = tmp_path_factory.mktemp("browser")
     docs = tmp_path / "docs"
     shutil.copytree(SEED_DOCS, docs)
     (docs / "harbour.txt").write_text(
@@ -116,13 +117,17 @@ def app_url(tmp_path, real_embedder, beacon):
         log.close()
 
 
+def launch(p):
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
 def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     requests: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda request: requests.append(request.url))
@@ -160,3 +165,32 @@ def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_
     assert Beacon.hits == []
     assert all(url.startswith(app_url) or url.startswith("data:") for url in requests), \
         sorted({u for u in requests if not u.startswith(app_url)})
+
+
+def test_two_sessions_asking_at_once_get_their_own_answers(app_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    asked = {"What did France reject?": "French officials have swiftly rejected",
+             "Who is the UK border security chief?": "Martin Hewitt"}
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            pages = {}
+            for question in asked:  # one browser context each: separate sessions
+                page = browser.new_context().new_page()
+                page.goto(app_url)
+                expect(page.get_by_placeholder(PLACEHOLDER_TEXT)).to_be_visible(timeout=60_000)
+                pages[question] = page
+            for question, page in pages.items():  # both submitted before either is answered
+                box = page.get_by_placeholder(PLACEHOLDER_TEXT)
+                box.fill(question)
+                box.press("Enter")
+            for question, page in pages.items():
+                expect(page.get_by_text(asked[question]).first).to_be_visible(timeout=WAIT_MS)
+            for question, page in pages.items():
+                messages = page.locator("[data-testid='stChatMessage']")
+                expect(messages).to_have_count(2)
+                other = next(q for q in asked if q != question)
+                expect(page.get_by_text(other)).to_have_count(0)
+        finally:
+            browser.close()
