@@ -152,7 +152,7 @@ class Extract:
 
 
 def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
-            threshold: float = REFUSAL_THRESHOLD, question: str | None = None) -> Extract:
+            threshold: float | None = None, question: str | None = None) -> Extract:
     """The best few non-redundant sentences of the retrieved chunks, or a refusal.
 
     For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
@@ -181,7 +181,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
     top = answerable[order[0]]
-    if best < threshold:
+    if best < (REFUSAL_THRESHOLD if threshold is None else threshold):
         lead = None
         if best >= LEAD_THRESHOLD:
             lead = Citation(0, top.source, top.chunk_id, top.text, top.start, top.end, top.title)

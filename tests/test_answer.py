@@ -1,0 +1,143 @@
+"""Extractive answers on the seed corpus with the real model: facts, quotes, refusals, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.answer import REFUSAL, answer_question, get_searcher, stream_answer
+from rag.cli import main
+from rag.errors import QuestionError
+from rag.retrieve import Searcher
+from rag.store import Index
+
+FRANCE = "004_f1f9acf72509a885.txt"
+BBC = "000_6ea2d6230eff8e98.txt"
+
+
+def assert_verbatim(settings, answer):
+    index = Index(settings)
+    for c in answer.citations + ((answer.lead,) if answer.lead else ()):
+        assert index.document(c.source).text[c.start:c.end] == c.quote
+
+
+def test_what_did_france_reject(real_seed_settings):
+    answer = answer_question("What did France reject?", settings=real_seed_settings)
+    assert not answer.refused and answer.mode == "extractive"
+    assert "French officials have swiftly rejected the UK's demands" in answer.answer
+    assert answer.citations[0].source == FRANCE
+    assert answer.answer.count("[1]") == 1
+    assert_verbatim(real_seed_settings, answer)
+
+
+@pytest.mark.parametrize("question, fact, source", [
+    ("How much has Britain paid France to help police the Channel?", "£480 million", FRANCE),
+    ("Who is the UK's border security chief?", "Martin Hewitt", BBC),
+    ("Why does France say it will not intercept the boats?", "dangerous situation", FRANCE),
+    ("What stance did Bruno Retailleau take on the Channel crossings?", "aggressive measures", BBC),
+])
+def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question, fact, source):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused
+    assert fact in answer.answer
+    cited = [c for c in answer.citations if fact in c.quote]
+    assert cited and cited[0].source == source
+    # every sentence of the answer is a cited, verbatim quote
+    assert [s.text for s in answer.sentences] == [c.quote for c in answer.citations]
+    assert all(f"{c.quote} [{c.marker}]" in answer.answer for c in answer.citations)
+    assert_verbatim(real_seed_settings, answer)
+
+
+@pytest.mark.parametrize("question", [
+    "What did President Macron say about the British demand?",
+    "How much do smugglers charge for a seat on one of these boats?",
+    "Who won the last UK general election?",
+])
+def test_unanswerable_questions_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused
+    assert answer.answer == REFUSAL and answer.citations == () and answer.sentences == ()
+    assert answer.retrieved  # it did look
+    assert_verbatim(real_seed_settings, answer)
+
+
+def test_refusal_may_offer_a_lead_that_is_not_an_answer(real_seed_settings, monkeypatch):
+    import rag.answer as module
+
+    # A threshold above every score forces a refusal; the closest passage stays a lead.
+    monkeypatch.setattr(module, "REFUSAL_THRESHOLD", 9.0)
+    answer = answer_question("What did France reject?", settings=real_seed_settings)
+    assert answer.refused and answer.lead is not None
+    assert "rejected" in answer.lead.quote
+    assert answer.to_json()["lead"]["quote"] == answer.lead.quote
+    assert_verbatim(real_seed_settings, answer)
+
+
+def test_stream_yields_the_answer_sentence_by_sentence(real_seed_settings):
+    stream = stream_answer("Why does France say it will not intercept the boats?", settings=real_seed_settings)
+    deltas = list(stream)
+    assert "".join(deltas) == stream.answer.answer
+    assert len(deltas) == len(stream.answer.sentences)
+
+
+def test_question_hygiene(real_seed_settings):
+    with pytest.raises(QuestionError, match="empty"):
+        answer_question(" \u200b\n\t ", settings=real_seed_settings)
+    short = real_seed_settings.replace(max_question_tokens=8)
+    with pytest.raises(QuestionError, match="too long .* limit is 8"):
+        answer_question("What did France reject when the United Kingdom demanded an end to crossings?",
+                        settings=short)
+    # invisible characters and odd spacing do not change the question
+    answer = answer_question("  What\u200b did France\n reject? ", settings=real_seed_settings)
+    assert answer.question == "What did France reject?" and not answer.refused
+
+
+def test_answers_are_capped(real_seed_settings):
+    capped = real_seed_settings.replace(max_answer_tokens=40)
+    answer = answer_question("What did James Cleverly demand, and how did France respond?", settings=capped)
+    assert len(answer.sentences) == 1
+
+
+def test_k_limits_retrieved_passages(real_seed_settings):
+    answer = answer_question("What did France reject?", settings=real_seed_settings, k=1)
+    assert len(answer.retrieved) == 1
+
+
+def test_searcher_is_shared_per_settings(real_seed_settings):
+    assert get_searcher(real_seed_settings) is get_searcher(real_seed_settings.replace())
+    other = real_seed_settings.replace(top_k=7)
+    assert get_searcher(other) is not get_searcher(real_seed_settings)
+
+
+def test_sentence_vectors_are_cached(seed_index, fake_embedder):
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    answer_question("What did France reject?", settings=seed_index, searcher=searcher)
+    first = fake_embedder.texts_embedded
+    answer_question("Why did France reject the demand?", settings=seed_index, searcher=searcher)
+    assert first > 5
+    assert fake_embedder.texts_embedded - first <= 2  # the new question only, not its chunks again
+
+
+def _cli(monkeypatch, settings, *argv):
+    monkeypatch.setenv("RAG_DOCS_DIR", str(settings.docs_dir))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(settings.index_dir))
+    return main(list(argv))
+
+
+def test_cli_ask_json(real_seed_settings, monkeypatch, capsys):
+    assert _cli(monkeypatch, real_seed_settings, "ask", "What did France reject?", "--json", "--k", "3") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"question", "query", "answer", "refused", "mode", "citations", "retrieved", "timings_ms"} <= set(data)
+    assert data["mode"] == "extractive" and data["refused"] is False and len(data["retrieved"]) == 3
+    assert set(data["citations"][0]) == {"marker", "source", "chunk_id", "quote", "start", "end"}
+    assert set(data["retrieved"][0]) == {"chunk_id", "source", "score", "start", "end"}
+    assert {"retrieve", "answer", "total"} <= set(data["timings_ms"])
+
+
+def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
+    assert _cli(monkeypatch, real_seed_settings, "ask", "What did France reject?") == 0
+    out = capsys.readouterr().out
+    assert "rejected the UK's demands" in out and "Sources:" in out and f"[1] {FRANCE}" in out
+    assert _cli(monkeypatch, real_seed_settings, "ask", "   ") == 1
+    assert capsys.readouterr().err.strip() == "error: the question is empty"
