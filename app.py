@@ -90,7 +90,7 @@ with st.sidebar:
             help="Kept in this browser session only. Leave empty to use OPENAI_API_KEY.",
         )
         if not settings.openai_api_key and not st.session_state.get("api_key"):
-            st.caption("Without a key, answers fall back to extractive.")
+            st.caption("LLM mode needs a key here or in OPENAI_API_KEY (or OPENAI_BASE_URL for a local server).")
     st.slider("Passages to search", 1, 10, value=min(settings.top_k, 10), key="k")
     st.button("Clear chat", icon=":material/delete:", on_click=lambda: history().clear(),
               use_container_width=True)

@@ -17,6 +17,7 @@ EXAMPLES = (
     "What did the UK Home Secretary demand?",
 )
 PLACEHOLDER = "Ask a question about your documents"
+MAX_TURNS = 50
 
 settings = base_settings()
 turns = history()
@@ -145,3 +146,4 @@ if question:
         st.markdown(ui.escape_markdown(question))
     with st.chat_message("assistant"):
         turns.append(ask(question))
+    del turns[:-MAX_TURNS]  # a long session keeps its latest turns only

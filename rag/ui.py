@@ -19,6 +19,7 @@ from .answer import Answer, Citation, Retrieved
 # emphasis, links, images, HTML, tables, headings, lists, math and Streamlit directives.
 _PUNCTUATION = set(string.punctuation)
 PASSAGE_WINDOW = 280  # characters of context kept on each side of a quote
+DOCUMENT_WINDOW = 30_000  # "the whole document" stops here on each side, to keep the page light
 UNSUPPORTED_FLAG = "⚠️"
 _BLANK_LINES = re.compile(r"(?:  \n){2,}")
 _LINE_BREAKS = re.compile(r"(  \n|\n\n)")
@@ -89,10 +90,10 @@ class Passage:
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n+")
 
 
-def _window(text: str, start: int, end: int, clipped: bool = True) -> Passage:
-    """About PASSAGE_WINDOW characters either side of text[start:end], cut between
+def _window(text: str, start: int, end: int, window: int = PASSAGE_WINDOW) -> Passage:
+    """About `window` characters either side of text[start:end], cut between
     sentences where one ends nearby, else between words."""
-    lo, hi = max(0, start - PASSAGE_WINDOW), min(len(text), end + PASSAGE_WINDOW)
+    lo, hi = max(0, start - window), min(len(text), end + window)
     if lo > 0:
         cut = next((m.end() for m in _SENTENCE_END.finditer(text, lo, start) if m.end() <= start), None)
         if cut is None:
@@ -103,7 +104,7 @@ def _window(text: str, start: int, end: int, clipped: bool = True) -> Passage:
         ends = [m.start() + len(m.group().rstrip()) for m in _SENTENCE_END.finditer(text, end, hi)]
         cut = max(ends) if ends else text.rfind(" ", end, hi)
         hi = cut if cut >= end else end
-    return Passage(text[lo:hi], start - lo, end - lo, clipped and lo > 0, clipped and hi < len(text))
+    return Passage(text[lo:hi], start - lo, end - lo, lo > 0, hi < len(text))
 
 
 def passage_for(citation: Citation, retrieved: tuple[Retrieved, ...] = (), document: str | None = None) -> Passage:
@@ -130,14 +131,15 @@ def passage_for(citation: Citation, retrieved: tuple[Retrieved, ...] = (), docum
 
 
 def document_markdown(document: str, citation: Citation) -> str:
-    """A whole cleaned document with the cited quote in bold."""
+    """A whole cleaned document with the cited quote in bold (a long one is cut to
+    DOCUMENT_WINDOW characters either side of the quote)."""
     start, end = citation.start, citation.end
     if document[start:end] != citation.quote:
         start = document.find(citation.quote)
         if start < 0:
-            return escape_markdown(document)
+            return escape_markdown(document[: 2 * DOCUMENT_WINDOW])
         end = start + len(citation.quote)
-    return highlight(document, start, end)
+    return _window(document, start, end, DOCUMENT_WINDOW).markdown()
 
 
 def card_label(citation: Citation) -> str:
