@@ -551,8 +551,9 @@ class Comparison:
             lines.append("note: the runs used different suites (hashes differ)")
         width = max(map(len, self.deltas), default=6)
         for m, (a, b, d) in self.deltas.items():
-            sign = "" if d is None else f"{d:+.4f}"
-            lines.append(f"  {m.ljust(width)}  {_fmt(a)} -> {_fmt(b)}  {sign}".rstrip())
+            ms = m.startswith("latency_")
+            sign = "" if d is None else (f"{d:+.1f}" if ms else f"{d:+.4f}")
+            lines.append(f"  {m.ljust(width)}  {_fmt(a, ms).rjust(8)} -> {_fmt(b, ms).rjust(8)}  {sign}".rstrip())
         if self.flipped:
             lines.append("flipped cases:")
             for case_id, pa, pb in self.flipped:
