@@ -117,7 +117,7 @@ def passage_for(citation: Citation, retrieved: tuple[Retrieved, ...] = (), docum
         if r.chunk_id != citation.chunk_id or not r.text:
             continue
         start = citation.start - r.start
-        if r.text[start:start + len(citation.quote)] != citation.quote:
+        if start < 0 or r.text[start:start + len(citation.quote)] != citation.quote:
             start = r.text.find(citation.quote)
         if start >= 0:
             return _window(r.text, start, start + len(citation.quote))
