@@ -8,7 +8,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-test browser ingest test eval-gate clean
+.PHONY: run install install-test browser ingest test eval-gate clean bench-large
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,23 @@ eval-gate: ingest
 	RAG_LLM=none $(BIN)/rag eval evals/seed.jsonl --out $${TMPDIR:-/tmp}/rag-eval-ci \
 	  --fail-under answer_match=0.90 refusal_accuracy=0.90 citation_validity=1.0 citation_coverage=1.0 \
 	  --fail-over false_refusal_rate=0.05
+
+# Scale figures on a corpus no one here wrote: Python's documentation from Debian's
+# python3-doc (HTML, converted by our own ingest), about 11,000 chunks. Installs the
+# package when root. Prints and keeps the figures as JSON under $(LARGE).
+LARGE ?= /tmp/rag-large
+LARGE_HTML := /usr/share/doc/python3-doc/html
+bench-large: install
+	@test -d $(LARGE_HTML)/library || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-doc >/dev/null; \
+	  else echo "install Debian's python3-doc first (apt-get install python3-doc)"; exit 1; fi; }
+	rm -rf $(LARGE) && mkdir -p $(LARGE)/corpus
+	for d in library reference tutorial howto faq; do cp -r $(LARGE_HTML)/$$d $(LARGE)/corpus/; done
+	$(BIN)/rag bench ingest $(LARGE)/corpus --keep-index $(LARGE)/index --raw-sample 2000 --json | tee $(LARGE)/ingest.json
+	RAG_INDEX_DIR=$(LARGE)/index RAG_DOCS_DIR=$(LARGE)/corpus \
+	  $(BIN)/rag bench ask bench/python-docs-questions.txt --json | tee $(LARGE)/ask-embedded.json
+	RAG_INDEX_DIR=$(LARGE)/index RAG_DOCS_DIR=$(LARGE)/corpus \
+	  $(BIN)/rag bench ask bench/python-docs-questions.txt --chroma-server --cold-runs 0 --json | tee $(LARGE)/ask-server.json
 
 clean:
 	rm -rf $(VENV) .rag evals/runs
