@@ -76,6 +76,12 @@ def metrics_tables(result) -> None:
         chart = quality.dropna(subset=["value"]).set_index("metric")[["value"]]
         if not chart.empty:
             st.bar_chart(chart, horizontal=True, height=300)
+    tags = result.by_tag
+    if tags:
+        with st.expander("By tag"):
+            st.dataframe(pd.DataFrame(
+                [{"tag": tag, "cases": t["cases"], **t["metrics"]} for tag, t in tags.items()]
+            ), hide_index=True)
     if not latency.empty:
         with st.expander("Latency (ms)"):
             st.dataframe(latency, hide_index=True)
