@@ -162,6 +162,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .citations import chunk_sentences, score_sentences, vector_cache
+    from .lexical import tokenize
 
     cache = vector_cache(embedder)
     seen, sentences, context = set(), [], []
@@ -175,7 +176,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if not answerable:
         return Extract(REFUSAL, True, (), (), None, 0.0)
     scores, _ = score_sentences(query, answerable, cache)
-    if question and question != query:
+    if question and question != query and len(tokenize(question)) >= 2:
         scores = (scores + score_sentences(question, answerable, cache)[0]) / 2
     scores = scores + CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     order = np.argsort(-scores, kind="stable")

@@ -138,12 +138,15 @@ _TIME = re.compile(
     r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b", re.I)
+_REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (is|was|are|were) the reasons?\b", re.I)
+_REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
+                     r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]+")
 TYPE_PENALTY = 0.25
 
 
 def answer_type_penalty(query: str, text: str) -> float:
-    """A penalty when a question asks for a number, a time or a name the sentence lacks.
+    """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
 
     A name counts only if the question does not already contain it: "Who took over from
     Retailleau?" is not answered by a sentence whose only name is Retailleau.
@@ -151,6 +154,8 @@ def answer_type_penalty(query: str, text: str) -> float:
     if _NUMBER_Q.search(query) and not _NUMBER.search(text):
         return TYPE_PENALTY
     if _TIME_Q.search(query) and not _TIME.search(text):
+        return TYPE_PENALTY
+    if _REASON_Q.search(query) and not _REASON.search(text):
         return TYPE_PENALTY
     if _NAME_Q.search(query):
         asked = {w.lower() for w in re.findall(r"\w+", query)}

@@ -1,0 +1,130 @@
+"""Follow-up questions: deterministic rewrites, multi-turn answers in both modes, `rag chat`."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from rag.answer import answer_question
+from rag.chat import is_follow_up, standalone_query
+from rag.cli import main
+from rag.llm import REWRITE_PROMPT
+from rag.retrieve import Searcher
+from tests.fake_openai import FakeOpenAI, Status
+from tests.test_llm import KEY, REJECTION
+
+FRANCE = "004_f1f9acf72509a885.txt"
+
+
+@pytest.mark.parametrize("question", [
+    "How much has Britain committed to France?",
+    "What did the UK Home Secretary demand from France?",
+])
+def test_a_standalone_question_is_searched_unchanged(question):
+    assert not is_follow_up(question)
+    assert standalone_query(question, ["What did France reject?"]) == question
+
+
+def test_follow_ups_borrow_the_previous_turn():
+    assert standalone_query("Why?", ["What did France reject?"]) == "What did France reject? Why?"
+    assert standalone_query("And what did the UK demand?", ["What did France reject?"]) == \
+        "And what did the UK demand? (France)"
+    assert standalone_query("What has he complained about?", ["Who is the UK's border security chief?"]) == \
+        "Who is the UK's border security chief? What has he complained about?"
+    # a chain of follow-ups resolves back to the last standalone question
+    chain = ["Who is the UK's border security chief?", "What has he complained about?"]
+    assert standalone_query("Why?", chain).startswith("Who is the UK's border security chief?")
+    assert standalone_query("Why?", []) == "Why?"
+
+
+def test_extractive_follow_up_answers_the_new_question(real_seed_settings):
+    history = ["What did James Cleverly demand from France?"]
+    answer = answer_question("And how did the French respond to it?", settings=real_seed_settings, history=history)
+    assert answer.query != answer.question and "Cleverly" in answer.query
+    assert not answer.refused
+    assert "rejected the UK's demands" in answer.answer
+    assert any(c.source == FRANCE and "rejected" in c.quote for c in answer.citations)
+
+
+def test_extractive_why_follow_up(real_seed_settings):
+    answer = answer_question("Why?", settings=real_seed_settings, history=["What did France reject?"])
+    assert answer.query == "What did France reject? Why?"
+    assert not answer.refused
+    assert any(word in answer.answer for word in ("citing", "because"))
+
+
+@pytest.fixture
+def llm_settings(seed_index):
+    def make(server, **changes):
+        return seed_index.replace(openai_base_url=server.base_url, openai_api_key=KEY, llm="openai",
+                                  llm_timeout=5.0, **changes)
+
+    return make
+
+
+def _rewriter(standalone: str):
+    """The model's side: rewrite requests get `standalone`, answer requests a cited reply."""
+
+    def reply(body):
+        if body["messages"][0]["content"] == REWRITE_PROMPT:
+            return standalone
+        return REJECTION(body)
+
+    return reply
+
+
+def test_llm_rewrites_the_follow_up(llm_settings, fake_embedder):
+    standalone = "How did France respond to the UK's demand to stop small boat crossings?"
+    with FakeOpenAI([_rewriter(standalone)]) as server:
+        settings = llm_settings(server)
+        answer = answer_question("And how did they respond?", settings=settings,
+                                 history=["What did the UK demand from France?"],
+                                 searcher=Searcher(settings, embedder=fake_embedder))
+    rewrite, generate = server.requests
+    assert "1. What did the UK demand from France?" in rewrite.body["messages"][1]["content"]
+    assert "Latest question: And how did they respond?" in rewrite.body["messages"][1]["content"]
+    assert answer.query == standalone
+    assert f"(Standalone form: {standalone})" in generate.body["messages"][1]["content"]
+    assert answer.mode == "llm" and answer.citations
+
+
+def test_llm_mode_leaves_a_standalone_question_alone(llm_settings, fake_embedder):
+    with FakeOpenAI([_rewriter("SHOULD NOT BE USED")]) as server:
+        settings = llm_settings(server)
+        answer = answer_question("What did France reject?", settings=settings, history=["Who is Martin Hewitt?"],
+                                 searcher=Searcher(settings, embedder=fake_embedder))
+    assert len(server.requests) == 1 and answer.query == "What did France reject?"
+
+
+def test_failed_llm_rewrite_falls_back_to_the_deterministic_one(llm_settings, fake_embedder):
+    with FakeOpenAI([Status(500), REJECTION]) as server:
+        settings = llm_settings(server, llm_retries=0)
+        answer = answer_question("Why?", settings=settings, history=["What did France reject?"],
+                                 searcher=Searcher(settings, embedder=fake_embedder))
+    assert answer.query == "What did France reject? Why?"
+    assert answer.mode == "llm" and len(server.requests) == 2
+
+
+def test_rag_chat_piped(real_seed_settings, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_DOCS_DIR", str(real_seed_settings.docs_dir))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(real_seed_settings.index_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("What did France reject?\n\nWhy?\n/quit\nNever asked?\n"))
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "> What did France reject?" in out and "> Why?" in out
+    assert out.count("Sources:") == 2
+    assert "(searched: What did France reject? Why?)" in out
+    assert "Never asked" not in out
+
+
+def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_DOCS_DIR", str(real_seed_settings.docs_dir))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(real_seed_settings.index_dir))
+    monkeypatch.setenv("RAG_MAX_QUESTION_TOKENS", "6")
+    monkeypatch.setattr("sys.stdin", io.StringIO("What did France reject when the UK asked it to act?\n"
+                                                 "What did France reject?\n"))
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "error: the question is too long" in out
+    assert "rejected the UK's demands" in out
