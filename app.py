@@ -72,8 +72,8 @@ def index_status(box) -> None:
 with st.sidebar:
     st.subheader("Index")
     status = st.container()
-    if st.button("Re-index documents", icon=":material/refresh:", use_container_width=True,
-                 help=f"Read new and changed files in {settings.docs_dir}"):
+    if st.button("Re-index documents", icon=":material/refresh:", width="stretch",
+                 help=ui.escape_markdown(f"Read new and changed files in {settings.docs_dir}")):
         reindex()
     index_status(status)
 
@@ -92,8 +92,7 @@ with st.sidebar:
         if not settings.openai_api_key and not st.session_state.get("api_key"):
             st.caption("LLM mode needs a key here or in OPENAI_API_KEY (or OPENAI_BASE_URL for a local server).")
     st.slider("Passages to search", 1, 10, value=min(settings.top_k, 10), key="k")
-    st.button("Clear chat", icon=":material/delete:", on_click=lambda: history().clear(),
-              use_container_width=True)
+    st.button("Clear chat", icon=":material/delete:", on_click=lambda: history().clear(), width="stretch")
 
 # No page icons: Streamlit turns them into favicons fetched from a font CDN, and the app stays offline.
 page = st.navigation([

@@ -1,12 +1,13 @@
 """Chat page: questions in, streamed answers out, every marker backed by a source card."""
 
 import logging
+from itertools import chain
 
 import streamlit as st
 
 from rag import ui
 from rag.errors import RagError
-from rag.ui_session import Turn, base_settings, choices, history, shared_searcher
+from rag.ui_session import LLM, Turn, base_settings, choices, history, shared_searcher
 
 log = logging.getLogger("rag.app")
 
@@ -104,19 +105,20 @@ def ask(question: str) -> Turn:
     slot = st.empty()
     try:
         with slot.container():
-            with st.spinner("Searching your documents…", show_time=False):
-                searcher = shared_searcher(settings)
-                stream = stream_answer(
-                    question, settings=settings, history=[t.question for t in turns if t.answer is not None],
-                    k=chosen.k, mode=chosen.mode, searcher=searcher, api_key=chosen.api_key if chosen.mode == "llm" else None,
-                )
-            st.write_stream(ui.escape_markdown(delta, line_start=False) for delta in stream)
+            stream = stream_answer(
+                question, settings=settings, history=[t.question for t in turns if t.answer is not None],
+                k=chosen.k, mode=chosen.mode, searcher=shared_searcher(settings),
+                api_key=chosen.api_key if chosen.mode == LLM else None,
+            )
+            deltas = iter(stream)
+            with st.spinner("Searching your documents…"):  # the first question may load the model
+                first = next(deltas, "")
+            st.write_stream(ui.escape_markdown(d, line_start=False) for d in chain([first], deltas))
         turn.answer = stream.answer
-    except RagError as exc:
+    except Exception as exc:  # RagError: its own line; anything else: a generic one, logged
+        if not isinstance(exc, RagError):
+            log.exception("answering failed")
         turn.error = ui.friendly_error(exc, chosen.api_key)
-    except Exception:
-        log.exception("answering failed")
-        turn.error = ui.friendly_error(RuntimeError(), chosen.api_key)
     with slot.container():
         draw_result(len(turns), turn)
     return turn
