@@ -324,7 +324,8 @@ def format_details(answer: Answer) -> str:
         lines.append(f"  {answer.lead.source} (chars {answer.lead.start}-{answer.lead.end}): \"{answer.lead.quote}\"")
     for s in answer.sentences:
         if not s.supported:
-            lines.append(f"UNSUPPORTED (no cited passage supports it): {s.text}")
+            why = "its cited passage does not support it" if s.markers else "it cites no passage"
+            lines.append(f"UNSUPPORTED ({why}): {s.text}")
     if answer.dropped_markers:
         lines.append(f"Removed {answer.dropped_markers} citation marker(s) that pointed at no passage.")
     if answer.notice:
@@ -341,9 +342,10 @@ def cmd_ask(args, settings: Settings) -> int:
         print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return 0
     stream = stream_answer(args.question, settings=settings, k=args.k)
-    streamed = "".join(_echo(stream))
+    for _ in _echo(stream):
+        pass
     answer = stream.answer
-    if answer.mode == "llm" and streamed.strip() != answer.answer.strip():
+    if answer.mode == "llm" and answer.dropped_markers:
         print("\nAnswer with checked citations:\n" + answer.answer)
     details = format_details(answer)
     if details:

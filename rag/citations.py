@@ -24,10 +24,12 @@ from .lexical import tokenize
 
 # Weight of lexical coverage next to cosine similarity in a sentence's score.
 LEXICAL_WEIGHT = 0.5
-# A generated sentence counts as supported by its cited passage when the passage
-# covers this share of its content words, or its best sentence is this similar.
+# A generated sentence counts as supported by its cited passage when the passage's best
+# sentence holds this share of its content words and is at least somewhat similar, or
+# is this similar on its own.
 SUPPORT_COVERAGE = 0.6
-SUPPORT_SIMILARITY = 0.6
+SUPPORT_MIN_SIMILARITY = 0.3
+SUPPORT_SIMILARITY = 0.7
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 
 
@@ -228,8 +230,9 @@ def split_claims(answer: str, passages: int) -> list[Claim]:
 def best_support(claim: str, chunks: Sequence[Chunk], cache: VectorCache) -> tuple[Sentence | None, bool]:
     """The sentence of the cited chunks that best supports a claim, and whether it does.
 
-    Supported when the cited chunks cover most of the claim's content words, or their
-    best sentence is close in meaning.
+    Supported when that sentence holds most of the claim's content words and is close
+    in meaning, or is very close in meaning alone (a paraphrase). Sharing a few words
+    with the passage somewhere is not enough.
     """
     sentences = [s for c in chunks for s in chunk_sentences(c)]
     if not sentences:
@@ -237,7 +240,7 @@ def best_support(claim: str, chunks: Sequence[Chunk], cache: VectorCache) -> tup
     combined, cos = score_sentences(claim, sentences, cache, typed=False)
     best = int(np.argmax(combined))
     claim_terms = set(tokenize(claim))
-    chunk_terms = {t for c in chunks for t in tokenize(c.text)}
-    covered = len(claim_terms & chunk_terms) / len(claim_terms) if claim_terms else 0.0
-    supported = covered >= SUPPORT_COVERAGE or float(cos[best]) >= SUPPORT_SIMILARITY
+    covered = len(claim_terms & set(tokenize(sentences[best].text))) / len(claim_terms) if claim_terms else 0.0
+    similarity = float(cos[best])
+    supported = (covered >= SUPPORT_COVERAGE and similarity >= SUPPORT_MIN_SIMILARITY) or similarity >= SUPPORT_SIMILARITY
     return sentences[best], supported

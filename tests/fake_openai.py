@@ -97,7 +97,10 @@ class FakeOpenAI:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
-                fake._handle(self, body)
+                try:
+                    fake._handle(self, body)
+                except OSError:  # the client gave up (timeout) or the server is stopping
+                    self.close_connection = True
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
