@@ -127,12 +127,14 @@ def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]
 
 
 # What a "how many" or "when" question needs to find in a sentence to be answered.
-_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|often|big|large)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
+_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
+_FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b", re.I)
 _NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundreds?|thousands?|millions?|billions?|dozens?|half|several|few|many|numerous|daily|weekly|"
-    r"each|every|almost|nearly|majority|most|all|none)\b", re.I)
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|once|twice)\b", re.I)
+_FREQUENCY = re.compile(r"\b(daily|weekly|monthly|yearly|annually|each|every|times|often|regularly|frequently|"
+                        r"always|sometimes|rarely|once|twice|per)\b", re.I)
 _TIME = re.compile(
     r"\b\d{3,4}s?\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|centuries|decade|"
@@ -144,7 +146,7 @@ _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (i
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]+")
-TYPE_PENALTY = 0.25
+TYPE_PENALTY = 0.5
 
 
 def answer_type_penalty(query: str, text: str) -> float:
@@ -154,6 +156,8 @@ def answer_type_penalty(query: str, text: str) -> float:
     Retailleau?" is not answered by a sentence whose only name is Retailleau.
     """
     if _NUMBER_Q.search(query) and not _NUMBER.search(text):
+        return TYPE_PENALTY
+    if _FREQUENCY_Q.search(query) and not _FREQUENCY.search(text):
         return TYPE_PENALTY
     if _TIME_Q.search(query) and not _TIME.search(text):
         return TYPE_PENALTY
