@@ -294,10 +294,16 @@ class LocalEmbedder:
             return None
         if not onnx_compatible(self._path):
             return None
-        try:
-            return OnnxEncoder(self._path, onnx_model_file(self._path))
-        except Exception:
-            return None  # no exporter, or a damaged cache: sentence-transformers still works
+        for _ in range(2):
+            try:
+                onnx_file = onnx_model_file(self._path)
+            except Exception:
+                return None  # no exporter here: sentence-transformers still works
+            try:
+                return OnnxEncoder(self._path, onnx_file)
+            except Exception:
+                onnx_file.unlink(missing_ok=True)  # a damaged cached export: export it again
+        return None
 
     def _load_torch(self):
         try:
