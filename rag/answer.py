@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Generator, Iterator, Sequence
 
 from .config import Settings
-from .errors import QuestionError, RagError
+from .errors import ConfigError, QuestionError, RagError
 
 REFUSAL = "The documents don't answer this."
 # The best sentence's score (cosine + lexical coverage + chunk similarity, less an
@@ -241,7 +241,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         settings = settings.replace(openai_api_key=api_key, llm="openai")
     mode = mode or ("llm" if settings.llm == "openai" else "extractive")
     if mode not in ("llm", "extractive"):
-        raise QuestionError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
+        raise ConfigError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
     question = clean(question, settings)
     earlier = [q for q in (clean_question_or_none(h) for h in history) if q]
     query = standalone_query(question, earlier, settings if mode == "llm" else None)

@@ -77,12 +77,12 @@ def standalone_history(earlier: Sequence[str]) -> str:
 def standalone_query(question: str, earlier: Sequence[str], settings: Settings | None = None) -> str:
     """The query to search for `question` after the `earlier` questions (oldest first).
 
-    With `settings` in LLM mode the model rewrites follow-ups; if it cannot be reached
+    With `settings` (LLM mode) the model rewrites follow-ups; if it cannot be reached
     the deterministic rewrite is used.
     """
     if not earlier or not is_follow_up(question):
         return question
-    if settings is not None and settings.llm == "openai":
+    if settings is not None:
         from .llm import rewrite_with_llm
 
         try:

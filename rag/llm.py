@@ -156,8 +156,10 @@ def build_messages(question: str, query: str, passages: Sequence) -> list[dict]:
 
     blocks = []
     for n, chunk in enumerate(passages, 1):
-        body = chunk.text.replace("</passage>", "</ passage>")
-        blocks.append(f'<passage id="{n}" source="{chunk.source}">\n{body}\n</passage>')
+        # The fence cannot be closed or reopened from inside a document.
+        body = re.sub(r"<(/?)\s*passage", r"<\1 passage", chunk.text, flags=re.I)
+        source = chunk.source.replace('"', "'")
+        blocks.append(f'<passage id="{n}" source="{source}">\n{body}\n</passage>')
     asked = question if query == question else f"{question}\n(Standalone form: {query})"
     user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {asked}"
     return [{"role": "system", "content": SYSTEM_PROMPT.format(refusal=REFUSAL)},
