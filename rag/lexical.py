@@ -71,9 +71,11 @@ class BM25:
             term: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for term, p in postings.items()
         }
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str | Sequence[str]) -> np.ndarray:
+        """Every text's score; `query` is a string or its `tokenize`d terms."""
         out = np.zeros(self.size, dtype=np.float32)
-        for term, qtf in Counter(tokenize(query)).items():
+        terms = tokenize(query) if isinstance(query, str) else query
+        for term in set(terms):
             if term not in self._postings:
                 continue
             ids, tf = self._postings[term]

@@ -1,35 +1,53 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) results fused into one ranking.
+"""Hybrid retrieval: dense and lexical evidence, at chunk and sentence level, fused.
 
 Owns finding the chunks for a query: the `Searcher` engine (no LlamaIndex import on
-the hot path) and `HybridRetriever`, a LlamaIndex `BaseRetriever` over it that any
+the hot path), the per-index cache of sentence vectors it scores with, near-duplicate
+suppression, and `HybridRetriever`, a LlamaIndex `BaseRetriever` over it that any
 LlamaIndex app can plug in. It does not write the index or compose answers.
+
+How a chunk is scored (each choice measured with `rag bench retrieval`, see README):
+four signals, each z-normalised over the candidate pool and summed with equal weight:
+the chunk's cosine similarity (Chroma), the best cosine of any one of its sentences,
+its BM25 score, and the best BM25 score of any one of its sentences. Sentence-level
+evidence is what lifts a 256-token chunk whose one relevant sentence is drowned out
+by the rest of it. The candidate pool is the union of each signal's top `CANDIDATES`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chunking import Chunk
+from .chunking import Chunk, split_sentences
 from .config import Settings
 from .embeddings import Embedder, get_embedder
 from .errors import QuestionError
-from .lexical import BM25
+from .lexical import BM25, tokenize
 from .store import Index
 
-CANDIDATES = 30  # taken from each of dense and lexical before fusion
-RRF_K = 60
+CANDIDATES = 40  # each signal's top chunks that enter fusion (at least twice k)
+# Near-duplicates: a hit is dropped when an already-kept hit of the same source covers
+# this share of its span or the kept one's (a short last window that is mostly the
+# overlap), or when a kept hit from any source has nearly the same words (the same
+# file ingested under two names).
+SAME_SOURCE_OVERLAP = 0.5
+SAME_TEXT = 0.9  # Jaccard similarity of the two chunks' word sets
+SENTENCE_BATCH = 256
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float
-    dense: float | None = None  # cosine similarity, when the chunk was a dense candidate
-    lexical: float | None = None  # BM25 score, when it was a lexical candidate
+    score: float  # fused: the sum of the signals' z-scores over the candidates
+    dense: float | None = None  # the chunk's cosine similarity, when Chroma returned it
+    lexical: float | None = None  # the chunk's BM25 score
 
 
 @dataclass
@@ -42,24 +60,92 @@ class SearchTimings:
 
 @dataclass
 class _Snapshot:
+    """Everything a search needs from one index generation, held in memory."""
+
     generation: int
     chunks: list[Chunk]
     by_id: dict[str, int]
-    bm25: BM25
-    sources: np.ndarray = field(repr=False)
+    sources: np.ndarray = field(repr=False)  # per chunk
+    bm25: BM25 = field(repr=False)  # over chunks (title + text)
+    sentence_bm25: BM25 = field(repr=False)  # over the distinct sentences
+    rows: np.ndarray = field(repr=False)  # sentence ids, chunk by chunk, in order
+    first: np.ndarray = field(repr=False)  # per chunk, where its sentences start in `rows`
+    vectors: np.ndarray | None = field(default=None, repr=False)  # per distinct sentence
+    words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # per chunk, filled on use
+
+    def word_set(self, i: int) -> frozenset[str]:
+        found = self.words.get(i)
+        if found is None:
+            found = self.words[i] = frozenset(_WORDS.findall(self.chunks[i].text.lower()))
+        return found
+
+
+class SentenceVectors:
+    """Sentence vectors kept beside the index (`sentences.db`), by model and text, so
+    each sentence is embedded once, whichever process or generation needs it."""
+
+    def __init__(self, settings: Settings):
+        self.path = settings.index_dir / "sentences.db"
+        self._memory: dict[str, np.ndarray] = {}  # where the file cannot be written
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key TEXT NOT NULL, "
+                "vector BLOB NOT NULL, PRIMARY KEY (model, key))"
+            )
+            self.db.commit()
+        except sqlite3.Error:
+            self.db = None
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def load(self, model: str, keys: set[str]) -> tuple[dict[str, np.ndarray], set[str]]:
+        """The stored vectors of these keys, and the stored keys not among them."""
+        found = {k: v for k, v in self._memory.items() if k in keys}
+        stale: set[str] = set()
+        if self.db is not None:
+            try:
+                rows = self.db.execute("SELECT key, vector FROM vectors WHERE model=?", (model,)).fetchall()
+            except sqlite3.Error:
+                rows = []
+            for k, v in rows:
+                if k in keys:
+                    found[k] = np.frombuffer(v, dtype=np.float32)
+                else:
+                    stale.add(k)
+        return found, stale
+
+    def save(self, model: str, new: dict[str, np.ndarray], stale: set[str]) -> None:
+        """Store new vectors, forget those of sentences no longer in the index."""
+        if self.db is not None:
+            try:
+                with self.db:
+                    self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                                        [(model, k, v.astype(np.float32).tobytes()) for k, v in new.items()])
+                    self.db.executemany("DELETE FROM vectors WHERE model=? AND key=?", [(model, k) for k in stale])
+                return
+            except sqlite3.Error:
+                pass  # a read-only index folder: keep them for this process only
+        self._memory.update(new)
 
 
 class Searcher:
-    """Searches one index. Thread-safe; reloads the lexical side when the index changes."""
+    """Searches one index. Thread-safe; reloads its in-memory side when the index changes."""
 
     def __init__(self, settings: Settings, index: Index | None = None, embedder: Embedder | None = None):
         self.settings = settings
         self.index = index or Index(settings)
         self.index.check_settings()
         self.embedder = embedder or get_embedder(settings)
+        self.sentence_vectors = SentenceVectors(settings)
+        self.embedded_sentences = 0  # sentences this searcher had to embed
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
+    # -- the in-memory side, one per index generation ------------------------------
     def snapshot(self) -> _Snapshot:
         generation = self.index.generation()
         snap = self._snapshot
@@ -67,21 +153,71 @@ class Searcher:
             with self._lock:
                 snap = self._snapshot
                 if snap is None or snap.generation != generation:
-                    chunks = self.index.chunks()
-                    snap = _Snapshot(
-                        generation=generation,
-                        chunks=chunks,
-                        by_id={c.chunk_id: i for i, c in enumerate(chunks)},
-                        bm25=BM25([f"{c.title}\n{c.text}" for c in chunks]),
-                        sources=np.array([c.source for c in chunks], dtype=object),
-                    )
-                    self._snapshot = snap
+                    snap = self._snapshot = self._load(generation)
         return snap
 
+    def prepare(self) -> int:
+        """Load the index and embed its sentences not seen before (what the first
+        search after an ingest would do); returns how many were embedded."""
+        before = self.embedded_sentences
+        self.snapshot()
+        return self.embedded_sentences - before
+
+    def _load(self, generation: int) -> _Snapshot:
+        chunks = self.index.chunks()  # the chunk table in index.db: no document is re-read
+        ids: dict[tuple[str, int, int], int] = {}
+        texts: list[str] = []
+        rows: list[int] = []
+        first = np.zeros(len(chunks), dtype=np.int64)
+        for i, c in enumerate(chunks):
+            first[i] = len(rows)
+            for s, e in split_sentences(c.text) or [(0, len(c.text))]:
+                span = (c.source, c.start + s, c.start + e)
+                if span not in ids:  # overlap windows repeat sentences: one row each
+                    ids[span] = len(texts)
+                    texts.append(c.text[s:e])
+                rows.append(ids[span])
+        return _Snapshot(
+            generation=generation,
+            chunks=chunks,
+            by_id={c.chunk_id: i for i, c in enumerate(chunks)},
+            sources=np.array([c.source for c in chunks], dtype=object),
+            bm25=BM25([f"{c.title}\n{c.text}" for c in chunks]),
+            sentence_bm25=BM25(texts),
+            rows=np.array(rows, dtype=np.int64),
+            first=first,
+            vectors=self._embed_sentences(texts),
+        )
+
+    def _embed_sentences(self, texts: list[str]) -> np.ndarray | None:
+        if not texts:
+            return None
+        model = getattr(self.embedder, "name", "embedder")
+        keys = [SentenceVectors.key(t) for t in texts]
+        found, stale = self.sentence_vectors.load(model, set(keys))
+        missing = {k: t for k, t in zip(keys, texts) if k not in found}
+        new: dict[str, np.ndarray] = {}
+        todo = list(missing.items())
+        for i in range(0, len(todo), SENTENCE_BATCH):
+            part = todo[i : i + SENTENCE_BATCH]
+            vectors = np.asarray(self.embedder.embed([t for _, t in part]), dtype=np.float32)
+            new.update(zip((k for k, _ in part), vectors))
+        if new or stale:
+            self.sentence_vectors.save(model, new, stale)
+        self.embedded_sentences += len(new)
+        found.update(new)
+        vectors = [found[k] for k in keys]
+        if len({v.shape for v in vectors}) != 1:
+            return None  # vectors of another model under this name: score without them
+        return np.stack(vectors)
+
+    # -- searching -------------------------------------------------------------------
     def search(
         self, query: str, k: int | None = None, sources: list[str] | None = None,
         timings: SearchTimings | None = None,
     ) -> list[Hit]:
+        """The k best chunks for `query`, near-duplicates left out; optionally only
+        chunks of the given source files."""
         query = " ".join(query.split())
         if not query:
             raise QuestionError("the question is empty")
@@ -92,17 +228,27 @@ class Searcher:
             return []
 
         t0 = time.perf_counter()
-        vector = self.embedder.embed_query(query)
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
         t1 = time.perf_counter()
         where = None
         if sources:
             where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": list(sources)}}
-        dense = self.index.dense_search(vector, CANDIDATES, where)
+        dense = np.full(len(snap.chunks), np.nan, dtype=np.float32)
+        depth = max(CANDIDATES, 2 * k)
+        for cid, sim in self.index.dense_search(vector, depth, where):
+            i = snap.by_id.get(cid)
+            if i is not None:  # else a vector whose chunk is gone (interrupted ingest)
+                dense[i] = sim
+        sentence_dense = None
+        if snap.vectors is not None and snap.vectors.shape[1] == vector.shape[0]:
+            sentence_dense = snap.vectors @ vector
         t2 = time.perf_counter()
-        mask = np.isin(snap.sources, sources) if sources else None
-        lexical = snap.bm25.top(query, CANDIDATES, mask)
+        terms = tokenize(query)
+        lexical = snap.bm25.scores(terms)
+        sentence_lexical = snap.sentence_bm25.scores(terms)
         t3 = time.perf_counter()
-        hits = self._fuse(snap, dense, lexical, k)
+        allowed = np.isin(snap.sources, sources) if sources else None
+        hits = self._fuse(snap, k, depth, allowed, dense, sentence_dense, lexical, sentence_lexical)
         t4 = time.perf_counter()
         timings.embed_ms += (t1 - t0) * 1000
         timings.dense_ms += (t2 - t1) * 1000
@@ -110,27 +256,71 @@ class Searcher:
         timings.fusion_ms += (t4 - t3) * 1000
         return hits
 
-    def _fuse(self, snap: _Snapshot, dense, lexical, k: int) -> list[Hit]:
-        scores: dict[int, float] = {}
-        dense_sim: dict[int, float] = {}
-        lex_score: dict[int, float] = {}
-        for rank, (cid, sim) in enumerate(dense):
-            i = snap.by_id.get(cid)
-            if i is None:
-                continue  # a vector whose chunk is gone (interrupted ingest)
-            dense_sim[i] = sim
-            scores[i] = scores.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, (i, score) in enumerate(lexical):
-            lex_score[i] = score
-            scores[i] = scores.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-        ranked = sorted(scores, key=lambda i: -scores[i])
-        hits = []
-        for i in ranked[:k]:
-            hits.append(Hit(snap.chunks[i], scores[i], dense_sim.get(i), lex_score.get(i)))
-        return hits
+    @staticmethod
+    def _fuse(snap: _Snapshot, k: int, depth: int, allowed, dense, sentence_dense, lexical, sentence_lexical):
+        # Per chunk, the best of its sentences; each signal's top chunks join the pool.
+        sentence_signals = [s for s in (sentence_dense, sentence_lexical) if s is not None]
+        best = [np.maximum.reduceat(s[snap.rows], snap.first) for s in sentence_signals]
+        pool = set(np.flatnonzero(~np.isnan(dense)).tolist())
+        pool.update(_top(lexical, depth, allowed, positive=True))
+        pool.update(_top(best[-1], depth, allowed, positive=True))
+        if sentence_dense is not None:
+            pool.update(_top(best[0], depth, allowed, positive=False))
+        cand = np.array(sorted(pool), dtype=np.int64)
+        if allowed is not None:
+            cand = cand[allowed[cand]]
+        if not len(cand):
+            return []
+        chunk_dense = dense[cand]
+        known = ~np.isnan(chunk_dense)
+        # Chroma did not return it, so its similarity is at most the lowest one it did.
+        chunk_dense = np.where(known, chunk_dense, chunk_dense[known].min() if known.any() else 0.0)
+        fused = sum(_zscore(c) for c in (chunk_dense, lexical[cand], *(b[cand] for b in best)))
+        kept: list[tuple[int, Hit]] = []
+        for j in np.argsort(-fused, kind="stable"):
+            i = int(cand[j])
+            if any(_redundant(snap, i, other) for other, _ in kept):
+                continue
+            hit = Hit(snap.chunks[i], float(fused[j]), float(dense[i]) if known[j] else None, float(lexical[i]))
+            kept.append((i, hit))
+            if len(kept) >= k:
+                break
+        return [hit for _, hit in kept]
 
 
+def _top(signal: np.ndarray, n: int, allowed, positive: bool) -> list[int]:
+    """The indices of the n highest values (only those above 0 when `positive`)."""
+    if allowed is not None:
+        signal = np.where(allowed, signal, -np.inf)
+    n = min(n, len(signal))
+    top = np.argpartition(-signal, n - 1)[:n]
+    keep = signal[top] > 0 if positive else np.isfinite(signal[top])
+    return top[keep].tolist()
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std())
+    return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
+
+
+def _redundant(snap: _Snapshot, i: int, kept: int) -> bool:
+    """Whether chunk i adds nothing to the already-kept chunk `kept`."""
+    chunk, other = snap.chunks[i], snap.chunks[kept]
+    if chunk.source == other.source:
+        overlap = min(chunk.end, other.end) - max(chunk.start, other.start)
+        shorter = min(chunk.end - chunk.start, other.end - other.start)
+        if overlap > 0 and overlap >= SAME_SOURCE_OVERLAP * shorter:
+            return True
+    if chunk.text == other.text:
+        return True
+    a, b = snap.word_set(i), snap.word_set(kept)
+    return bool(a or b) and len(a & b) / len(a | b) >= SAME_TEXT
+
+
+# -- LlamaIndex -----------------------------------------------------------------------
 def hit_to_node(hit: Hit):
+    """A LlamaIndex `NodeWithScore` for a hit: metadata source, title, chunk_id,
+    chunk_index, start, end (character offsets in the cleaned document)."""
     from llama_index.core.schema import NodeWithScore, TextNode
 
     c = hit.chunk
@@ -141,32 +331,53 @@ def hit_to_node(hit: Hit):
             "source": c.source, "title": c.title, "chunk_id": c.chunk_id,
             "chunk_index": c.index, "start": c.start, "end": c.end,
         },
+        excluded_llm_metadata_keys=["chunk_id", "chunk_index", "start", "end"],
+        excluded_embed_metadata_keys=["source", "title", "chunk_id", "chunk_index", "start", "end"],
         start_char_idx=c.start,
         end_char_idx=c.end,
     )
     return NodeWithScore(node=node, score=hit.score)
 
 
-def get_retriever(settings: Settings | None = None, *, k: int | None = None, sources: list[str] | None = None,
-                  searcher: Searcher | None = None):
-    """A LlamaIndex `BaseRetriever` over the configured index.
-
-    >>> retriever = get_retriever(k=5)
-    >>> nodes = retriever.retrieve("What did France reject?")
-    """
+def _retriever_class():
     from llama_index.core.retrievers import BaseRetriever
 
     class HybridRetriever(BaseRetriever):
         """Dense + BM25 retrieval over a `rag` index, as a LlamaIndex retriever."""
 
-        def __init__(self, searcher: Searcher, k: int, sources: list[str] | None):
+        def __init__(self, searcher: Searcher, k: int = 5, sources: list[str] | None = None):
             super().__init__()
-            self.searcher, self.k, self.sources = searcher, k, sources
+            self.searcher, self.k, self.sources = searcher, k, list(sources) if sources else None
 
         def _retrieve(self, query_bundle):
             hits = self.searcher.search(query_bundle.query_str, self.k, self.sources)
             return [hit_to_node(h) for h in hits]
 
+    HybridRetriever.__module__ = __name__
+    HybridRetriever.__qualname__ = "HybridRetriever"
+    return HybridRetriever
+
+
+def __getattr__(name: str):
+    # `HybridRetriever` subclasses a LlamaIndex class: defined on first use, so that
+    # `import rag` does not import LlamaIndex.
+    if name == "HybridRetriever":
+        if "HybridRetriever" not in globals():
+            globals()["HybridRetriever"] = _retriever_class()
+        return globals()["HybridRetriever"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def get_retriever(settings: Settings | None = None, *, k: int | None = None, sources: list[str] | None = None,
+                  searcher: Searcher | None = None):
+    """A LlamaIndex `BaseRetriever` (`HybridRetriever`) over the configured index.
+
+    `k`: nodes per query (default `settings.top_k`); `sources`: only chunks of these
+    files (paths relative to the documents folder).
+
+    >>> retriever = get_retriever(k=5)
+    >>> nodes = retriever.retrieve("What did France reject?")
+    """
     settings = settings or Settings.load()
     searcher = searcher or Searcher(settings)
-    return HybridRetriever(searcher, k or settings.top_k, sources)
+    return __getattr__("HybridRetriever")(searcher, k or settings.top_k, sources)
