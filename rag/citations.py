@@ -107,13 +107,17 @@ def vector_cache(embedder) -> VectorCache:
         return cache
 
 
+# Words of a question that ask rather than tell (stemmed), left out of coverage.
+ASKING_WORDS = frozenset("mani much exact actual also name call say said tell take thing way kind realli".split())
+
+
 def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> np.ndarray:
     """Share of the query's content words (IDF-weighted over the candidates) each sentence has.
 
     A query word found in no candidate gets the highest weight: a question about
     something the passages never mention should not look answered.
     """
-    terms = list(dict.fromkeys(query_terms))
+    terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
     if not terms or not sentence_terms:
         return np.zeros(len(sentence_terms), dtype=np.float32)
     sets = [set(t) for t in sentence_terms]
@@ -145,7 +149,7 @@ _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bth
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (is|was|are|were) the reasons?\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b", re.I)
-_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]+")
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 TYPE_PENALTY = 0.5
 
 

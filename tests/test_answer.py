@@ -141,3 +141,19 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     assert "rejected the UK's demands" in out and "Sources:" in out and f"[1] {FRANCE}" in out
     assert _cli(monkeypatch, real_seed_settings, "ask", "   ") == 1
     assert capsys.readouterr().err.strip() == "error: the question is empty"
+
+
+@pytest.mark.parametrize("question, sentence, penalised", [
+    ("How many migrants crossed last year?", "Local residents report multiple departures of boats.", True),
+    ("How much has Britain paid France?", "Britain has committed approximately £480 million to France.", False),
+    ("When was the note sent?", "The note was seen by The Independent.", True),
+    ("How often do boats leave?", "Boats leave the coast almost daily.", False),
+    ("Why did France refuse?", "France refused.", True),
+    ("Why did France refuse?", "France refused because it is dangerous.", False),
+    ("Who took over from Bruno Retailleau?", "Former minister Bruno Retailleau left office amid a reshuffle.", True),
+    ("Who is the UK's border security chief?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
+])
+def test_answer_type_checks(question, sentence, penalised):
+    from rag.citations import answer_type_penalty
+
+    assert (answer_type_penalty(question, sentence) > 0) is penalised
