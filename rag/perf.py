@@ -152,12 +152,14 @@ class IngestBench:
         return "\n".join(lines)
 
 
-def _read_and_chunk_seconds(pairs: list[tuple[Path, Path]], settings: Settings) -> tuple[float, float]:
-    """Time reading+cleaning and chunking alone, over the same files, in a second pass."""
+def _read_and_chunk(pairs: list[tuple[Path, Path]], settings: Settings) -> tuple[float, float, list[str]]:
+    """Time reading+cleaning and chunking alone over the files; the chunk texts too
+    (the very texts the ingest embeds: chunking is deterministic)."""
     from .chunking import chunk_document
     from .documents import SkipFile, load_document
 
     read = chunk = 0.0
+    texts: list[str] = []
     for path, root in pairs:
         t0 = time.perf_counter()
         try:
@@ -165,10 +167,10 @@ def _read_and_chunk_seconds(pairs: list[tuple[Path, Path]], settings: Settings) 
         except SkipFile:
             continue
         t1 = time.perf_counter()
-        chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap)
+        texts.extend(c.text for c in chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap))
         read += t1 - t0
         chunk += time.perf_counter() - t1
-    return read, chunk
+    return read, chunk, texts
 
 
 def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
@@ -200,19 +202,26 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
         inner = embedder or get_embedder(run)
         startup_seconds = _start_up(inner)
         timed = _TimedEmbedder(inner)
+        read, chunk, texts = _read_and_chunk([(f, root) for f in files], run)
+        sample = texts
+        if raw_sample and raw_sample < len(texts):
+            picked = np.random.default_rng(0).choice(len(texts), raw_sample, replace=False)
+            sample = [texts[i] for i in sorted(picked)]
+
+        # The model alone, half before and half after the ingest, so that a machine
+        # getting busier or quieter during the run weighs on both figures alike.
+        started = time.perf_counter()
+        inner.embed(sample[0::2])
+        raw_seconds = time.perf_counter() - started
 
         started = time.perf_counter()
         report = ingest(run, [corpus], embedder=timed)
         seconds = time.perf_counter() - started
 
-        texts = list(timed.texts)
-        sample = texts
-        if raw_sample and raw_sample < len(texts):
-            picked = np.random.default_rng(0).choice(len(texts), raw_sample, replace=False)
-            sample = [texts[i] for i in sorted(picked)]
         started = time.perf_counter()
-        inner.embed(sample)
-        raw_seconds = time.perf_counter() - started
+        inner.embed(sample[1::2])
+        raw_seconds += time.perf_counter() - started
+        texts = list(timed.texts)
 
         started = time.perf_counter()
         again = ingest(run, [corpus], embedder=_TimedEmbedder(inner))
@@ -223,7 +232,6 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
             tokens = sum(c.tokens for c in index.chunks())
         finally:
             index.close()
-        read, chunk = _read_and_chunk_seconds([(f, root) for f in files], run)
         index_mb = _disk_mb(index_dir)
     finally:
         if scratch is not None:
