@@ -1,7 +1,7 @@
 """The optional LLM judge for `rag eval --judge`: faithfulness and correctness.
 
-Owns one versioned grading prompt, calling the configured OpenAI-compatible model at
-temperature 0, parsing its verdict, and a disk cache keyed by (prompt version, model,
+Owns one versioned grading prompt, asking the configured OpenAI-compatible model at
+temperature 0 (through `rag.llm`, with its retries), parsing the verdict, and a disk cache keyed by (prompt version, model,
 input) so an unchanged answer is never graded twice. A call that fails or a verdict
 that cannot be parsed is "not scored" and counted; it is never turned into a number.
 It does not compute the offline metrics (see `rag.evaluation`).
@@ -69,22 +69,11 @@ class Judge:
         self.model = settings.llm_model
         self.cache_dir = Path(cache_dir)
         self.scored = self.not_scored = self.skipped = self.cached = 0
-        self._client = None
         self._unreachable = ""
 
     def describe(self) -> dict:
         return {"prompt_version": PROMPT_VERSION, "model": self.model, "scored": self.scored,
                 "not_scored": self.not_scored, "skipped": self.skipped, "cached": self.cached}
-
-    def _openai(self):
-        if self._client is None:
-            from openai import OpenAI
-
-            self._client = OpenAI(
-                api_key=self.settings.openai_api_key or "not-needed", base_url=self.settings.openai_base_url,
-                timeout=self.settings.llm_timeout, max_retries=self.settings.llm_retries,
-            )
-        return self._client
 
     def grade(self, case, answer) -> dict:
         """The verdict for one answer: scores (or None) with a status and a reason."""
@@ -113,20 +102,19 @@ class Judge:
         return {"status": "scored", **verdict, "cached": False}
 
     def _ask(self, messages) -> tuple[str | None, str]:
+        """The model's reply (temperature 0, the shared retry policy), or why there is none."""
         if self._unreachable:
             return None, self._unreachable
-        try:
-            import openai
+        from .errors import LLMError
+        from .llm import LLMUnavailable, complete
 
-            response = self._openai().chat.completions.create(
-                model=self.model, messages=messages, temperature=0, max_tokens=200,
-            )
-            return response.choices[0].message.content or "", ""
-        except Exception as exc:  # any failure is one unscored case, never a crash
-            problem = f"judge call failed ({type(exc).__name__})"
-            if isinstance(exc, (openai.APIConnectionError, openai.AuthenticationError)):
-                self._unreachable = problem  # the rest would fail the same way, slowly
-            return None, problem
+        try:
+            return complete(self.settings, messages, max_tokens=200), ""
+        except LLMUnavailable as exc:
+            self._unreachable = f"judge call failed: {exc}"  # the rest would fail the same way, slowly
+            return None, self._unreachable
+        except LLMError as exc:
+            return None, f"judge call failed: {exc}"
 
     def _read_cache(self, path: Path) -> dict | None:
         try:
