@@ -1,8 +1,9 @@
 """The optional LLM judge for `rag eval --judge`: faithfulness and correctness.
 
 Owns one versioned grading prompt, asking the configured OpenAI-compatible model at
-temperature 0 (through `rag.llm`, with its retries), parsing the verdict, and a disk cache keyed by (prompt version, model,
-input) so an unchanged answer is never graded twice. A call that fails or a verdict
+temperature 0 (through `rag.llm`, with its retries), parsing the verdict, and a disk
+cache keyed by (prompt version, model, input) so an unchanged answer is never graded
+twice. A call that fails or a verdict
 that cannot be parsed is "not scored" and counted; it is never turned into a number.
 It does not compute the offline metrics (see `rag.evaluation`).
 """
