@@ -106,6 +106,10 @@ def _start_up(embedder) -> float:
     encoding()
     import chromadb  # noqa: F401
 
+    try:
+        import chromadb.api.rust  # noqa: F401  (what the first embedded client imports)
+    except ImportError:
+        pass
     return time.perf_counter() - started
 
 
