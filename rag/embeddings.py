@@ -33,6 +33,7 @@ from .config import Settings
 from .errors import EmbeddingError
 
 ONNX_EXPORT_VERSION = 1  # bump when the exported graph changes
+MAX_BATCH = 32  # texts per ONNX run, however short: wider batches run slower on a CPU
 _MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json",
                 "sentence_bert_config.json", "modules.json", "1_Pooling/config.json")
 
@@ -222,35 +223,48 @@ class OnnxEncoder:
         self.lowercase = bool(config.get("do_lower_case"))
         self.tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_length)
-        padding = self.tokenizer.padding or {}
-        self.tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
+        self.pad_id = int((self.tokenizer.padding or {}).get("pad_id", 0))
+        self.tokenizer.no_padding()  # each batch is padded to its own longest text
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """Unit vectors, in order. Batches hold up to `batch_size` texts of the longest
+        length, more when they are shorter: memory and time per batch stay bounded by
+        tokens, and short sentences still go in wide batches."""
         texts = [t.strip() for t in texts]
         if self.lowercase:
             texts = [t.lower() for t in texts]
+        encodings = self.tokenizer.encode_batch(texts)  # truncated, not padded
         # Longest first, as sentence-transformers does, so batches pad little.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        budget = batch_size * self.max_length
         out = np.empty((len(texts), 0), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            picked = order[start : start + batch_size]
-            pooled = self._encode_batch([texts[i] for i in picked])
+        start = 0
+        while start < len(order):
+            width = max(1, len(encodings[order[start]].ids))
+            picked = order[start : start + max(1, min(MAX_BATCH, budget // width))]
+            pooled = self._encode_batch([encodings[i] for i in picked], width)
             if out.shape[1] != pooled.shape[1]:
                 out = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
             out[picked] = pooled
+            start += len(picked)
         return out
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _encode_batch(self, encodings: list, width: int) -> np.ndarray:
+        ids = np.full((len(encodings), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            ids[row, :n] = e.ids
+            mask[row, :n] = e.attention_mask
+            types[row, :n] = e.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
-            feeds["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
+            feeds["token_type_ids"] = types
         hidden = self.session.run(None, feeds)[0]
         weights = mask[:, :, None].astype(np.float32)
         summed = (hidden * weights).sum(axis=1)
@@ -265,7 +279,7 @@ class LocalEmbedder:
     export is impossible), or "torch" (sentence-transformers always).
     """
 
-    def __init__(self, model: str, batch_size: int = 64, backend: str = "onnx"):
+    def __init__(self, model: str, batch_size: int = 16, backend: str = "onnx"):
         if backend not in ("onnx", "torch"):
             raise EmbeddingError(f"unknown embedding backend {backend!r}: use 'onnx' or 'torch'")
         self.name = model
