@@ -58,9 +58,9 @@ bench-large: install
 	for d in library reference tutorial howto faq; do cp -r $(LARGE_HTML)/$$d $(LARGE)/corpus/; done
 	$(BIN)/rag bench ingest $(LARGE)/corpus --keep-index $(LARGE)/index --raw-sample 2000 --json | tee $(LARGE)/ingest.json
 	RAG_INDEX_DIR=$(LARGE)/index RAG_DOCS_DIR=$(LARGE)/corpus \
-	  $(BIN)/rag bench ask bench/python-docs-questions.txt --json | tee $(LARGE)/ask-embedded.json
+	  $(BIN)/rag bench ask evals/python-docs-questions.txt --json | tee $(LARGE)/ask-embedded.json
 	RAG_INDEX_DIR=$(LARGE)/index RAG_DOCS_DIR=$(LARGE)/corpus \
-	  $(BIN)/rag bench ask bench/python-docs-questions.txt --chroma-server --cold-runs 0 --json | tee $(LARGE)/ask-server.json
+	  $(BIN)/rag bench ask evals/python-docs-questions.txt --chroma-server --cold-runs 0 --json | tee $(LARGE)/ask-server.json
 
 clean:
 	rm -rf $(VENV) .rag evals/runs

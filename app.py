@@ -96,7 +96,7 @@ with st.sidebar:
 
 # No page icons: Streamlit turns them into favicons fetched from a font CDN, and the app stays offline.
 page = st.navigation([
-    st.Page("app_pages/chat.py", title="Chat", default=True),
-    st.Page("app_pages/evaluation.py", title="Evaluation"),
+    st.Page("rag/app_pages/chat.py", title="Chat", default=True),
+    st.Page("rag/app_pages/evaluation.py", title="Evaluation"),
 ])
 page.run()

@@ -3,7 +3,7 @@
 Owns how text reaches the page: every piece of document or model text is escaped so
 that Markdown and HTML in it show literally (no `<script>` runs, no remote image is
 fetched), and only the formatting added here (bold quotes, flags) is live. It does not
-import Streamlit, answer questions or touch the index; `app.py` and `app_pages/` draw.
+import Streamlit, answer questions or touch the index; `app.py` and `rag/app_pages/` draw.
 """
 
 from __future__ import annotations

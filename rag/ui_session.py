@@ -3,7 +3,7 @@
 Shared, once per process (`st.cache_resource`): the searcher, which holds the
 embedding model and the index. Per browser session (`st.session_state` only): the
 chat history and the user's choices (answer mode, API key, passages). Nothing here
-answers questions or draws widgets; `app.py` and `app_pages/` do that.
+answers questions or draws widgets; `app.py` and `rag/app_pages/` do that.
 """
 
 from __future__ import annotations

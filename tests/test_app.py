@@ -248,7 +248,7 @@ def test_evaluation_page_runs_a_suite_and_compares_runs(chat):
     if not suite.exists():
         pytest.skip("evals/smoke.jsonl is not in this checkout")
     cases = sum(1 for line in suite.read_text(encoding="utf-8").splitlines() if line.strip())
-    at = chat.switch_page("app_pages/evaluation.py").run()
+    at = chat.switch_page("rag/app_pages/evaluation.py").run()
     assert at.selectbox[0].value == "smoke.jsonl"
     run_button = next(b for b in at.button if b.label == "Run evaluation")
     run_button.click().run()
@@ -268,7 +268,7 @@ def test_evaluation_page_runs_a_suite_and_compares_runs(chat):
 
 
 def test_uploaded_suite_runs_and_a_bad_one_is_one_message(chat):
-    at = chat.switch_page("app_pages/evaluation.py").run()
+    at = chat.switch_page("rag/app_pages/evaluation.py").run()
     at.radio[0].set_value("Upload a JSONL file").run()
     bad = b'{"id": "a", "question": "What did France reject?"}\nnot json\n'
     at.file_uploader[0].set_value(("broken.jsonl", bad, "application/jsonl")).run()
