@@ -148,16 +148,80 @@ _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bth
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b", re.I)
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (is|was|are|were) the reasons?\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
-                     r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b", re.I)
+                     r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
+                     # a feeling and what it is about: "frustration at delays", "angry over costs"
+                     r"|\b(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|"
+                     r"impatien|unhapp|furious|alarm)\w*\s+(at|over|about|with|by)\b", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
+# Capitalised words that describe rather than name: nationalities, days, months.
+_NOT_NAMES = frozenset(
+    "english british french german italian spanish european american russian chinese irish scottish welsh "
+    "dutch belgian polish swiss african asian western eastern northern southern monday tuesday wednesday "
+    "thursday friday saturday sunday january february march april may june july august september october "
+    "november december".split())
+# "What is the name of the tidal canal near Dunkirk?": the thing to be named is the head
+# of the noun phrase after "name of" (canal).
+_NAME_OF_Q = re.compile(
+    r"\bnames? of (?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
+    r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
+    r"is|was|are|were|did|does|do|has|have|had)\b|\s*[?.,;]|\s*$)", re.I)
+# Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
+_GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
+                                    "group organisation organization company place town city country"))
+NAME_WINDOW = 12  # words between a name and the thing it names
 TYPE_PENALTY = 0.5
+# Naming is the whole of such a question: a sentence that does not name the thing
+# cannot answer it, however close it is otherwise.
+NAME_PENALTY = 1.0
 
 
-def answer_type_penalty(query: str, text: str) -> float:
+def _new_names(query: str, text: str) -> list[tuple[int, str]]:
+    """(word position, word) of the capitalised words of `text` that the query does not contain."""
+    asked = {w.lower() for w in re.findall(r"\w+", query)}
+    words = list(re.finditer(r"[\w'’-]+", text))
+    starts = {m.start(): n for n, m in enumerate(words)}
+    out = []
+    for m in _CAPITALISED.finditer(text):
+        word = m.group().split("'")[0].split("’")[0]
+        if word.lower() not in asked and word.lower() not in _NOT_NAMES and m.start() in starts:
+            out.append((starts[m.start()], word))
+    return out
+
+
+def _related(a: str, b: str) -> bool:
+    """Same stem, or one stem extends the other (prefect, prefecture)."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
+def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = None) -> bool | None:
+    """For "what is the name of X" questions: whether `text` names X; None for other questions.
+
+    Where the sentence mentions X, a new name must stand within a few words of it. Where
+    it does not, any new name will do, unless X is something the retrieved passages do
+    mention (`vocabulary`, their stemmed words): then this sentence is about something else.
+    """
+    m = _NAME_OF_Q.search(query)
+    if not m:
+        return None
+    head = tokenize(m.group("np").split()[-1])
+    if not head:
+        return None
+    words = re.findall(r"[\w'’-]+", text)
+    at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
+    names = _new_names(query, text)
+    if at:
+        return any(abs(n - i) <= NAME_WINDOW for n, _ in names for i in at)
+    if head[0] in _GENERIC_HEADS or not any(_related(t, head[0]) for t in vocabulary or ()):
+        return bool(names)
+    return False
+
+
+def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
     """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
 
     A name counts only if the question does not already contain it: "Who took over from
-    Retailleau?" is not answered by a sentence whose only name is Retailleau.
+    Retailleau?" is not answered by a sentence whose only name is Retailleau. "What is the
+    name of the canal?" needs a new name next to the word canal.
     """
     if _NUMBER_Q.search(query) and not _NUMBER.search(text):
         return TYPE_PENALTY
@@ -167,10 +231,11 @@ def answer_type_penalty(query: str, text: str) -> float:
         return TYPE_PENALTY
     if _REASON_Q.search(query) and not _REASON.search(text):
         return TYPE_PENALTY
-    if _NAME_Q.search(query):
-        asked = {w.lower() for w in re.findall(r"\w+", query)}
-        if not any(w.lower().split("'")[0].split("’")[0] not in asked for w in _CAPITALISED.findall(text)):
-            return TYPE_PENALTY
+    named = names_the_thing(query, text, vocabulary)
+    if named is not None:
+        return 0.0 if named else NAME_PENALTY
+    if _NAME_Q.search(query) and not _new_names(query, text):
+        return TYPE_PENALTY
     return 0.0
 
 
@@ -182,10 +247,13 @@ def score_sentences(query: str, sentences: Sequence[Sentence], cache: VectorCach
     qv = cache.embed_query(query)
     sv = cache.embed([s.text for s in sentences])
     cos = sv @ qv
-    cov = coverage(tokenize(query), [tokenize(s.text) for s in sentences])
+    terms = [tokenize(s.text) for s in sentences]
+    cov = coverage(tokenize(query), terms)
     score = cos + LEXICAL_WEIGHT * cov
     if typed:
-        score = score - np.array([answer_type_penalty(query, s.text) for s in sentences], dtype=np.float32)
+        vocabulary = frozenset(t for ts in terms for t in ts)
+        score = score - np.array([answer_type_penalty(query, s.text, vocabulary) for s in sentences],
+                                 dtype=np.float32)
     return score, cos
 
 

@@ -152,8 +152,37 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Why did France refuse?", "France refused because it is dangerous.", False),
     ("Who took over from Bruno Retailleau?", "Former minister Bruno Retailleau left office amid a reshuffle.", True),
     ("Who is the UK's border security chief?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
+    ("Who leads the French response?", "French officials have rejected the demands.", True),  # a nationality is no name
+    ("Why is the UK frustrated?", "Hewitt has expressed frustration at delays from the French.", False),
+    # naming questions need a new name next to the thing named
+    ("What is the name of the tidal canal near Dunkirk?", "Boats leave from a shallow tidal canal near Dunkirk.", True),
+    ("What is the name of the tidal canal near Dunkirk?", "Boats leave from the Aa canal near Dunkirk.", False),
+    ("What is the name of the maritime prefect?", "While the French maritime prefecture stated that the "
+     "doctrine was still being studied, there is a lack of urgency.", True),
+    ("What was the name of the count of Apulia?", "Robert Guiscard, an adventurer, was raised to the dignity "
+     "of count of Apulia.", False),
 ])
 def test_answer_type_checks(question, sentence, penalised):
     from rag.citations import answer_type_penalty
 
     assert (answer_type_penalty(question, sentence) > 0) is penalised
+
+
+def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
+    from rag.citations import names_the_thing
+
+    question = "What was the name of the stadium that the teams played in?"
+    sentence = "Both teams played at the StubHub Center and were local rivals."
+    assert names_the_thing(question, sentence, vocabulary=frozenset({"team", "play", "rival"}))
+    # ...but not when the passages speak of stadiums elsewhere: this sentence is about something else
+    assert not names_the_thing(question, sentence, vocabulary=frozenset({"team", "stadium"}))
+    assert names_the_thing("Who played?", sentence) is None
+
+
+@pytest.mark.parametrize("question", [
+    "What is the name of the tidal canal near Dunkirk that boats leave from?",
+    "What is the name of the French maritime prefect responsible for the Channel?",
+])
+def test_naming_questions_the_documents_cannot_answer_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer

@@ -47,6 +47,19 @@ def test_extractive_follow_up_answers_the_new_question(real_seed_settings):
     assert any(c.source == FRANCE and "rejected" in c.quote for c in answer.citations)
 
 
+def test_a_follow_up_with_few_words_of_its_own_is_answered_from_its_turn(real_seed_settings):
+    answer = answer_question("How often do they set off from there?", settings=real_seed_settings,
+                             history=["Where are the small boats leaving from?"])
+    assert not answer.refused
+    assert "daily" in answer.answer or "each day" in answer.answer
+
+
+def test_an_unanswerable_follow_up_is_still_refused(real_seed_settings):
+    answer = answer_question("When was he appointed to that job?", settings=real_seed_settings,
+                             history=["Who is the UK's border security chief?"])
+    assert answer.refused
+
+
 def test_extractive_why_follow_up(real_seed_settings):
     answer = answer_question("Why?", settings=real_seed_settings, history=["What did France reject?"])
     assert answer.query == "What did France reject? Why?"
