@@ -39,13 +39,10 @@ test: install browser
 	$(MAKE) --no-print-directory eval-gate
 
 # The seed suite in extractive mode must stay above its floors (RAG_LLM=none: even
-# with an API key set, the gate measures the offline answerer). The targets are
-# answer_match >= 0.90, refusal_accuracy >= 0.90, false_refusal_rate <= 0.05; refusal
-# accuracy measures 0.875 (14 of 16), so its floor sits there until the answerer
-# catches a fifteenth: the README's evaluation section lists the two it answers.
+# with an API key set, the gate measures the offline answerer).
 eval-gate: ingest
 	RAG_LLM=none $(BIN)/rag eval evals/seed.jsonl --out $${TMPDIR:-/tmp}/rag-eval-ci \
-	  --fail-under answer_match=0.90 refusal_accuracy=0.875 citation_validity=1.0 citation_coverage=1.0 \
+	  --fail-under answer_match=0.90 refusal_accuracy=0.90 citation_validity=1.0 citation_coverage=1.0 \
 	  --fail-over false_refusal_rate=0.05
 
 # Scale figures on a corpus no one here wrote: Python's documentation from Debian's

@@ -216,6 +216,25 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     return False
 
 
+# "How much has France spent?": the named actor of a quantity question.
+_ACTOR_Q = re.compile(
+    r"\b(?i:how (?:much|many)(?: [a-z]+)? (?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)) "
+    r"(?:the )?(?P<actor>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)")
+_RECEIVING = re.compile(r"\b(?:to|from|for|with|against|towards?|into)\s+(?:the\s+)?$", re.I)
+
+
+def actor_only_receives(query: str, text: str) -> bool:
+    """Whether the named actor of a "how much has X spent" question appears in `text`
+    only on the receiving end ("Britain has committed £480 million to France")."""
+    m = _ACTOR_Q.search(query)
+    if not m:
+        return False
+    actor = m.group("actor").split()[0]
+    stem = tokenize(actor)
+    spots = [w.start() for w in re.finditer(r"[\w'’-]+", text) if stem and tokenize(w.group())[:1] == stem[:1]]
+    return bool(spots) and all(_RECEIVING.search(text[max(0, s - 12):s]) for s in spots)
+
+
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
     """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
 
@@ -223,7 +242,7 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     Retailleau?" is not answered by a sentence whose only name is Retailleau. "What is the
     name of the canal?" needs a new name next to the word canal.
     """
-    if _NUMBER_Q.search(query) and not _NUMBER.search(text):
+    if _NUMBER_Q.search(query) and (not _NUMBER.search(text) or actor_only_receives(query, text)):
         return TYPE_PENALTY
     if _FREQUENCY_Q.search(query) and not _FREQUENCY.search(text):
         return TYPE_PENALTY

@@ -148,6 +148,10 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How much has Britain paid France?", "Britain has committed approximately £480 million to France.", False),
     ("When was the note sent?", "The note was seen by The Independent.", True),
     ("How often do boats leave?", "Boats leave the coast almost daily.", False),
+    # the named actor of a quantity question must not only receive
+    ("How much has France itself spent?", "Britain has committed £480 million to France.", True),
+    ("How much has France received?", "France received £480 million from Britain.", False),
+    ("How much has France spent?", "The budget of France grew by £1bn, the minister said.", False),
     ("Why did France refuse?", "France refused.", True),
     ("Why did France refuse?", "France refused because it is dangerous.", False),
     ("Who took over from Bruno Retailleau?", "Former minister Bruno Retailleau left office amid a reshuffle.", True),
