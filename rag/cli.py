@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add their own subcommands through `register_cli(subparsers)`; each
 # keeps heavy imports inside its command functions so `rag --help` stays fast.
-_EXTENSIONS = ["rag.answer", "rag.chat", "rag.evaluation", "rag.bench"]
+_EXTENSIONS = ["rag.answer", "rag.chat", "rag.reports", "rag.bench"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,10 +12,9 @@ import pytest
 
 from rag.answer import Answer, AnswerSentence, Citation, Retrieved
 from rag.errors import EvalError
-from rag.evaluation import (
-    Case, Run, aggregate, by_tag, check_limits, compare_runs, load_suite, markdown_report, parse_suite,
-    percentile, read_run, score_case, write_run,
-)
+from rag.evaluation import Case, Run, aggregate, by_tag, percentile, read_run, score_case
+from rag.reports import check_limits, compare_runs, markdown_report, write_run
+from rag.suites import load_suite, parse_suite
 from tests.fake_openai import FakeOpenAI, Status
 
 ROOT = Path(__file__).resolve().parent.parent

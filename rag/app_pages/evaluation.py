@@ -23,7 +23,7 @@ chosen = choices(settings)
 
 def pick_suite():
     """The chosen suite, parsed, or None (the reason is shown)."""
-    from rag.evaluation import load_suite, parse_suite
+    from rag.suites import load_suite, parse_suite
 
     source = st.radio("Suite", ["From evals/", "Upload a JSONL file"], horizontal=True, label_visibility="collapsed")
     if source == "From evals/":
@@ -143,7 +143,8 @@ def cases_table(result) -> None:
 def compare(result) -> None:
     import pandas as pd
 
-    from rag.evaluation import compare_runs, read_run
+    from rag.evaluation import read_run
+    from rag.reports import compare_runs
 
     saved = sorted(RUNS.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True) if RUNS.is_dir() else []
     previous = st.session_state.get("eval_previous")
@@ -173,7 +174,7 @@ def compare(result) -> None:
 
 
 def save_and_download(result) -> None:
-    from rag.evaluation import markdown_report, write_run
+    from rag.reports import markdown_report, write_run
 
     stem = f"{Path(result.suite).stem}-{result.started_at.replace(':', '').replace('-', '')}"
     a, b, c = st.columns(3)
