@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -126,13 +127,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.load(**({"top_k": args.k} if getattr(args, "k", None) else {}))
-        return args.func(args, settings)
+        code = args.func(args, settings)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
+        return code
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away: stop quietly, as Unix tools do. Point stdout
+        # at devnull so the interpreter's final flush does not raise again.
+        _silence_stdout()
+        return 1  # the recipe in Python's signal documentation
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by something without a descriptor
+        pass
 
 
 if __name__ == "__main__":
