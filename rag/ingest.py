@@ -17,6 +17,7 @@ from .config import Settings
 from .documents import Document, SkipFile, find_files, load_document
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
+from .retrieve import SentenceVectors, embed_sentences
 from .store import Index, ingest_lock, wipe
 
 Progress = Callable[[int, int, str], None]
@@ -38,12 +39,15 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0  # in the index after this run
     embedded: int = 0  # chunks embedded by this run
+    sentences: int = 0  # sentences embedded by this run, for sentence-level search
+    sentence_seconds: float = 0.0  # the time they took
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         out = asdict(self)
         out["skipped"] = [asdict(s) for s in self.skipped]
         out["seconds"] = round(self.seconds, 3)
+        out["sentence_seconds"] = round(self.sentence_seconds, 3)
         return out
 
     def summary(self) -> str:
@@ -58,7 +62,7 @@ class IngestReport:
         if not self.embedded:
             lines.append("Nothing changed: no chunks were embedded.")
         else:
-            lines.append(f"Embedded {self.embedded} chunks.")
+            lines.append(f"Embedded {self.embedded} chunks and {self.sentences} new sentences.")
         lines.extend(f"  skipped {s.path}: {s.reason}" for s in self.skipped)
         return "\n".join(lines)
 
@@ -114,17 +118,25 @@ def ingest(
         if rebuild:
             wipe(settings)
         index = Index(settings, create=True)
+        sentence_store = None
         try:
             index.check_settings()
             index.begin()
             known = index.files()
             needs_vectors = index.reconcile()
             seen: set[str] = set()
+            sentence_store = SentenceVectors(settings)
             pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
 
             def flush() -> None:
                 texts = [c.text for _, chunks, _, _ in pending for c in chunks]
                 vectors = embedder.embed(texts)
+                # Sentence vectors before the chunks are visible: a search of the new
+                # index generation then finds them all stored.
+                started = time.perf_counter()
+                report.sentences += embed_sentences([c for _, chunks, _, _ in pending for c in chunks],
+                                                    embedder, sentence_store)
+                report.sentence_seconds += time.perf_counter() - started
                 at = 0
                 for doc, chunks, stat, bucket in pending:
                     index.put_document(doc, chunks, vectors[at : at + len(chunks)], stat)
@@ -172,6 +184,8 @@ def ingest(
             report.chunks = index.stats().chunks
         finally:
             index.close()
+            if sentence_store is not None:
+                sentence_store.close()
     report.seconds = time.perf_counter() - started
     return report
 

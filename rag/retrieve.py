@@ -98,9 +98,30 @@ class SentenceVectors:
         except sqlite3.Error:
             self.db = None
 
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def missing(self, model: str, keys: list[str]) -> list[str]:
+        """Those of `keys` that have no stored vector for `model`."""
+        have = {k for k in keys if k in self._memory}
+        if self.db is not None:
+            try:
+                for i in range(0, len(keys), 500):
+                    part = keys[i : i + 500]
+                    rows = self.db.execute(
+                        f"SELECT key FROM vectors WHERE model=? AND key IN ({','.join('?' * len(part))})",
+                        (model, *part),
+                    ).fetchall()
+                    have.update(k for (k,) in rows)
+            except sqlite3.Error:
+                pass
+        return [k for k in keys if k not in have]
 
     def load(self, model: str, keys: set[str]) -> tuple[dict[str, np.ndarray], set[str]]:
         """The stored vectors of these keys, and the stored keys not among them."""
@@ -130,6 +151,34 @@ class SentenceVectors:
             except sqlite3.Error:
                 pass  # a read-only index folder: keep them for this process only
         self._memory.update(new)
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of a chunk's text, as the searcher scores them."""
+    return [text[s:e] for s, e in split_sentences(text) or [(0, len(text))]]
+
+
+def _embed_batches(embedder: Embedder, todo: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    new: dict[str, np.ndarray] = {}
+    for i in range(0, len(todo), SENTENCE_BATCH):
+        part = todo[i : i + SENTENCE_BATCH]
+        vectors = np.asarray(embedder.embed([t for _, t in part]), dtype=np.float32)
+        new.update(zip((k for k, _ in part), vectors))
+    return new
+
+
+def embed_sentences(chunks: list[Chunk], embedder: Embedder, store: SentenceVectors) -> int:
+    """Embed and store the sentences of these chunks that have no vector yet, so the
+    first search after an ingest does not have to; returns how many were embedded."""
+    model = getattr(embedder, "name", "embedder")
+    texts: dict[str, str] = {}
+    for c in chunks:
+        for t in sentence_texts(c.text):
+            texts.setdefault(SentenceVectors.key(t), t)
+    new = _embed_batches(embedder, [(k, texts[k]) for k in store.missing(model, list(texts))])
+    if new:
+        store.save(model, new, set())
+    return len(new)
 
 
 class Searcher:
@@ -175,7 +224,7 @@ class Searcher:
                 span = (c.source, c.start + s, c.start + e)
                 if span not in ids:  # overlap windows repeat sentences: one row each
                     ids[span] = len(texts)
-                    texts.append(c.text[s:e])
+                    texts.append(c.text[s:e])  # as sentence_texts() gives them
                 rows.append(ids[span])
         return _Snapshot(
             generation=generation,
@@ -196,12 +245,7 @@ class Searcher:
         keys = [SentenceVectors.key(t) for t in texts]
         found, stale = self.sentence_vectors.load(model, set(keys))
         missing = {k: t for k, t in zip(keys, texts) if k not in found}
-        new: dict[str, np.ndarray] = {}
-        todo = list(missing.items())
-        for i in range(0, len(todo), SENTENCE_BATCH):
-            part = todo[i : i + SENTENCE_BATCH]
-            vectors = np.asarray(self.embedder.embed([t for _, t in part]), dtype=np.float32)
-            new.update(zip((k for k, _ in part), vectors))
+        new = _embed_batches(self.embedder, list(missing.items()))
         if new or stale:
             self.sentence_vectors.save(model, new, stale)
         self.embedded_sentences += len(new)

@@ -18,7 +18,7 @@ from rag.ingest import ingest
 from .conftest import SEED_DOCS
 
 INGEST_KEYS = {
-    "corpus", "files", "chunks", "tokens", "seconds", "chunks_per_s", "raw_seconds", "raw_chunks_per_s",
+    "corpus", "files", "chunks", "tokens", "sentences", "seconds", "chunks_per_s", "raw_seconds", "raw_chunks_per_s",
     "ratio", "stages_s", "reingest_seconds", "reingest_embedded", "index_mb", "startup_seconds",
     "embedding_backend", "peak_rss_mb", "targets",
 }
@@ -50,10 +50,12 @@ def test_bench_ingest_prints_every_figure(settings, fake_model, monkeypatch, cap
     assert INGEST_KEYS <= set(out)
     assert out["files"] == 2 and out["chunks"] >= 2 and out["tokens"] > out["chunks"]
     assert out["raw_chunks_per_s"] > 0 and out["ratio"] > 0
-    assert set(out["stages_s"]) == {"read_and_clean", "chunk", "embed", "store_and_other"}
+    assert set(out["stages_s"]) == {"read_and_clean", "chunk", "embed_chunks", "embed_sentences", "store_and_other"}
     assert out["reingest_embedded"] == 0
-    # The raw pass encoded exactly the chunks the ingest embedded, nothing more.
-    assert fake_model.texts_embedded == 1 + 2 * out["chunks"]
+    # The raw pass encoded exactly the chunks the ingest embedded, nothing more; the
+    # ingest also embedded each distinct sentence once, and the re-ingest nothing.
+    assert out["sentences"] > out["chunks"]
+    assert fake_model.texts_embedded == 1 + 2 * out["chunks"] + out["sentences"]
     # A temporary index: the configured one was never created.
     assert not settings.index_dir.exists()
 
@@ -127,14 +129,16 @@ def test_bench_ask_cold_start_in_a_fresh_process(real_seed_settings, monkeypatch
 def test_reingesting_unchanged_files_embeds_nothing(settings, fake_embedder):
     first = ingest(settings, embedder=fake_embedder)
     embedded = fake_embedder.texts_embedded
-    assert first.embedded == embedded > 0
+    assert first.embedded + first.sentences == embedded and first.embedded > 0
     (settings.docs_dir / "new.txt").write_text("A new file about lighthouses on the northern coast.\n")
     for doc in settings.docs_dir.glob("0*.txt"):
         os.utime(doc)  # touched, same text
     again = ingest(settings, embedder=fake_embedder)
     assert again.added == ["new.txt"]
-    assert fake_embedder.texts_embedded - embedded == again.embedded == 1
+    assert again.embedded == again.sentences == 1
+    assert fake_embedder.texts_embedded - embedded == 2  # the new chunk and its one sentence
     assert ingest(settings, embedder=fake_embedder).embedded == 0
+    assert fake_embedder.texts_embedded - embedded == 2
 
 
 # -- the ONNX Runtime embeddings against sentence-transformers ---------------------

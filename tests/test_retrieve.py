@@ -122,17 +122,27 @@ def test_questions_do_not_reread_the_index_or_re_embed_sentences(seed_index, fak
     monkeypatch.setattr(Index, "chunks", lambda self: reads.append(1) or original(self))
     monkeypatch.setattr(Index, "document", lambda self, source: pytest.fail("a document was re-read"))
     searcher = Searcher(seed_index, embedder=fake_embedder)
-    assert searcher.prepare() > 0  # the seed sentences, embedded once
+    assert searcher.prepare() == 0  # the ingest stored every sentence vector already
     for question in ("What did France reject?", "boats", "How much has Britain paid?"):
         searcher.search(question, 3)
     assert len(reads) == 1
 
     again = Searcher(seed_index, embedder=fake_embedder)  # another process, same index
-    assert again.prepare() == 0  # sentence vectors are kept beside the index
+    assert again.prepare() == 0
     (seed_index.docs_dir / "zoo.txt").write_text("The quokka sanctuary opens at nine.\n")
-    ingest(seed_index, embedder=fake_embedder)
-    assert again.prepare() == 1  # only the new file's one sentence
+    assert ingest(seed_index, embedder=fake_embedder).sentences == 1  # only the new file's one sentence
+    assert again.prepare() == 0
     assert len(reads) == 3
+    assert again.search("quokka sanctuary", 1)[0].chunk.source == "zoo.txt"
+
+
+def test_sentence_vectors_lost_from_the_index_folder_are_embedded_again(seed_index, fake_embedder):
+    (seed_index.index_dir / "sentences.db").unlink()
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    redone = searcher.prepare()
+    assert redone > 0 and Searcher(seed_index, embedder=fake_embedder).prepare() == 0
+    top = searcher.search("What did France reject?", 3)
+    assert any("rejected the UK" in h.chunk.text for h in top)
 
 
 @pytest.mark.slow
