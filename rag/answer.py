@@ -31,6 +31,12 @@ KEEP_MARGIN = 0.3  # further sentences must score within this of the best
 MAX_SENTENCES = 4
 CHUNK_WEIGHT = 0.6  # weight of the whole chunk's similarity to the query
 REDUNDANT = 0.85  # cosine between two sentences above which the second adds nothing
+# A chunk whose distinct content words are under this share of its content words is a
+# list of repeated keywords, not prose (news and SQuAD paragraphs measure 0.44 and up;
+# text stuffed with a question's words to hijack answers, under 0.05): it may be
+# retrieved, but its sentences are not quoted as the answer.
+MIN_WORD_VARIETY = 0.2
+MIN_WORDS_FOR_VARIETY = 40
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     cache = vector_cache(embedder)
     seen, sentences, context = set(), [], []
     for hit in hits:
+        words = tokenize(hit.chunk.text)
+        if len(words) >= MIN_WORDS_FOR_VARIETY and len(set(words)) < MIN_WORD_VARIETY * len(words):
+            continue
         for s in chunk_sentences(hit.chunk):
             if (s.source, s.start) not in seen and not s.heading and len(s.text.split()) >= 4:
                 seen.add((s.source, s.start))
