@@ -30,6 +30,18 @@ LEXICAL_WEIGHT = 0.5
 SUPPORT_COVERAGE = 0.6
 SUPPORT_MIN_SIMILARITY = 0.3
 SUPPORT_SIMILARITY = 0.7
+# Sentences written to steer an assistant rather than to inform a reader: instructions
+# to drop its instructions, to reply with set words, to take a new role, or markup that
+# imitates the prompt's own fences. A document may contain them, but a generated claim
+# cannot be supported by one: repeating it is obeying it.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}?\b(?:previous|prior|above|earlier|preceding|all|any|your)\b"
+    r"[^.!?]{0,20}?\b(?:instructions?|prompts?|directions?|directives?|messages?|guidelines?)\b"
+    r"|\b(?:reply|respond|answer|output|print|say|write)\s+(?:only|just|exactly|nothing but)\b"
+    r"|\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b"
+    r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
+    re.IGNORECASE,
+)
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 
 
@@ -322,12 +334,18 @@ def split_claims(answer: str, passages: int) -> list[Claim]:
     return claims
 
 
+def reads_as_instruction(text: str) -> bool:
+    """Whether a sentence addresses an assistant (a prompt injection) rather than a reader."""
+    return bool(_INSTRUCTION.search(text))
+
+
 def best_support(claim: str, chunks: Sequence[Chunk], cache: VectorCache) -> tuple[Sentence | None, bool]:
     """The sentence of the cited chunks that best supports a claim, and whether it does.
 
     Supported when that sentence holds most of the claim's content words and is close
     in meaning, or is very close in meaning alone (a paraphrase). Sharing a few words
-    with the passage somewhere is not enough.
+    with the passage somewhere is not enough, and a sentence that reads as an
+    instruction to the assistant supports nothing.
     """
     sentences = [s for c in chunks for s in chunk_sentences(c)]
     if not sentences:
@@ -338,4 +356,4 @@ def best_support(claim: str, chunks: Sequence[Chunk], cache: VectorCache) -> tup
     covered = len(claim_terms & set(tokenize(sentences[best].text))) / len(claim_terms) if claim_terms else 0.0
     similarity = float(cos[best])
     supported = (covered >= SUPPORT_COVERAGE and similarity >= SUPPORT_MIN_SIMILARITY) or similarity >= SUPPORT_SIMILARITY
-    return sentences[best], supported
+    return sentences[best], supported and not reads_as_instruction(sentences[best].text)
