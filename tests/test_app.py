@@ -102,6 +102,35 @@ def test_first_visit_offers_examples_and_index_status(chat):
     assert "2 documents" in status.replace("*", "") and "all-MiniLM-L6-v2" in status
 
 
+def test_first_page_draws_while_the_model_is_still_loading(monkeypatch, real_seed_settings):
+    import threading
+
+    import rag.answer
+
+    loading, release, loaded = threading.Event(), threading.Event(), threading.Event()
+    original = rag.answer.get_searcher
+
+    def slow_load(settings):
+        loading.set()
+        release.wait(120)
+        try:
+            return original(settings)
+        finally:
+            loaded.set()
+
+    monkeypatch.setattr(rag.answer, "get_searcher", slow_load)
+    try:
+        monkeypatch.setenv("RAG_LOCK_TIMEOUT", "61")  # settings no other test has: a warm-up of its own
+        at = app(monkeypatch, real_seed_settings)
+        assert loading.wait(30)  # the background warm-up has begun loading the model and index
+        assert not loaded.is_set()  # ... and the page below was drawn without waiting for it
+        assert not at.exception
+        assert "What did France reject?" in [b.label for b in at.button]
+        assert at.chat_input
+    finally:
+        release.set()
+
+
 def test_answer_cites_its_source_and_follow_up_shows_query(chat):
     message = ask(chat, "What did France reject?")
     answer = plain(message.markdown[0].value)
