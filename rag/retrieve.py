@@ -70,7 +70,10 @@ class _Snapshot:
     sentence_bm25: BM25 = field(repr=False)  # over the distinct sentences
     rows: np.ndarray = field(repr=False)  # sentence ids, chunk by chunk, in order
     first: np.ndarray = field(repr=False)  # per chunk, where its sentences start in `rows`
-    vectors: np.ndarray | None = field(default=None, repr=False)  # per distinct sentence
+    # Per distinct sentence text (documentation repeats many: "Changed in version 3.8."),
+    # and per span the row of its text: the matrix each query scans stays small.
+    vectors: np.ndarray | None = field(default=None, repr=False)
+    same: np.ndarray | None = field(default=None, repr=False)
     words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # per chunk, filled on use
 
     def word_set(self, i: int) -> frozenset[str]:
@@ -215,7 +218,9 @@ class Searcher:
     def _load(self, generation: int) -> _Snapshot:
         chunks = self.index.chunks()  # the chunk table in index.db: no document is re-read
         ids: dict[tuple[str, int, int], int] = {}
-        texts: list[str] = []
+        texts: list[str] = []  # one per distinct sentence span
+        distinct: dict[str, int] = {}  # one vector per distinct sentence text
+        same: list[int] = []  # per span, its text's vector
         rows: list[int] = []
         first = np.zeros(len(chunks), dtype=np.int64)
         for i, c in enumerate(chunks):
@@ -224,7 +229,9 @@ class Searcher:
                 span = (c.source, c.start + s, c.start + e)
                 if span not in ids:  # overlap windows repeat sentences: one row each
                     ids[span] = len(texts)
-                    texts.append(c.text[s:e])  # as sentence_texts() gives them
+                    text = c.text[s:e]  # as sentence_texts() gives them
+                    texts.append(text)
+                    same.append(distinct.setdefault(text, len(distinct)))
                 rows.append(ids[span])
         return _Snapshot(
             generation=generation,
@@ -235,7 +242,8 @@ class Searcher:
             sentence_bm25=BM25(texts),
             rows=np.array(rows, dtype=np.int64),
             first=first,
-            vectors=self._embed_sentences(texts),
+            vectors=self._embed_sentences(list(distinct)),
+            same=np.array(same, dtype=np.int64),
         )
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray | None:
@@ -285,7 +293,7 @@ class Searcher:
                 dense[i] = sim
         sentence_dense = None
         if snap.vectors is not None and snap.vectors.shape[1] == vector.shape[0]:
-            sentence_dense = snap.vectors @ vector
+            sentence_dense = (snap.vectors @ vector)[snap.same]
         t2 = time.perf_counter()
         terms = tokenize(query)
         lexical = snap.bm25.scores(terms)

@@ -151,3 +151,19 @@ def test_real_model_puts_what_france_rejected_in_the_top_3(real_seed_settings, r
     assert any(
         n.node.metadata["source"] == FRANCE_SOURCE and FRANCE_PASSAGE in n.node.text for n in nodes[:3]
     )
+
+
+def test_a_sentence_repeated_across_documents_is_held_once(seed_index, fake_embedder):
+    for n in range(3):
+        (seed_index.docs_dir / f"release-{n}.txt").write_text(
+            f"Release {n} notes\n\nThe ferry timetable gained route {n}. Changed in version 3.8.\n"
+        )
+    ingest(seed_index, embedder=fake_embedder)
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    snap = searcher.snapshot()
+    spans = [snap.chunks[i].text for i in range(len(snap.chunks))]
+    assert sum(t.count("Changed in version 3.8.") for t in spans) == 3
+    assert len(snap.same) > snap.vectors.shape[0]  # three spans, one vector for their text
+    assert len(set(snap.same.tolist())) == snap.vectors.shape[0]
+    top = searcher.search("ferry timetable route 2", 3)[0]
+    assert top.chunk.source == "release-2.txt"
