@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Generator, Iterator, Sequence
+from typing import Callable, Generator, Iterator, Sequence
 
 from .config import Settings
 from .errors import ConfigError, QuestionError, RagError
@@ -160,11 +160,13 @@ class Extract:
 
 
 def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
-            threshold: float | None = None, question: str | None = None) -> Extract:
+            threshold: float | None = None, question: str | None = None,
+            stored: Callable[[list[str]], dict] | None = None) -> Extract:
     """The best few non-redundant sentences of the retrieved chunks, or a refusal.
 
     For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
     so the new part of the question weighs as much as the context borrowed for it.
+    `stored` gives the vectors the searcher already holds for sentences, if any.
     """
     import numpy as np
 
@@ -186,6 +188,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     answerable = sentences
     if not answerable:
         return Extract(REFUSAL, True, (), (), None, 0.0)
+    if stored is not None:
+        cache.remember(stored([s.text for s in answerable]))
     scores, _ = score_sentences(query, answerable, cache)
     context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     standalone = float((scores + context).max())
@@ -284,7 +288,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
             timings["total"] = (time.perf_counter() - t0) * 1000
             return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings)
 
-    ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=question)
+    ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=question,
+                 stored=getattr(searcher, "stored_vectors", None))
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

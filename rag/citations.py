@@ -103,6 +103,15 @@ class VectorCache:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+        """Vectors of these texts computed elsewhere with the same model."""
+        with self._lock:
+            for t, v in vectors.items():
+                self._vectors[t] = v
+                self._vectors.move_to_end(t)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+
 
 _caches: dict[int, VectorCache] = {}
 _caches_lock = threading.Lock()

@@ -74,6 +74,7 @@ class _Snapshot:
     # and per span the row of its text: the matrix each query scans stays small.
     vectors: np.ndarray | None = field(default=None, repr=False)
     same: np.ndarray | None = field(default=None, repr=False)
+    distinct: dict[str, int] = field(default_factory=dict, repr=False)  # text -> row of `vectors`
     words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # per chunk, filled on use
 
     def word_set(self, i: int) -> frozenset[str]:
@@ -244,7 +245,17 @@ class Searcher:
             first=first,
             vectors=self._embed_sentences(list(distinct)),
             same=np.array(same, dtype=np.int64),
+            distinct=distinct,
         )
+
+    def stored_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors this searcher holds for any of these sentence texts (those of its
+        chunks), so an answer need not embed them again."""
+        snap = self._snapshot
+        if snap is None or snap.vectors is None:
+            return {}
+        rows = {t: snap.distinct[t] for t in texts if t in snap.distinct}
+        return {t: snap.vectors[i] for t, i in rows.items()}
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray | None:
         if not texts:
