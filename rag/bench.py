@@ -304,7 +304,7 @@ BENCHES: dict[str, tuple[str, Callable, Callable]] = {
                   _retrieval_arguments, cmd_retrieval),
 }
 # Modules that add their own `rag bench` subcommands through `register_bench(subparsers)`.
-_BENCH_EXTENSIONS = ["rag.perf"]
+_BENCH_EXTENSIONS = ["rag.perf", "rag.bench_app"]
 
 
 def register_cli(subparsers) -> None:

@@ -194,3 +194,33 @@ def test_two_sessions_asking_at_once_get_their_own_answers(app_url):
                 expect(page.get_by_text(other)).to_have_count(0)
         finally:
             browser.close()
+
+
+def test_bench_app_measures_the_served_app(real_seed_settings, tmp_path, monkeypatch, capsys):
+    import json
+
+    from rag.cli import main
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (make browser installs it)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    suite = tmp_path / "questions.txt"
+    suite.write_text("What did France reject?\nWho is the UK's border security chief?\nWhat is the capital of Peru?\n")
+    monkeypatch.setenv("RAG_DOCS_DIR", str(real_seed_settings.docs_dir))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(real_seed_settings.index_dir))
+    assert main(["bench", "app", str(suite), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["questions"] == 3 and out["sessions"] == 2
+    assert out["page_ready_seconds"] > 0 and out["first_answer_seconds"] > 0
+    assert set(out["answer_ms"]) == {"p50", "p95"} and out["answer_ms"]["p50"] > 0
+    assert 0 < out["rss_mb"] <= out["peak_rss_mb"]
+    assert out["targets"]["peak_rss_mb"]["target"] == 1536
+
+
+def test_bench_app_without_an_index_is_one_line(tmp_path, monkeypatch, capsys):
+    from rag.cli import main
+
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "none"))
+    assert main(["bench", "app"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: no index at") and "rag ingest" in err[0]
