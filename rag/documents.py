@@ -112,9 +112,14 @@ def _decode(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:1_000_000]).best()
+    results = from_bytes(data[:1_000_000])
+    best = results.best()
     if best is None or best.chaos > 0.2:
         raise SkipFile("not UTF-8 and its encoding could not be detected reliably")
+    # Short Western European text reads equally clean in several single-byte code pages
+    # ("crème" as "crčme" in cp1250); Windows-1252, the usual one, wins such ties.
+    tied = [r for r in results if r.chaos <= best.chaos + 0.01]
+    best = next((r for r in tied if r.encoding in ("cp1252", "latin_1", "iso8859_15")), best)
     try:
         return data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):

@@ -99,10 +99,16 @@ def test_unusable_files_are_skipped_with_a_reason(tmp_path, name, data, reason):
         load_document(path, tmp_path, 10**6)
 
 
-def test_latin1_file_is_decoded(tmp_path):
-    path = tmp_path / "latin.txt"
-    path.write_bytes("Le ministre a refusé la demande du Royaume-Uni à Calais, été comme hiver.".encode("latin-1"))
-    assert "refusé" in load_document(path, tmp_path, 10**6).text
+@pytest.mark.parametrize("text, encoding", [
+    ("Le ministre a refusé la demande du Royaume-Uni à Calais, été comme hiver.", "latin-1"),
+    ("Café crème: the ferry café at Calais opens at six, naïve visitors are told.", "latin-1"),
+    ("Größe und Übermaß: die Fähre nach Dover fährt früh.", "cp1252"),
+    ("Zażółć gęślą jaźń: the ferry at Gdańsk and Łódź.", "cp1250"),
+])
+def test_legacy_single_byte_files_are_decoded(tmp_path, text, encoding):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
+    assert load_document(path, tmp_path, 10**6).text.strip() == text
 
 
 def test_oversized_file_is_skipped(tmp_path):
