@@ -332,8 +332,9 @@ def answer_question(question: str, *, settings: Settings | None = None, history:
 
 
 # -- command line --------------------------------------------------------------
-def format_details(answer: Answer) -> str:
-    """What follows the answer text on a terminal: sources, flags, notices."""
+def format_details(answer: Answer, streamed: str = "") -> str:
+    """What follows the answer text on a terminal: sources, flags, notices (those not
+    already in the `streamed` text)."""
     lines = []
     if answer.query != answer.question:
         lines.append(f"(searched: {answer.query})")
@@ -350,7 +351,7 @@ def format_details(answer: Answer) -> str:
             lines.append(f"UNSUPPORTED ({why}): {s.text}")
     if answer.dropped_markers:
         lines.append(f"Removed {answer.dropped_markers} citation marker(s) that pointed at no passage.")
-    if answer.notice:
+    if answer.notice and answer.notice not in streamed:
         lines.append(f"Note: {answer.notice}")
     return "\n".join(lines)
 
@@ -364,12 +365,11 @@ def cmd_ask(args, settings: Settings) -> int:
         print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return 0
     stream = stream_answer(args.question, settings=settings, k=args.k)
-    for _ in _echo(stream):
-        pass
+    streamed = "".join(_echo(stream))
     answer = stream.answer
     if answer.mode == "llm" and answer.dropped_markers:
         print("\nAnswer with checked citations:\n" + answer.answer)
-    details = format_details(answer)
+    details = format_details(answer, streamed)
     if details:
         print("\n" + details)
     sys.stdout.flush()

@@ -118,10 +118,12 @@ def cmd_chat(args, settings: Settings) -> int:
             print(f"> {question}")
         try:
             stream = stream_answer(question, settings=settings, history=history, k=args.k)
+            streamed = []
             for delta in stream:
                 print(delta, end="", flush=True)
+                streamed.append(delta)
             print()
-            details = format_details(stream.answer)
+            details = format_details(stream.answer, "".join(streamed))
             if details:
                 print(details)
         except (QuestionError, LLMError) as exc:

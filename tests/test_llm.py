@@ -227,3 +227,15 @@ def test_api_key_typed_by_the_user_turns_llm_mode_on(seed_index, fake_embedder):
                                  api_key="sk-typed-in-app")
     assert answer.mode == "llm"
     assert server.requests[0].headers["Authorization"] == "Bearer sk-typed-in-app"
+
+
+def test_a_fallback_notice_is_printed_once_on_the_terminal(real_llm):
+    server = FakeOpenAI().start()
+    server.stop()
+    settings, searcher = real_llm(server)
+    stream = stream_answer(QUESTION, settings=settings, searcher=searcher)
+    streamed = "".join(stream)
+    answer = stream.answer
+    assert answer.notice and answer.notice in streamed  # shown as it happens
+    assert answer.notice not in format_details(answer, streamed)  # not again below the sources
+    assert f"Note: {answer.notice}" in format_details(answer)  # a caller that streamed nothing gets it
