@@ -67,13 +67,10 @@ class _Snapshot:
     by_id: dict[str, int]
     sources: np.ndarray = field(repr=False)  # per chunk
     bm25: BM25 = field(repr=False)  # over chunks (title + text)
-    sentence_bm25: BM25 = field(repr=False)  # over the distinct sentences
-    rows: np.ndarray = field(repr=False)  # sentence ids, chunk by chunk, in order
+    sentence_bm25: BM25 = field(repr=False)  # over the distinct sentence texts (rows of `vectors`)
+    rows: np.ndarray = field(repr=False)  # distinct sentence ids, chunk by chunk, in order
     first: np.ndarray = field(repr=False)  # per chunk, where its sentences start in `rows`
-    # Per distinct sentence text (documentation repeats many: "Changed in version 3.8."),
-    # and per span the row of its text: the matrix each query scans stays small.
-    vectors: np.ndarray | None = field(default=None, repr=False)
-    same: np.ndarray | None = field(default=None, repr=False)
+    vectors: np.ndarray | None = field(default=None, repr=False)  # per distinct sentence text
     distinct: dict[str, int] = field(default_factory=dict, repr=False)  # text -> row of `vectors`
     words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # per chunk, filled on use
 
@@ -218,33 +215,25 @@ class Searcher:
 
     def _load(self, generation: int) -> _Snapshot:
         chunks = self.index.chunks()  # the chunk table in index.db: no document is re-read
-        ids: dict[tuple[str, int, int], int] = {}
-        texts: list[str] = []  # one per distinct sentence span
-        distinct: dict[str, int] = {}  # one vector per distinct sentence text
-        same: list[int] = []  # per span, its text's vector
+        # One vector and one BM25 row per distinct sentence text: overlap windows repeat
+        # sentences, and documentation repeats many ("Changed in version 3.8.").
+        distinct: dict[str, int] = {}
         rows: list[int] = []
         first = np.zeros(len(chunks), dtype=np.int64)
         for i, c in enumerate(chunks):
             first[i] = len(rows)
-            for s, e in split_sentences(c.text) or [(0, len(c.text))]:
-                span = (c.source, c.start + s, c.start + e)
-                if span not in ids:  # overlap windows repeat sentences: one row each
-                    ids[span] = len(texts)
-                    text = c.text[s:e]  # as sentence_texts() gives them
-                    texts.append(text)
-                    same.append(distinct.setdefault(text, len(distinct)))
-                rows.append(ids[span])
+            for text in sentence_texts(c.text):
+                rows.append(distinct.setdefault(text, len(distinct)))
         return _Snapshot(
             generation=generation,
             chunks=chunks,
             by_id={c.chunk_id: i for i, c in enumerate(chunks)},
             sources=np.array([c.source for c in chunks], dtype=object),
             bm25=BM25([f"{c.title}\n{c.text}" for c in chunks]),
-            sentence_bm25=BM25(texts),
+            sentence_bm25=BM25(list(distinct)),
             rows=np.array(rows, dtype=np.int64),
             first=first,
             vectors=self._embed_sentences(list(distinct)),
-            same=np.array(same, dtype=np.int64),
             distinct=distinct,
         )
 
@@ -304,7 +293,7 @@ class Searcher:
                 dense[i] = sim
         sentence_dense = None
         if snap.vectors is not None and snap.vectors.shape[1] == vector.shape[0]:
-            sentence_dense = (snap.vectors @ vector)[snap.same]
+            sentence_dense = snap.vectors @ vector
         t2 = time.perf_counter()
         terms = tokenize(query)
         lexical = snap.bm25.scores(terms)

@@ -161,9 +161,9 @@ def test_a_sentence_repeated_across_documents_is_held_once(seed_index, fake_embe
     ingest(seed_index, embedder=fake_embedder)
     searcher = Searcher(seed_index, embedder=fake_embedder)
     snap = searcher.snapshot()
-    spans = [snap.chunks[i].text for i in range(len(snap.chunks))]
-    assert sum(t.count("Changed in version 3.8.") for t in spans) == 3
-    assert len(snap.same) > snap.vectors.shape[0]  # three spans, one vector for their text
-    assert len(set(snap.same.tolist())) == snap.vectors.shape[0]
+    assert sum(c.text.count("Changed in version 3.8.") for c in snap.chunks) == 3
+    row = snap.distinct["Changed in version 3.8."]
+    assert (snap.rows == row).sum() == 3  # three chunks point at one vector
+    assert snap.vectors.shape[0] == len(snap.distinct) == len(set(snap.rows.tolist()))
     top = searcher.search("ferry timetable route 2", 3)[0]
     assert top.chunk.source == "release-2.txt"
