@@ -81,7 +81,7 @@ def _chromium() -> str:
 
 
 def bench_app(settings: Settings, suite: Path | None = None, *, sessions: int = 2) -> AppBench:
-    from .perf import _free_port, load_questions
+    from .perf import _free_port, load_questions, stop_process
 
     if not (settings.index_dir / "index.db").exists():
         raise RagError(f"no index at {settings.index_dir}: run `rag ingest` first")
@@ -132,11 +132,7 @@ def bench_app(settings: Settings, suite: Path | None = None, *, sessions: int = 
                     browser.close()
             rss, peak = _rss_mb(proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
     ms = np.array(latencies or [first], dtype=float) * 1000
     return AppBench(
         suite=source, sessions=sessions, questions=len(questions),
