@@ -234,6 +234,9 @@ def test_shipped_suites_parse_and_cover_what_the_issue_asks_for():
     sources = {s for c in seed.cases for s in c.expected_sources}
     assert sources == {p.name for p in (ROOT / "docs").glob("*.txt")}
     assert len(load_suite(ROOT / "evals" / "smoke.jsonl").cases) >= 5
+    holdout = load_suite(ROOT / "evals" / "holdout.jsonl")
+    assert {c.question for c in holdout.cases}.isdisjoint(c.question for c in seed.cases)
+    assert all("holdout" in c.tags for c in holdout.cases)
 
 
 # -- runs and comparisons --------------------------------------------------------
