@@ -42,6 +42,7 @@ _INSTRUCTION = re.compile(
     r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
     re.IGNORECASE,
 )
+MAX_QUOTE_WORDS = 80  # a quotation longer than this is cited sentence by sentence
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 
 
@@ -58,9 +59,32 @@ class Sentence:
     heading: bool = False  # a short line without closing punctuation
 
 
+_OPENING_QUOTE = re.compile(r'(?:^|(?<=[\s(\[{:\u2014\u2013-]))"(?=\S)|\u201c')
+_CLOSING_QUOTE = re.compile(r'(?<=\S)"|\u201d')
+
+
+def _opens_quote(piece: str) -> bool:
+    """Whether a quotation opened in this text is still open at its end."""
+    return len(_OPENING_QUOTE.findall(piece)) > len(_CLOSING_QUOTE.findall(piece))
+
+
+def _quoted_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences joined while a quotation is open: a quote of several sentences is one
+    unit to cite, not a first half with an opening mark and no end."""
+    out: list[tuple[int, int]] = []
+    joining = False
+    for s, e in spans:
+        if joining and "\n\n" not in text[out[-1][1]:s]:
+            s = out.pop()[0]
+        out.append((s, e))
+        piece = text[s:e]
+        joining = _opens_quote(piece) and len(piece.split()) <= MAX_QUOTE_WORDS
+    return out
+
+
 def chunk_sentences(chunk: Chunk) -> list[Sentence]:
     out = []
-    for s, e in split_sentences(chunk.text):
+    for s, e in _quoted_spans(chunk.text, split_sentences(chunk.text)):
         text = chunk.text[s:e]
         heading = not _TERMINAL.search(text) and len(text.split()) < 14
         out.append(Sentence(chunk.chunk_id, chunk.source, chunk.title, text, chunk.start + s, chunk.start + e, heading))

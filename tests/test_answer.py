@@ -203,3 +203,25 @@ def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
 def test_naming_questions_the_documents_cannot_answer_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("text, units", [
+    ('A source said: "We do not intercept boats. This is a legal imperative." Officials agreed.',
+     ['A source said: "We do not intercept boats. This is a legal imperative."', "Officials agreed."]),
+    ('This is a legal imperative." Officials agreed. Nobody objected.',  # a window that starts mid-quote
+     ['This is a legal imperative."', "Officials agreed.", "Nobody objected."]),
+    ('It promised to "stop the boats" last year. Critics doubt it.',
+     ['It promised to "stop the boats" last year.', "Critics doubt it."]),
+    ('He wrote: \u201cFirst point. Second point.\u201d Then he left.',
+     ['He wrote: \u201cFirst point. Second point.\u201d', "Then he left."]),
+    ('She said: "Unfinished quote.\n\nA new paragraph starts here.',
+     ['She said: "Unfinished quote.', "A new paragraph starts here."]),
+])
+def test_a_quotation_of_several_sentences_is_cited_whole(text, units):
+    from rag.chunking import Chunk
+    from rag.citations import chunk_sentences
+
+    chunk = Chunk("c1", "a.txt", "A", 0, 100, 100 + len(text), text, 0)
+    sentences = chunk_sentences(chunk)
+    assert [s.text for s in sentences] == units
+    assert all(text[s.start - 100 : s.end - 100] == s.text for s in sentences)  # offsets stay exact
