@@ -66,10 +66,15 @@ def beacon():
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, real_embedder, beacon):
+def browser_available():
+    """Chromium and Playwright, which `make test` installs (Chromium when run as root)."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (make browser installs it)")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, real_embedder, beacon, browser_available):
     from rag.config import Settings
     from rag.ingest import ingest
 
@@ -196,14 +201,11 @@ def test_two_sessions_asking_at_once_get_their_own_answers(app_url):
             browser.close()
 
 
-def test_bench_app_measures_the_served_app(real_seed_settings, tmp_path, monkeypatch, capsys):
+def test_bench_app_measures_the_served_app(real_seed_settings, tmp_path, monkeypatch, capsys, browser_available):
     import json
 
     from rag.cli import main
 
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (make browser installs it)")
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     suite = tmp_path / "questions.txt"
     suite.write_text("What did France reject?\nWho is the UK's border security chief?\nWhat is the capital of Peru?\n")
     monkeypatch.setenv("RAG_DOCS_DIR", str(real_seed_settings.docs_dir))
