@@ -36,6 +36,11 @@ REDUNDANT = 0.85  # cosine between two sentences above which the second adds not
 # text stuffed with a question's words to hijack answers, under 0.05): it may be
 # retrieved, but its sentences are not quoted as the answer.
 MIN_WORD_VARIETY = 0.2
+# A question naming someone or something the retrieved passages never mention is about
+# something else ("Are boats leaving from Belgium?" over passages about France): the
+# best sentence then needs this much more to count as an answer, which in practice it
+# never has.
+UNMENTIONED_NAME_PENALTY = 1.0
 MIN_WORDS_FOR_VARIETY = 40
 
 
@@ -171,7 +176,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .citations import chunk_sentences, score_sentences, vector_cache
+    from .citations import chunk_sentences, score_sentences, unmentioned_names, vector_cache
     from .lexical import tokenize
 
     cache = vector_cache(embedder)
@@ -192,6 +197,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         cache.remember(stored([s.text for s in answerable]))
     scores, _ = score_sentences(query, answerable, cache)
     context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
+    if unmentioned_names(query, [hit.chunk.text for hit in hits]):
+        context = context - UNMENTIONED_NAME_PENALTY
     standalone = float((scores + context).max())
     if question and question != query and len(tokenize(question)) >= 2:
         scores = (scores + score_sentences(question, answerable, cache)[0]) / 2

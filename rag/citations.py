@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -259,6 +260,83 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     if head[0] in _GENERIC_HEADS or not any(_related(t, head[0]) for t in vocabulary or ()):
         return bool(names)
     return False
+
+
+# Capitalised words a question may carry that name nothing: question words and titles.
+_NOT_ASKED_NAMES = frozenset(tokenize("what which who whom whose when where why how is are was were do does did "
+                                      "has have had can could will would should may might i"))
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+
+
+def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
+    """(initials, words) of every run of 2 to 4 capitalised words ("United Kingdom": uk)."""
+    for run in _NAME_RUN.findall(text):
+        words = run.split()
+        for i in range(len(words)):
+            for j in range(i + 2, min(len(words), i + 4) + 1):
+                yield "".join(w[0] for w in words[i:j]).lower(), words[i:j]
+
+
+# News names a government by its seat: "London and Paris" are the UK and France.
+_SEATS = {
+    "paris": "france french", "london": "uk britain british england english", "westminster": "uk britain british",
+    "whitehall": "uk britain british", "downing": "uk britain british", "washington": "us usa america american",
+    "brussels": "eu european belgium belgian", "berlin": "germany german", "moscow": "russia russian",
+    "beijing": "china chinese", "tokyo": "japan japanese", "rome": "italy italian", "madrid": "spain spanish",
+    "kyiv": "ukraine ukrainian", "kiev": "ukraine ukrainian", "dublin": "ireland irish",
+    "edinburgh": "scotland scottish", "ottawa": "canada canadian", "canberra": "australia australian",
+    "delhi": "india indian", "rabat": "morocco moroccan", "ankara": "turkey turkish"
+}
+_SEATS = {seat: frozenset(tokenize(" ".join(stood.split()))) for seat, stood in _SEATS.items()}
+
+
+def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
+    """The names in a question (capitalised words past its first) that none of the
+    passages mention, by stem ("Dunkirk's": Dunkirk) or as an acronym ("United Kingdom":
+    UK, and the reverse). A question about Belgium is not answered by passages about
+    France, however close they are otherwise."""
+    names = [w for _, w in _new_names("", query)]
+    if not names:
+        return []
+    stems: set[str] = set()
+    acronyms: set[str] = set()  # initials of the passages' names, and their all-capital words
+    for text in passages:
+        stems.update(tokenize(_fold(text)))
+        acronyms.update(a for a, _ in _initials(text))
+        acronyms.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
+    # Words of the question's names whose initials the passages use.
+    spelled = {w for a, words in _initials(query) if a in acronyms for w in words}
+    missing = []
+    for name in dict.fromkeys(names):
+        stem = tokenize(_fold(name))
+        if not stem or stem[0] in _NOT_ASKED_NAMES or name in spelled:
+            continue
+        if name.isupper() and name.lower() in acronyms:
+            continue
+        if _SEATS.get(name.lower(), frozenset()) & stems:
+            continue  # the seat of a government the passages name
+        if not any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems):
+            missing.append(name)
+    return missing
+
+
+def _fold(text: str) -> str:
+    """Without accents: "Herve" asks about "Hervé"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether two words of five letters or more differ by one letter added, dropped,
+    changed or two swapped ("Hatmanis": Hartmanis)."""
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
+            or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]))
 
 
 # "How much has France spent?": the named actor of a quantity question.

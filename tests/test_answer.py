@@ -185,6 +185,44 @@ def test_answer_type_checks(question, sentence, penalised):
     assert (answer_type_penalty(question, sentence) > 0) is penalised
 
 
+PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal.",
+            "France rejected the demand; the United States said nothing."]
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("Are boats also leaving from Belgium?", ["Belgium"]),
+    ("Has President Emmanuel Macron said anything about the UK's demands?", ["President", "Emmanuel", "Macron"]),
+    ("What did the United Kingdom ask for?", []),  # initials of a name: UK
+    ("What did the US say?", []),  # and the reverse: United States
+    ("What did Gerald Darmanin answer?", []),  # without the accent
+    ("What did Darmenin answer?", []),  # one letter off: a typo, not another person
+    ("What did Dunkirk's mayor say?", []),  # by stem
+    ("Why are London and Paris at odds?", []),  # the seats of the governments named
+    ("Why are Berlin and Paris at odds?", ["Berlin"]),
+    ("what did france reject?", []),  # nothing capitalised past the first word
+    ("When did Cleverly write?", []),
+])
+def test_names_the_passages_never_mention(question, missing):
+    from rag.citations import unmentioned_names
+
+    assert unmentioned_names(question, PASSAGES) == missing
+
+
+@pytest.mark.parametrize("question", [
+    "Are the boats also setting off from Belgium?",
+    "What's happening with the UK's plan to send asylum seekers to Rwanda?",
+])
+def test_questions_about_something_the_documents_never_name_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused and answer.citations == ()
+
+
+def test_a_question_naming_governments_by_their_seats_is_answered(real_seed_settings):
+    answer = answer_question("What is making coordination between London and Paris on crossings so hard?",
+                             settings=real_seed_settings)
+    assert not answer.refused and answer.citations
+
+
 def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
     from rag.citations import names_the_thing
 
