@@ -358,6 +358,23 @@ def actor_only_receives(query: str, text: str) -> bool:
     return bool(spots) and all(_RECEIVING.search(text[max(0, s - 12):s]) for s in spots)
 
 
+# "How many smugglers were arrested?": what is counted. A sentence with a number but not
+# the thing counted ("£480 million", "thousands of crossings") does not answer it.
+_COUNTED_Q = re.compile(r"\bhow many\s+(?:more\s+|other\s+|different\s+|of\s+(?:the|these|those|its|their)\s+)?"
+                        r"(?P<noun>[a-z][\w-]*)", re.I)
+_GENERIC_COUNTS = frozenset(tokenize("people persons times things ones kinds types ways years months weeks days "
+                                     "hours minutes seconds members individuals percent"))
+
+
+def counts_something_else(query: str, text: str) -> bool:
+    """Whether a "how many X" question meets a sentence that does not mention X."""
+    m = _COUNTED_Q.search(query)
+    noun = tokenize(m.group("noun")) if m else []
+    if not noun or noun[0] in _GENERIC_COUNTS:
+        return False
+    return not any(_related(noun[0], t) or _one_typo(noun[0], t) for t in tokenize(text))
+
+
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
     """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
 
@@ -365,7 +382,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     Retailleau?" is not answered by a sentence whose only name is Retailleau. "What is the
     name of the canal?" needs a new name next to the word canal.
     """
-    if _NUMBER_Q.search(query) and (not _NUMBER.search(text) or actor_only_receives(query, text)):
+    if _NUMBER_Q.search(query) and (not _NUMBER.search(text) or actor_only_receives(query, text)
+                                    or counts_something_else(query, text)):
         return TYPE_PENALTY
     if _FREQUENCY_Q.search(query) and not _FREQUENCY.search(text):
         return TYPE_PENALTY

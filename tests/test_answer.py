@@ -171,6 +171,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who is the UK's border security chief?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Who leads the French response?", "French officials have rejected the demands.", True),  # a nationality is no name
     ("Why is the UK frustrated?", "Hewitt has expressed frustration at delays from the French.", False),
+    # a count must be of the thing asked about
+    ("How many smugglers were arrested?", "Britain has committed £480 million to France.", True),
+    ("How many smugglers were arrested?", "Police arrested 40 smugglers near Calais.", False),
+    ("How many boats left on Tuesday?", "Residents saw three boats leave each day.", False),
+    ("How many people crossed?", "Some 45,000 migrants crossed last year.", False),  # people: any count
     # naming questions need a new name next to the thing named
     ("What is the name of the tidal canal near Dunkirk?", "Boats leave from a shallow tidal canal near Dunkirk.", True),
     ("What is the name of the tidal canal near Dunkirk?", "Boats leave from the Aa canal near Dunkirk.", False),
