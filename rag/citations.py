@@ -279,6 +279,7 @@ def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
                 yield "".join(w[0] for w in words[i:j]).lower(), words[i:j]
 
 
+_COMBINING_FORMS = frozenset("anglo franco euro sino russo afro indo italo greco austro hispano".split())
 # News names a government by its seat: "London and Paris" are the UK and France.
 _SEATS = {
     "paris": "france french", "london": "uk britain british england english", "westminster": "uk britain british",
@@ -308,16 +309,21 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
         acronyms.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
     # Words of the question's names whose initials the passages use.
     spelled = {w for a, words in _initials(query) if a in acronyms for w in words}
-    missing = []
-    for name in dict.fromkeys(names):
+    def mentioned(name: str) -> bool:
         stem = tokenize(_fold(name))
         if not stem or stem[0] in _NOT_ASKED_NAMES or name in spelled:
-            continue
+            return True
         if name.isupper() and name.lower() in acronyms:
-            continue
+            return True
         if _SEATS.get(name.lower(), frozenset()) & stems:
-            continue  # the seat of a government the passages name
-        if not any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems):
+            return True  # the seat of a government the passages name
+        return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
+
+    missing = []
+    for name in dict.fromkeys(names):
+        # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
+        parts = [p for p in name.split("-") if p and p.lower() not in _NOT_NAMES | _COMBINING_FORMS]
+        if parts and not any(mentioned(p) for p in parts):
             missing.append(name)
     return missing
 

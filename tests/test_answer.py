@@ -206,6 +206,8 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Why are Berlin and Paris at odds?", ["Berlin"]),
     ("what did france reject?", []),  # nothing capitalised past the first word
     ("When did Cleverly write?", []),
+    ("What has Anglo-French cooperation achieved?", []),  # a compound of nationalities describes
+    ("What did Rolls-Royce say?", ["Rolls-Royce"]),
 ])
 def test_names_the_passages_never_mention(question, missing):
     from rag.citations import unmentioned_names
