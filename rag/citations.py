@@ -128,6 +128,15 @@ class VectorCache:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    def can_pool(self) -> bool:
+        from .retrieve import can_pool
+
+        return can_pool(self.embedder)
+
+    def embed_pooled(self, texts, spans):
+        """The wrapped embedder's chunk vectors with span vectors; neither is cached."""
+        return self.embedder.embed_pooled(texts, spans)
+
     def remember(self, vectors: dict[str, np.ndarray]) -> None:
         """Vectors of these texts computed elsewhere with the same model."""
         with self._lock:

@@ -17,7 +17,7 @@ from .config import Settings
 from .documents import Document, SkipFile, find_files, load_document
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
-from .retrieve import SentenceVectors, embed_sentences
+from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
 from .store import Index, ingest_lock, wipe
 
 Progress = Callable[[int, int, str], None]
@@ -39,7 +39,8 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0  # in the index after this run
     embedded: int = 0  # chunks embedded by this run
-    sentences: int = 0  # sentences embedded by this run, for sentence-level search
+    sentences: int = 0  # sentence vectors stored by this run, for sentence-level search
+    sentences_direct: int = 0  # of which embedded on their own (not pooled from a chunk run)
     sentence_seconds: float = 0.0  # the time they took
     seconds: float = 0.0
 
@@ -126,16 +127,24 @@ def ingest(
             needs_vectors = index.reconcile()
             seen: set[str] = set()
             sentence_store = SentenceVectors(settings)
+            tag = sentence_model(settings, embedder)
+            pool = tag.endswith(POOLED_TAG)
             pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
 
             def flush() -> None:
-                texts = [c.text for _, chunks, _, _ in pending for c in chunks]
-                vectors = embedder.embed(texts)
+                flat = [c for _, chunks, _, _ in pending for c in chunks]
+                texts = [c.text for c in flat]
+                pooled = None
+                if pool:  # sentence vectors from the chunks' own model run
+                    vectors, pooled = embedder.embed_pooled(texts, [sentence_spans(t) for t in texts])
+                else:
+                    vectors = embedder.embed(texts)
                 # Sentence vectors before the chunks are visible: a search of the new
                 # index generation then finds them all stored.
                 started = time.perf_counter()
-                report.sentences += embed_sentences([c for _, chunks, _, _ in pending for c in chunks],
-                                                    embedder, sentence_store)
+                stored, direct = embed_sentences(flat, embedder, sentence_store, model=tag, pooled=pooled)
+                report.sentences += stored
+                report.sentences_direct += direct
                 report.sentence_seconds += time.perf_counter() - started
                 at = 0
                 for doc, chunks, stat, bucket in pending:

@@ -39,6 +39,7 @@ CANDIDATES = 40  # each signal's top chunks that enter fusion (at least twice k)
 SAME_SOURCE_OVERLAP = 0.5
 SAME_TEXT = 0.9  # Jaccard similarity of the two chunks' word sets
 SENTENCE_BATCH = 256
+POOLED_TAG = "#pooled"  # sentence vectors pooled from chunk runs are stored as model + this
 _WORDS = re.compile(r"\w+")
 
 
@@ -154,9 +155,30 @@ class SentenceVectors:
         self._memory.update(new)
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where the sentences of a chunk's text are, as the searcher scores them."""
+    return split_sentences(text) or [(0, len(text))]
+
+
 def sentence_texts(text: str) -> list[str]:
     """The sentences of a chunk's text, as the searcher scores them."""
-    return [text[s:e] for s, e in split_sentences(text) or [(0, len(text))]]
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def can_pool(embedder: Embedder) -> bool:
+    """Whether this embedder can pool span vectors from its chunk runs."""
+    check = getattr(embedder, "can_pool", None)
+    return bool(check and callable(getattr(embedder, "embed_pooled", None)) and check())
+
+
+def sentence_model(settings: Settings, embedder: Embedder) -> str:
+    """The model tag sentence vectors are stored under: the embedder's name, plus
+    `POOLED_TAG` when the settings ask for pooled vectors and the embedder can make
+    them, so that pooled and directly embedded vectors never mix in the store."""
+    name = getattr(embedder, "name", "embedder")
+    if settings.sentence_vectors == "pooled" and can_pool(embedder):
+        return name + POOLED_TAG
+    return name
 
 
 def _embed_batches(embedder: Embedder, todo: list[tuple[str, str]]) -> dict[str, np.ndarray]:
@@ -168,18 +190,32 @@ def _embed_batches(embedder: Embedder, todo: list[tuple[str, str]]) -> dict[str,
     return new
 
 
-def embed_sentences(chunks: list[Chunk], embedder: Embedder, store: SentenceVectors) -> int:
-    """Embed and store the sentences of these chunks that have no vector yet, so the
-    first search after an ingest does not have to; returns how many were embedded."""
-    model = getattr(embedder, "name", "embedder")
+def embed_sentences(chunks: list[Chunk], embedder: Embedder, store: SentenceVectors, *,
+                    model: str | None = None,
+                    pooled: list[list[np.ndarray | None]] | None = None) -> tuple[int, int]:
+    """Store a vector for each sentence of these chunks that has none under `model`
+    yet, so the first search after an ingest does not have to embed it.
+
+    `pooled`: per chunk, a vector per sentence (in `sentence_spans` order) pooled from
+    the chunk's own run, or None where there is none; those sentences are embedded
+    directly. Returns (sentences stored, of which embedded directly)."""
+    model = model or getattr(embedder, "name", "embedder")
     texts: dict[str, str] = {}
-    for c in chunks:
-        for t in sentence_texts(c.text):
-            texts.setdefault(SentenceVectors.key(t), t)
-    new = _embed_batches(embedder, [(k, texts[k]) for k in store.missing(model, list(texts))])
+    ready: dict[str, np.ndarray] = {}
+    for n, c in enumerate(chunks):
+        vectors = pooled[n] if pooled is not None else None
+        for j, t in enumerate(sentence_texts(c.text)):
+            key = SentenceVectors.key(t)
+            texts.setdefault(key, t)
+            if vectors is not None and j < len(vectors) and vectors[j] is not None:
+                ready.setdefault(key, vectors[j])
+    missing = store.missing(model, list(texts))
+    new = {k: np.asarray(ready[k], dtype=np.float32) for k in missing if k in ready}
+    direct = _embed_batches(embedder, [(k, texts[k]) for k in missing if k not in ready])
+    new.update(direct)
     if new:
         store.save(model, new, set())
-    return len(new)
+    return len(new), len(direct)
 
 
 class Searcher:
@@ -192,6 +228,7 @@ class Searcher:
         self.embedder = embedder or get_embedder(settings)
         self.sentence_vectors = SentenceVectors(settings)
         self.embedded_sentences = 0  # sentences this searcher had to embed
+        self._sentence_model: str | None = None
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -246,10 +283,17 @@ class Searcher:
         rows = {t: snap.distinct[t] for t in texts if t in snap.distinct}
         return {t: snap.vectors[i] for t, i in rows.items()}
 
+    @property
+    def sentence_model(self) -> str:
+        """The tag its sentence vectors are loaded and stored under (`sentence_model`)."""
+        if self._sentence_model is None:
+            self._sentence_model = sentence_model(self.settings, self.embedder)
+        return self._sentence_model
+
     def _embed_sentences(self, texts: list[str]) -> np.ndarray | None:
         if not texts:
             return None
-        model = getattr(self.embedder, "name", "embedder")
+        model = self.sentence_model
         keys = [SentenceVectors.key(t) for t in texts]
         found, stale = self.sentence_vectors.load(model, set(keys))
         missing = {k: t for k, t in zip(keys, texts) if k not in found}
