@@ -278,7 +278,11 @@ class Searcher:
         """The vectors this searcher holds for any of these sentence texts (those of its
         chunks), so an answer need not embed them again."""
         snap = self._snapshot
-        if snap is None or snap.vectors is None:
+        if snap is None or snap.vectors is None or self.sentence_model.endswith(POOLED_TAG):
+            # Pooled vectors carry their chunk's context: good for finding the chunk, not
+            # for the answerer, whose scores and refusal threshold are those of sentences
+            # embedded on their own (on the seed suite pooled vectors drop answer_match
+            # from 0.91 to 0.82). It embeds the sentences it scores itself.
             return {}
         rows = {t: snap.distinct[t] for t in texts if t in snap.distinct}
         return {t: snap.vectors[i] for t, i in rows.items()}

@@ -151,3 +151,18 @@ def test_real_pooled_ingest_stores_every_sentence(settings, real_embedder):
     searcher = Searcher(pooled, embedder=real_embedder)
     assert searcher.sentence_model == real_embedder.name + POOLED_TAG and searcher.prepare() == 0
     assert searcher.search("What did France reject?", 3)
+
+
+def test_answers_never_score_pooled_vectors(settings):
+    """Pooled vectors serve the search only: the answerer's scores and refusal threshold
+    are those of sentences embedded on their own, so it is handed none."""
+    embedder = PoolingEmbedder()
+    pooled = settings.replace(sentence_vectors="pooled")
+    ingest(pooled, embedder=embedder)
+    texts = [t for c in Searcher(settings, embedder=embedder).index.chunks() for t in sentence_texts(c.text)]
+    searcher = Searcher(pooled, embedder=embedder)
+    searcher.prepare()
+    assert searcher.stored_vectors(texts) == {}
+    direct = Searcher(settings, embedder=embedder)
+    direct.prepare()
+    assert set(direct.stored_vectors(texts)) == set(texts)
