@@ -128,15 +128,6 @@ class VectorCache:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
-    def can_pool(self) -> bool:
-        from .retrieve import can_pool
-
-        return can_pool(self.embedder)
-
-    def embed_pooled(self, texts, spans):
-        """The wrapped embedder's chunk vectors with span vectors; neither is cached."""
-        return self.embedder.embed_pooled(texts, spans)
-
     def remember(self, vectors: dict[str, np.ndarray]) -> None:
         """Vectors of these texts computed elsewhere with the same model."""
         with self._lock:
@@ -272,11 +263,14 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
 
 
 # Capitalised words a question may carry that name nothing: question words and titles.
-_NOT_ASKED_NAMES = frozenset(tokenize("what which who whom whose when where why how is are was were do does did "
-                                      "has have had can could will would should may might i"))
-
-
-_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+# Capitalised words of a question that name nothing: question words, and the titles
+# before a name ("Mr Cleverly" names Cleverly).
+_NOT_ASKED_NAMES = frozenset(tokenize(
+    "what which who whom whose when where why how is are was were do does did has have had can could will "
+    "would should may might i mr mrs ms miss dr sir dame lord lady prof professor president king queen prince "
+    "princess pope saint st general gen colonel captain senator sen mp judge justice chancellor minister "
+    "secretary mayor governor former acting deputy chief"))
+_NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*+(?:\s+[A-Z][\w'’-]*+)+")
 
 
 def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
@@ -289,26 +283,36 @@ def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
 
 
 _COMBINING_FORMS = frozenset("anglo franco euro sino russo afro indo italo greco austro hispano".split())
-# News names a government by its seat: "London and Paris" are the UK and France.
-_SEATS = {
+# Other words for a place that news uses: a government by its seat ("London and Paris"
+# are the UK and France), a country by its adjective where the two share no stem.
+_ALSO_CALLED = {
     "paris": "france french", "london": "uk britain british england english", "westminster": "uk britain british",
     "whitehall": "uk britain british", "downing": "uk britain british", "washington": "us usa america american",
     "brussels": "eu european belgium belgian", "berlin": "germany german", "moscow": "russia russian",
     "beijing": "china chinese", "tokyo": "japan japanese", "rome": "italy italian", "madrid": "spain spanish",
     "kyiv": "ukraine ukrainian", "kiev": "ukraine ukrainian", "dublin": "ireland irish",
     "edinburgh": "scotland scottish", "ottawa": "canada canadian", "canberra": "australia australian",
-    "delhi": "india indian", "rabat": "morocco moroccan", "ankara": "turkey turkish"
+    "delhi": "india indian", "rabat": "morocco moroccan", "ankara": "turkey turkish",
+    "france": "french", "uk": "britain british", "britain": "uk british", "england": "english",
+    "netherlands": "dutch holland", "holland": "dutch netherlands", "wales": "welsh", "ireland": "irish",
+    "switzerland": "swiss", "us": "american america usa", "usa": "american america us",
+    "america": "american us usa", "greece": "greek", "cyprus": "cypriot", "peru": "peruvian",
 }
-_SEATS = {seat: frozenset(tokenize(" ".join(stood.split()))) for seat, stood in _SEATS.items()}
+_ALSO_CALLED = {name: frozenset(tokenize(other)) for name, other in _ALSO_CALLED.items()}
+# A question in Title Case ("What Is The Price Of Fuel?") says nothing by its capitals.
+TITLE_CASE_SHARE = 0.6
 
 
 def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
-    """The names in a question (capitalised words past its first) that none of the
-    passages mention, by stem ("Dunkirk's": Dunkirk) or as an acronym ("United Kingdom":
-    UK, and the reverse). A question about Belgium is not answered by passages about
-    France, however close they are otherwise."""
-    names = [w for _, w in _new_names("", query)]
-    if not names:
+    """The names in a question (runs of capitalised words past its first) that none of
+    the passages mention. A name is mentioned through any of its words but titles
+    ("Sir Keir Starmer": Starmer), by stem ("Dunkirk's": Dunkirk), without accents,
+    with one letter wrong, as initials ("United Kingdom": UK, and the reverse), or by
+    another word for the place (Paris, French: France). A question about Belgium is
+    not answered by passages about France, however close they are otherwise."""
+    found = _new_names("", query)
+    words = re.findall(r"[\w'’-]+", query)
+    if not found or len(found) >= TITLE_CASE_SHARE * max(len(words) - 1, 1):
         return []
     stems: set[str] = set()
     acronyms: set[str] = set()  # initials of the passages' names, and their all-capital words
@@ -317,24 +321,33 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
         acronyms.update(a for a, _ in _initials(text))
         acronyms.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
     # Words of the question's names whose initials the passages use.
-    spelled = {w for a, words in _initials(query) if a in acronyms for w in words}
-    def mentioned(name: str) -> bool:
-        stem = tokenize(_fold(name))
-        if not stem or stem[0] in _NOT_ASKED_NAMES or name in spelled:
+    spelled = {w for a, ws in _initials(query) if a in acronyms for w in ws}
+
+    def mentioned(word: str) -> bool:
+        stem = tokenize(_fold(word))
+        if not stem or word in spelled or (word.isupper() and word.lower() in acronyms):
             return True
-        if name.isupper() and name.lower() in acronyms:
+        if _ALSO_CALLED.get(word.lower(), frozenset()) & stems:
             return True
-        if _SEATS.get(name.lower(), frozenset()) & stems:
-            return True  # the seat of a government the passages name
         return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
 
+    runs: list[list[str]] = []  # consecutive capitalised words are one name
+    last = -2
+    for at, word in found:
+        if at == last + 1:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last = at
     missing = []
-    for name in dict.fromkeys(names):
+    for run in runs:
         # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
-        parts = [p for p in name.split("-") if p and p.lower() not in _NOT_NAMES | _COMBINING_FORMS]
+        parts = [p for w in run for p in w.split("-") if p
+                 and p.lower() not in _NOT_NAMES | _COMBINING_FORMS
+                 and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
         if parts and not any(mentioned(p) for p in parts):
-            missing.append(name)
-    return missing
+            missing.append(" ".join(run))
+    return list(dict.fromkeys(missing))
 
 
 def _fold(text: str) -> str:
@@ -375,19 +388,22 @@ def actor_only_receives(query: str, text: str) -> bool:
 
 # "How many smugglers were arrested?": what is counted. A sentence with a number but not
 # the thing counted ("£480 million", "thousands of crossings") does not answer it.
-_COUNTED_Q = re.compile(r"\bhow many\s+(?:more\s+|other\s+|different\s+|of\s+(?:the|these|those|its|their)\s+)?"
-                        r"(?P<noun>[a-z][\w-]*)", re.I)
+_COUNTED_Q = re.compile(r"\bhow many\s+(?P<phrase>[\w'’ -]+?)(?=\s+(?:is|are|was|were|has|have|had|do|does|did|will|"
+                        r"would|can|could|should|may|might|must)\b|\s*[?.,;]|\s*$)", re.I)
 _GENERIC_COUNTS = frozenset(tokenize("people persons times things ones kinds types ways years months weeks days "
                                      "hours minutes seconds members individuals percent"))
+_COUNT_MODIFIERS = frozenset(tokenize("more other different additional separate"))
 
 
 def counts_something_else(query: str, text: str) -> bool:
-    """Whether a "how many X" question meets a sentence that does not mention X."""
+    """Whether a "how many X" question meets a sentence that mentions no word of X
+    ("How many small boat crossings...?" is answered by "36,816 crossings")."""
     m = _COUNTED_Q.search(query)
-    noun = tokenize(m.group("noun")) if m else []
-    if not noun or noun[0] in _GENERIC_COUNTS:
-        return False
-    return not any(_related(noun[0], t) or _one_typo(noun[0], t) for t in tokenize(text))
+    counted = [t for t in tokenize(m.group("phrase")) if t not in _COUNT_MODIFIERS][:4] if m else []
+    if not counted or any(t in _GENERIC_COUNTS for t in counted):
+        return False  # nothing named, or "how many people": any count may answer
+    words = tokenize(text)
+    return not any(_related(c, t) or _one_typo(c, t) for c in counted for t in words)
 
 
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
