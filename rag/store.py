@@ -374,8 +374,11 @@ def wipe(settings: Settings) -> None:
         except Exception:
             pass
         shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
-    for name in ("index.db", "index.db-wal", "index.db-shm"):
-        (settings.index_dir / name).unlink(missing_ok=True)
+    # The sentence vectors go too: a rebuild starts over, and makes them again as the
+    # settings now say (pooled or direct), with none left over from before.
+    for name in ("index.db", "sentences.db"):
+        for suffix in ("", "-wal", "-shm"):
+            (settings.index_dir / (name + suffix)).unlink(missing_ok=True)
 
 
 @contextmanager

@@ -166,3 +166,15 @@ def test_answers_never_score_pooled_vectors(settings):
     direct = Searcher(settings, embedder=embedder)
     direct.prepare()
     assert set(direct.stored_vectors(texts)) == set(texts)
+
+
+def test_a_rebuild_pools_every_sentence_afresh(settings):
+    """Switching an index to pooled vectors: the searcher first embeds the sentences it
+    lacks directly; `rag ingest --rebuild` then replaces them all with pooled ones."""
+    embedder = PoolingEmbedder()
+    stored = ingest(settings, embedder=embedder).sentences
+    pooled = settings.replace(sentence_vectors="pooled")
+    assert Searcher(pooled, embedder=embedder).prepare() == stored  # embedded directly
+    report = ingest(pooled, rebuild=True, embedder=embedder)
+    assert report.sentences == stored and report.sentences_direct == 0
+    assert _tags(settings) == {MODEL + POOLED_TAG: stored}
