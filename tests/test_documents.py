@@ -82,6 +82,28 @@ def test_formats(tmp_path):
     assert "Text inside a PDF" in read_text(tmp_path / "c.pdf", 10**6)
 
 
+HTML_PAGES = [
+    "<html><head><title>T</title><style>p{color:red}</style></head><body><h1>Title</h1>"
+    "<p>One <b>bold</b> word.<br>Next line</p><!-- a comment --><ul><li>first</li><li>second</li></ul>"
+    "<script>alert('x')</script><noscript>no script</noscript><svg><text>drawn</text></svg>after</body></html>",
+    '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>X</title>'
+    "</head><body><p>An XHTML page.</p></body></html>",  # lxml refuses the declaration in text
+    "<p>A fragment, <i>no</i> html or body</p>",
+    "<html><body><title>Stray title</title><p>Body text.</p></body></html>",
+    "plain words with no tags",
+]
+
+
+@pytest.mark.parametrize("markup", HTML_PAGES)
+def test_html_text_is_what_beautifulsoup_reads(markup):
+    """lxml reads HTML for speed; its cleaned text is BeautifulSoup's (the reference)."""
+    from rag.documents import _html_text, _html_text_bs4
+
+    assert clean_text(_html_text(markup)) == clean_text(_html_text_bs4(markup))
+    text = clean_text(_html_text(markup))
+    assert not any(hidden in text for hidden in ("alert", "color", "a comment", "drawn", "no script"))
+
+
 @pytest.mark.parametrize(
     "name, data, reason",
     [
