@@ -36,12 +36,12 @@ REDUNDANT = 0.85  # cosine between two sentences above which the second adds not
 # text stuffed with a question's words to hijack answers, under 0.05): it may be
 # retrieved, but its sentences are not quoted as the answer.
 MIN_WORD_VARIETY = 0.2
+MIN_WORDS_FOR_VARIETY = 40
 # A question naming someone or something the retrieved passages never mention is about
 # something else ("Are boats leaving from Belgium?" over passages about France): the
 # best sentence then needs this much more to count as an answer, which in practice it
 # never has.
 UNMENTIONED_NAME_PENALTY = 1.0
-MIN_WORDS_FOR_VARIETY = 40
 
 
 @dataclass(frozen=True)
