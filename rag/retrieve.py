@@ -166,7 +166,9 @@ def sentence_texts(text: str) -> list[str]:
 
 
 def can_pool(embedder: Embedder) -> bool:
-    """Whether this embedder can pool span vectors from its chunk runs."""
+    """Whether this embedder (or the one a vector cache wraps) can pool span vectors
+    from its chunk runs."""
+    embedder = getattr(embedder, "embedder", embedder)  # VectorCache: the model behind it
     check = getattr(embedder, "can_pool", None)
     return bool(check and callable(getattr(embedder, "embed_pooled", None)) and check())
 

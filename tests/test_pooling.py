@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import rag.embeddings
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.ingest import ingest
@@ -175,3 +176,20 @@ def test_a_rebuild_pools_every_sentence_afresh(settings):
     report = ingest(pooled, rebuild=True, embedder=embedder)
     assert report.sentences == stored and report.sentences_direct == 0
     assert _tags(settings) == {MODEL + POOLED_TAG: stored}
+
+
+def test_the_answering_searcher_reads_the_pooled_vectors_the_ingest_stored(settings, monkeypatch):
+    """`get_searcher` wraps the model in a vector cache: it must still load the pooled
+    vectors, not embed every sentence again under the plain name."""
+    import rag.answer
+    from rag.citations import VectorCache
+
+    embedder = PoolingEmbedder()
+    pooled = settings.replace(sentence_vectors="pooled")
+    stored = ingest(pooled, embedder=embedder).sentences
+    monkeypatch.setattr(rag.embeddings, "get_embedder", lambda s: embedder)
+    monkeypatch.setattr(rag.answer, "_searchers", {})
+    searcher = rag.answer.get_searcher(pooled)
+    assert isinstance(searcher.embedder, VectorCache)
+    assert searcher.sentence_model == MODEL + POOLED_TAG
+    assert searcher.prepare() == 0 and _tags(settings) == {MODEL + POOLED_TAG: stored}
