@@ -63,7 +63,7 @@ class SearchTimings:
 class _Snapshot:
     """Everything a search needs from one index generation, held in memory."""
 
-    generation: int
+    generation: tuple[int, int]  # the index's generation, and how many times it was opened
     chunks: list[Chunk]
     by_id: dict[str, int]
     sources: np.ndarray = field(repr=False)  # per chunk
@@ -236,12 +236,16 @@ class Searcher:
 
     # -- the in-memory side, one per index generation ------------------------------
     def snapshot(self) -> _Snapshot:
-        generation = self.index.generation()
+        generation = self.index.generation(), self.index.opened
         snap = self._snapshot
         if snap is None or snap.generation != generation:
             with self._lock:
                 snap = self._snapshot
                 if snap is None or snap.generation != generation:
+                    if snap is not None and snap.generation[1] != generation[1]:
+                        # A rebuild replaced the index files: sentences.db too.
+                        self.sentence_vectors.close()
+                        self.sentence_vectors = SentenceVectors(self.settings)
                     snap = self._snapshot = self._load(generation)
         return snap
 
@@ -252,7 +256,7 @@ class Searcher:
         self.snapshot()
         return self.embedded_sentences - before
 
-    def _load(self, generation: int) -> _Snapshot:
+    def _load(self, generation: tuple[int, int]) -> _Snapshot:
         chunks = self.index.chunks()  # the chunk table in index.db: no document is re-read
         # One vector and one BM25 row per distinct sentence text: overlap windows repeat
         # sentences, and documentation repeats many ("Changed in version 3.8.").

@@ -45,6 +45,15 @@ CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, chunk_index);
 REBUILD_HINT = "run `rag ingest --rebuild`"
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device and inode), or None when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def fingerprint(settings: Settings) -> dict[str, object]:
     """What must match between the index and the settings that query or extend it."""
     return {
@@ -94,17 +103,43 @@ class Index:
                     f"no index at {settings.index_dir}: run `rag ingest` first"
                 )
             settings.index_dir.mkdir(parents=True, exist_ok=True)
+        self._db_lock = threading.RLock()
+        self.opened = 0  # how many times the file was (re)opened: see `generation`
+        self._open()
+
+    def _open(self) -> None:
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
             self.db.commit()
         except sqlite3.DatabaseError as exc:
-            raise IndexCorruptError(f"the index at {settings.index_dir} is damaged ({exc}): {REBUILD_HINT}") from None
-        self._db_lock = threading.RLock()
+            raise IndexCorruptError(
+                f"the index at {self.settings.index_dir} is damaged ({exc}): {REBUILD_HINT}"
+            ) from None
+        self._file = _file_id(self.path)
         self._collection = None
         self._verified: int | None = None
         self._vectors: tuple[int, list[str], np.ndarray, np.ndarray] | None = None
+        self.opened += 1
+
+    def _follow(self) -> None:
+        """Reopen when index.db is no longer the file this index opened: `rag ingest
+        --rebuild` in another process deleted it and wrote a new index, and an open
+        connection would go on reading the deleted one."""
+        if _file_id(self.path) == self._file:
+            return
+        with self._db_lock:
+            if _file_id(self.path) == self._file:
+                return
+            if not self.path.exists():
+                raise IndexMissingError(
+                    f"the index at {self.settings.index_dir} was deleted (a rebuild may be running): "
+                    "try again when `rag ingest` ends"
+                )
+            self.db.close()
+            self._open()
+        self.check_settings()
 
     # -- settings ---------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -129,6 +164,7 @@ class Index:
 
     # -- reading ----------------------------------------------------------------
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        self._follow()
         try:
             with self._db_lock:
                 return self.db.execute(sql, args).fetchall()
@@ -138,6 +174,8 @@ class Index:
             ) from None
 
     def generation(self) -> int:
+        """Bumped by every change; readers reload what they hold when it moves, and when
+        `opened` does (the index was rebuilt under them)."""
         value = self.meta("generation")
         return int(value) if value else 0
 

@@ -160,3 +160,44 @@ def test_a_serving_searcher_sees_what_another_process_ingested(seed_index, fake_
     assert "zoo.txt" in out
     hits = searcher.search("zebra giraffe safari", 3)
     assert hits[0].chunk.source == "zoo.txt" and hits[0].dense > 0.5
+
+
+@pytest.mark.parametrize("where", ["embedded", pytest.param("server", marks=pytest.mark.slow)])
+def test_a_serving_searcher_follows_a_rebuild_by_another_process(where, settings, fake_embedder, tmp_path):
+    server = ChromaServer(tmp_path / "chroma-data").start() if where == "server" else None
+    try:
+        _follows_a_rebuild(settings.replace(chroma_url=server.url) if server else settings, fake_embedder)
+    finally:
+        if server:
+            server.stop()
+
+
+def _follows_a_rebuild(seed_index, fake_embedder):
+    ingest(seed_index, embedder=fake_embedder)
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    assert searcher.search("What did France reject?", 3)[0].chunk.source == FRANCE_SOURCE
+    before = Index(seed_index).generation()
+    for path in seed_index.docs_dir.iterdir():
+        path.unlink()
+    (seed_index.docs_dir / "bees.txt").write_text("Bees\n\nA queen bee lays up to two thousand eggs a day.\n")
+    (seed_index.docs_dir / "ants.txt").write_text("Ants\n\nLeafcutter ants farm a fungus on chewed leaves.\n")
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r})
+        from rag.config import Settings
+        from rag.ingest import ingest
+        from tests.conftest import HashEmbedder
+        s = Settings.load(docs_dir={str(seed_index.docs_dir)!r}, index_dir={str(seed_index.index_dir)!r},
+                          chroma_url={seed_index.chroma_url!r})
+        print(ingest(s, rebuild=True, embedder=HashEmbedder()).added)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "bees.txt" in out and "ants.txt" in out
+    # The new index counts the same generation as the old one: only the file is new.
+    assert Index(seed_index).generation() == before
+    embedded = searcher.embedded_sentences
+    assert searcher.search("How many eggs does a queen bee lay?", 3)[0].chunk.source == "bees.txt"
+    sources = {h.chunk.source for h in searcher.search("What did France reject?", 5)}
+    assert sources == {"bees.txt", "ants.txt"}
+    # It reads the sentence vectors the rebuild stored in the new sentences.db, instead
+    # of missing them in the deleted one and embedding them again.
+    assert searcher.embedded_sentences == embedded
