@@ -204,3 +204,22 @@ def test_models_other_than_bert_mean_pooling_stay_on_sentence_transformers(tmp_p
     shutil.copytree(local_model_path("all-MiniLM-L6-v2"), folder, ignore=shutil.ignore_patterns("*.safetensors"))
     (folder / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_cls_token": True}))
     assert not onnx_compatible(str(folder))
+
+
+def test_batches_pad_no_text_to_more_than_twice_its_length():
+    from types import SimpleNamespace
+
+    from rag.embeddings import MAX_BATCH, MIN_FILL, OnnxEncoder
+
+    lengths = [56, 52, 41, 41, 40, 36, 35, 27, 26, 24, 19, 15, 11, 10, 7] + [30] * 40 + [256, 250, 3]
+    encodings = [SimpleNamespace(ids=[0] * n) for n in lengths]
+    batches = list(OnnxEncoder._batches(SimpleNamespace(max_length=256), encodings, 16))
+    picked = [i for rows, _ in batches for i in rows]
+    assert sorted(picked) == list(range(len(lengths)))  # each text once
+    assert [lengths[i] for i in picked] == sorted(lengths, reverse=True)  # longest first
+    for rows, width in batches:
+        assert width == max(lengths[i] for i in rows)
+        assert len(rows) <= MAX_BATCH and len(rows) * width <= 16 * 256
+        assert all(lengths[i] >= MIN_FILL * width for i in rows)
+    # Texts of like length still share batches.
+    assert max(len(rows) for rows, _ in batches) == MAX_BATCH
