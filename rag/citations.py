@@ -191,7 +191,11 @@ _TIME = re.compile(
     r"year|years|month|months|week|weeks|day|days|daily|today|yesterday|tomorrow|ago|since|until|"
     r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
-                     r"\bwhat (is|was|are|were) (his|her|its|their) names?\b", re.I)
+                     r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
+                     # "Which Home Secretary...", "Name the British officials": a person in office
+                     r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
+                     r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
+                     r"mayors?|MPs?|ambassadors?|commissioners?)\b", re.I)
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (is|was|are|were) the reasons?\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"

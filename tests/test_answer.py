@@ -171,6 +171,13 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who is the UK's border security chief?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Who leads the French response?", "French officials have rejected the demands.", True),  # a nationality is no name
     ("Why is the UK frustrated?", "Hewitt has expressed frustration at delays from the French.", False),
+    # which office-holder: a person's name, like who
+    ("Which UK officials pressed France?", "French officials have rejected the UK's demands.", True),
+    ("Which UK officials pressed France?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
+    ("Name the British officials who pressed France.", "Britain has paid France £480 million.", True),
+    ("Which prime minister's government is under pressure?", "Pressure mounts on Rishi Sunak's government.", False),
+    ("Which group in Parliament is impatient?", "Backbenchers are growing impatient.", False),  # a group: no name
+    ("What's the official line from Paris?", "The doctrine is still being studied.", False),  # official: no office
     # a count must be of the thing asked about
     ("How many smugglers were arrested?", "Britain has committed £480 million to France.", True),
     ("How many smugglers were arrested?", "Police arrested 40 smugglers near Calais.", False),
