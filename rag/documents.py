@@ -8,6 +8,7 @@ A file that cannot be used raises `SkipFile` with the reason shown to the user.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,15 @@ CLEANING_VERSION = 1
 
 
 class SkipFile(Exception):
-    """A file that ingestion leaves out; the message says why."""
+    """A file that ingestion leaves out; the message says why.
+
+    `emptied`: the file holds no text (empty, or nothing left after cleaning), so an
+    earlier indexed version of it is removed. Any other reason (unreadable, binary,
+    too large) may be a passing state or damage, so an earlier version is kept."""
+
+    def __init__(self, reason: str, emptied: bool = False):
+        super().__init__(reason)
+        self.emptied = emptied
 
 
 @dataclass(frozen=True)
@@ -101,9 +110,15 @@ def make_title(text: str, fallback: str) -> str:
 
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            data = data[3:]  # marked UTF-8 but is not: detect its encoding as for any other
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SkipFile("marked as UTF-16 but not valid UTF-16 (damaged or cut short)") from None
     if b"\x00" in data[:8192]:
         raise SkipFile("binary file (contains NUL bytes)")
     try:
@@ -198,7 +213,7 @@ def read_text(path: Path, max_bytes: int) -> str:
     if size > max_bytes:
         raise SkipFile(f"too large ({size / 1048576:.1f} MB, limit {max_bytes / 1048576:.0f} MB)")
     if size == 0:
-        raise SkipFile("empty file")
+        raise SkipFile("empty file", emptied=True)
     if suffix == ".pdf":
         return _pdf_text(path)
     try:
@@ -218,7 +233,7 @@ def load_document(path: Path, root: Path, max_bytes: int) -> Document:
     source = path.relative_to(root).as_posix()
     text = clean_text(read_text(path, max_bytes))
     if not text.strip():
-        raise SkipFile("no text after cleaning")
+        raise SkipFile("no text after cleaning", emptied=True)
     return Document(
         source=source,
         title=make_title(text, path.name),
@@ -227,12 +242,19 @@ def load_document(path: Path, root: Path, max_bytes: int) -> Document:
     )
 
 
-def find_files(root: Path) -> list[Path]:
-    """Every file under the documents folder, hidden ones left out, in a stable order."""
+def find_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Every file under the documents folder, hidden ones left out, in a stable order.
+    Folders that cannot be listed are added to `unreadable` (folder, reason); links to
+    folders are not followed (a link cycle would never end)."""
     if root.is_file():
         return [root]
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+
+    def failed(exc: OSError) -> None:
+        if unreadable is not None and exc.filename:
+            unreadable.append((Path(exc.filename), exc.strerror or str(exc)))
+
+    found = []
+    for folder, dirs, files in os.walk(root, onerror=failed):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder) / f for f in files if not f.startswith("."))
+    return sorted(p for p in found if p.is_file())

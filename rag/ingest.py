@@ -68,9 +68,11 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def _scan(settings: Settings, paths: Iterable[Path] | None) -> tuple[list[tuple[Path, Path]], list[str] | None]:
+def _scan(settings: Settings, paths: Iterable[Path] | None, unlisted: list[tuple[str, str]] | None = None,
+          ) -> tuple[list[tuple[Path, Path]], list[str] | None]:
     """(file, root) pairs to read, and the source prefixes whose deleted files are removed
-    (None: removal scope is the whole documents folder)."""
+    (None: removal scope is the whole documents folder). Subfolders that cannot be
+    listed go to `unlisted` as (source prefix, reason)."""
     docs = settings.docs_dir.resolve()
     targets = [Path(p).resolve() for p in paths] if paths else [docs]
     pairs: list[tuple[Path, Path]] = []
@@ -81,8 +83,14 @@ def _scan(settings: Settings, paths: Iterable[Path] | None) -> tuple[list[tuple[
             raise DocumentsError(f"no such file or folder: {target}")
         inside = target == docs or docs in target.parents
         root = docs if inside else (target.parent if target.is_file() else target)
-        files = find_files(target)
-        if target.is_dir() and not files:
+        unreadable: list[tuple[Path, str]] = []
+        files = find_files(target, unreadable)
+        for folder, reason in unreadable:
+            if folder == target:
+                raise DocumentsError(f"cannot read the folder {target} ({reason})")
+            if unlisted is not None:
+                unlisted.append((folder.relative_to(root).as_posix() + "/", reason))
+        if target.is_dir() and not files and not unreadable:
             raise DocumentsError(f"the documents folder {target} is empty")
         pairs.extend((f, root) for f in files)
         if inside and target.is_dir():
@@ -112,9 +120,12 @@ def ingest(
     started = time.perf_counter()
     if not paths and not settings.docs_dir.is_dir():
         raise DocumentsError(f"the documents folder {settings.docs_dir} does not exist")
-    pairs, scopes = _scan(settings, list(paths) if paths else None)
+    unlisted: list[tuple[str, str]] = []
+    pairs, scopes = _scan(settings, list(paths) if paths else None, unlisted)
     embedder = embedder or get_embedder(settings)
     report = IngestReport()
+    report.skipped.extend(Skipped(folder, f"unreadable folder ({reason}); its indexed files are kept")
+                          for folder, reason in unlisted)
     with ingest_lock(settings):
         if rebuild:
             wipe(settings)
@@ -171,7 +182,17 @@ def ingest(
                 try:
                     doc = load_document(path, root, settings.max_file_bytes)
                 except SkipFile as exc:
-                    report.skipped.append(Skipped(source, str(exc)))
+                    seen.add(source)
+                    if old and exc.emptied:
+                        # Emptied on purpose, most likely: what the index holds of it is no
+                        # longer in the file, so it must not be quoted any more.
+                        report.skipped.append(Skipped(source, f"{exc}; removed from the index"))
+                        index.remove_document(source)
+                        report.removed.append(source)
+                    elif old:
+                        report.skipped.append(Skipped(source, f"{exc}; its last indexed version is kept"))
+                    else:
+                        report.skipped.append(Skipped(source, str(exc)))
                     continue
                 seen.add(source)
                 if old and old[0] == doc.sha256 and source not in needs_vectors:
@@ -186,8 +207,8 @@ def ingest(
                 flush()
             for source in sorted(set(known) - seen):
                 in_scope = scopes is None or any(source.startswith(s) for s in scopes)
-                skipped_now = any(s.path == source for s in report.skipped)
-                if in_scope and not skipped_now:
+                listed = not any(source.startswith(folder) for folder, _ in unlisted)
+                if in_scope and listed:
                     index.remove_document(source)
                     report.removed.append(source)
             report.chunks = index.stats().chunks

@@ -97,6 +97,61 @@ def test_bad_files_are_skipped_and_nothing_indexed_is_lost(seed_index, fake_embe
     assert any("préfet" in c.text for c in after)
 
 
+def test_a_file_marked_with_a_byte_order_mark_it_does_not_follow_is_no_crash(settings, fake_embedder):
+    docs = settings.docs_dir
+    (docs / "bom_latin.txt").write_bytes(b"\xef\xbb\xbfLe pr\xe9fet de Calais a \xe9t\xe9 clair sur les bateaux.")
+    (docs / "cut16.txt").write_bytes(b"\xff\xfeA\x00B")  # UTF-16 cut mid-character
+    report = ingest(settings, embedder=fake_embedder)
+    skipped = {s.path: s.reason for s in report.skipped}
+    assert skipped == {"cut16.txt": "marked as UTF-16 but not valid UTF-16 (damaged or cut short)"}
+    assert sorted(report.added) == sorted(["000_6ea2d6230eff8e98.txt", FRANCE_SOURCE, "bom_latin.txt"])
+    chunks, _ = index_state(settings)
+    assert any("préfet" in c.text for c in chunks)
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n \t\n"])
+def test_an_emptied_file_is_removed_from_the_index(seed_index, fake_embedder, content):
+    (seed_index.docs_dir / FRANCE_SOURCE).write_bytes(content)
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.removed == [FRANCE_SOURCE]
+    assert [s.path for s in report.skipped] == [FRANCE_SOURCE]
+    assert report.skipped[0].reason.endswith("; removed from the index")
+    chunks, vectors = index_state(seed_index)
+    assert {c.source for c in chunks} == {"000_6ea2d6230eff8e98.txt"}
+    assert sorted(vectors["ids"]) == sorted(c.chunk_id for c in chunks)
+
+
+def test_a_subfolder_that_cannot_be_listed_keeps_its_documents(seed_index, fake_embedder, monkeypatch):
+    import os
+
+    sub = seed_index.docs_dir / "sub"
+    sub.mkdir()
+    (sub / "ferry.txt").write_text("Ferry\n\nThe ferry left Calais at dawn.\n")
+    assert ingest(seed_index, embedder=fake_embedder).added == ["sub/ferry.txt"]
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == str(sub):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.removed == []
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("sub/", "unreadable folder (Permission denied); its indexed files are kept")]
+    assert "sub/ferry.txt" in {c.source for c in index_state(seed_index)[0]}
+    monkeypatch.setattr(os, "scandir", real)
+    (sub / "ferry.txt").unlink()
+    assert ingest(seed_index, embedder=fake_embedder).removed == ["sub/ferry.txt"]
+
+
+def test_a_link_cycle_in_the_documents_folder_ends(settings, fake_embedder):
+    (settings.docs_dir / "loop").symlink_to(settings.docs_dir, target_is_directory=True)
+    report = ingest(settings, embedder=fake_embedder)
+    assert len(report.added) == 2 and report.skipped == []
+
+
 def test_size_cap(settings, fake_embedder):
     (settings.docs_dir / "huge.txt").write_text("boats " * 400_000)  # ~2.4 MB
     report = ingest(settings.replace(max_file_mb=1), embedder=fake_embedder)
