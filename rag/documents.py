@@ -228,9 +228,16 @@ def read_text(path: Path, max_bytes: int) -> str:
     return text
 
 
+def source_name(path: Path, root: Path) -> str:
+    """How the index names a file: its path relative to `root` (the documents folder),
+    with forward slashes; absolute ("/data/x.txt") where `root` is the filesystem root."""
+    relative = path.relative_to(root).as_posix()
+    return "/" + relative if root == Path(root.anchor) else relative
+
+
 def load_document(path: Path, root: Path, max_bytes: int) -> Document:
     """Read, clean and title one file. Raises SkipFile."""
-    source = path.relative_to(root).as_posix()
+    source = source_name(path, root)
     text = clean_text(read_text(path, max_bytes))
     if not text.strip():
         raise SkipFile("no text after cleaning", emptied=True)

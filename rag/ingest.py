@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from .chunking import Chunk, chunk_document
 from .config import Settings
-from .documents import Document, SkipFile, find_files, load_document
+from .documents import Document, SkipFile, find_files, load_document, source_name
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
 from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
@@ -69,10 +69,10 @@ class IngestReport:
 
 
 def _scan(settings: Settings, paths: Iterable[Path] | None, unlisted: list[tuple[str, str]] | None = None,
-          ) -> tuple[list[tuple[Path, Path]], list[str] | None]:
+          ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """(file, root) pairs to read, and the source prefixes whose deleted files are removed
-    (None: removal scope is the whole documents folder). Subfolders that cannot be
-    listed go to `unlisted` as (source prefix, reason)."""
+    ("": the whole documents folder, files from elsewhere left out). Subfolders that
+    cannot be listed go to `unlisted` as (source prefix, reason)."""
     docs = settings.docs_dir.resolve()
     targets = [Path(p).resolve() for p in paths] if paths else [docs]
     pairs: list[tuple[Path, Path]] = []
@@ -82,25 +82,27 @@ def _scan(settings: Settings, paths: Iterable[Path] | None, unlisted: list[tuple
         if not target.exists():
             raise DocumentsError(f"no such file or folder: {target}")
         inside = target == docs or docs in target.parents
-        root = docs if inside else (target.parent if target.is_file() else target)
+        # Files from outside the documents folder are known by their absolute path: a
+        # relative name could be that of a document in the folder.
+        root = docs if inside else Path(target.anchor)
         unreadable: list[tuple[Path, str]] = []
         files = find_files(target, unreadable)
         for folder, reason in unreadable:
             if folder == target:
                 raise DocumentsError(f"cannot read the folder {target} ({reason})")
             if unlisted is not None:
-                unlisted.append((folder.relative_to(root).as_posix() + "/", reason))
+                unlisted.append((source_name(folder, root) + "/", reason))
         if target.is_dir() and not files and not unreadable:
             raise DocumentsError(f"the documents folder {target} is empty")
         pairs.extend((f, root) for f in files)
-        if inside and target.is_dir():
+        if target.is_dir():
             if target == docs:
                 whole = True
             else:
-                scopes.append(target.relative_to(docs).as_posix() + "/")
+                scopes.append(source_name(target, root) + "/")
     if not paths and not docs.is_dir():
         raise DocumentsError(f"the documents folder {docs} does not exist")
-    return pairs, (None if whole else scopes)
+    return pairs, ([""] if whole else []) + scopes
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -166,7 +168,7 @@ def ingest(
                 pending.clear()
 
             for n, (path, root) in enumerate(pairs, 1):
-                source = path.relative_to(root).as_posix()
+                source = source_name(path, root)
                 if progress:
                     progress(n, len(pairs), source)
                 try:
@@ -206,7 +208,9 @@ def ingest(
             if pending:
                 flush()
             for source in sorted(set(known) - seen):
-                in_scope = scopes is None or any(source.startswith(s) for s in scopes)
+                # Scope "" is the whole documents folder: not the files from elsewhere.
+                in_scope = any(source.startswith(s) and not (s == "" and source.startswith("/"))
+                               for s in scopes)
                 listed = not any(source.startswith(folder) for folder, _ in unlisted)
                 if in_scope and listed:
                     index.remove_document(source)

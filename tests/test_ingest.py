@@ -152,6 +152,29 @@ def test_a_link_cycle_in_the_documents_folder_ends(settings, fake_embedder):
     assert len(report.added) == 2 and report.skipped == []
 
 
+def test_files_from_outside_the_documents_folder_keep_their_own_names(seed_index, fake_embedder, tmp_path):
+    docs = seed_index.docs_dir
+    (docs / "new.md").write_text("Hedgehogs\n\nThe hedgehog lives under the shed.\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "new.md").write_text("Walruses\n\nThe walrus named Wally lives in Svalbard.\n")
+    (other / "seal.md").write_text("Seals\n\nA seal sleeps on the rocks at Calais.\n")
+    assert ingest(seed_index, embedder=fake_embedder).added == ["new.md"]
+    outside = f"{other.resolve().as_posix()}/new.md"
+    report = ingest(seed_index, [other / "new.md"], embedder=fake_embedder)
+    assert report.added == [outside] and report.updated == []
+    index = Index(seed_index)
+    assert "hedgehog" in index.document("new.md").text and "walrus" in index.document(outside).text
+    index.close()
+    # A run over the documents folder does not remove what was ingested from elsewhere...
+    assert ingest(seed_index, embedder=fake_embedder).removed == []
+    assert ingest(seed_index, [other], embedder=fake_embedder).added == [f"{other.resolve().as_posix()}/seal.md"]
+    # ...and a run over that folder removes its deleted files, and nothing of the documents folder.
+    (other / "new.md").unlink()
+    assert ingest(seed_index, [other], embedder=fake_embedder).removed == [outside]
+    assert "new.md" in {c.source for c in index_state(seed_index)[0]}
+
+
 def test_size_cap(settings, fake_embedder):
     (settings.docs_dir / "huge.txt").write_text("boats " * 400_000)  # ~2.4 MB
     report = ingest(settings.replace(max_file_mb=1), embedder=fake_embedder)
