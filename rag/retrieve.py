@@ -27,7 +27,7 @@ import numpy as np
 from .chunking import Chunk, split_sentences
 from .config import Settings
 from .embeddings import Embedder, get_embedder
-from .errors import QuestionError
+from .errors import IndexMissingError, QuestionError
 from .lexical import BM25, tokenize
 from .store import Index
 
@@ -331,7 +331,9 @@ class Searcher:
         timings = timings or SearchTimings()
         snap = self.snapshot()
         if not snap.chunks:
-            return []
+            # Not "the documents don't answer this": there are none (every file was
+            # skipped or removed, or an ingest was stopped before its first document).
+            raise IndexMissingError(f"the index at {self.settings.index_dir} is empty: run `rag ingest`")
 
         t0 = time.perf_counter()
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)

@@ -201,3 +201,18 @@ def _follows_a_rebuild(seed_index, fake_embedder):
     # It reads the sentence vectors the rebuild stored in the new sentences.db, instead
     # of missing them in the deleted one and embedding them again.
     assert searcher.embedded_sentences == embedded
+
+
+def test_an_empty_index_says_so_instead_of_refusing(settings, fake_embedder, monkeypatch, capsys):
+    from rag.errors import IndexMissingError
+
+    for path in settings.docs_dir.iterdir():
+        path.write_bytes(b"")  # every file skipped: an index with no documents
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.chunks == 0 and len(report.skipped) == 2
+    with pytest.raises(IndexMissingError, match="is empty: run `rag ingest`"):
+        Searcher(settings, embedder=fake_embedder).search("What did France reject?")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("RAG_DOCS_DIR", str(settings.docs_dir))
+    assert main(["retrieve", "What did France reject?"]) == 1
+    assert capsys.readouterr().err.strip() == f"error: the index at {settings.index_dir} is empty: run `rag ingest`"
