@@ -308,12 +308,25 @@ TITLE_CASE_SHARE = 0.6
 
 
 def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
-    """The names in a question (runs of capitalised words past its first) that none of
-    the passages mention. A name is mentioned through any of its words but titles
-    ("Sir Keir Starmer": Starmer), by stem ("Dunkirk's": Dunkirk), without accents,
-    with one letter wrong, as initials ("United Kingdom": UK, and the reverse), or by
-    another word for the place (Paris, French: France). A question about Belgium is
-    not answered by passages about France, however close they are otherwise."""
+    """The names and years in a question that none of the passages mention: a question
+    about Belgium is not answered by passages about France, nor one about 2023 by
+    figures for 2021, however close they are otherwise.
+
+    Names are runs of capitalised words past the question's first word. A name is
+    mentioned through any of its words but titles ("Sir Keir Starmer": Starmer), by stem
+    ("Dunkirk's": Dunkirk), without accents, with one letter wrong, as initials ("United
+    Kingdom": UK, and the reverse), or by another word for the place (Paris, French:
+    France). A year is mentioned as itself ("2019", "2019-20")."""
+    years = [y for y in dict.fromkeys(_YEAR.findall(query))
+             if not any(re.search(rf"(?<!\d){y}(?!\d)", text) for text in passages)]
+    return years + _unmentioned_capitalised(query, passages)
+
+
+# A year: 1500 to 2099, not part of a longer number, an amount or a decimal.
+_YEAR = re.compile(r"(?<![\d£$€.,])\b(1[5-9]\d\d|20\d\d)\b(?![.,]?\d)")
+
+
+def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     found = _new_names("", query)
     words = re.findall(r"[\w'’-]+", query)
     if not found or len(found) >= TITLE_CASE_SHARE * max(len(words) - 1, 1):

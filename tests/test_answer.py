@@ -200,7 +200,8 @@ def test_answer_type_checks(question, sentence, penalised):
 
 
 PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal.",
-            "The French rejected the demand; the United States said nothing."]
+            "The French rejected the demand; the United States said nothing.",
+            "In 2021 some 28,000 people crossed; the 2022-23 budget rose by £1999."]
 
 
 @pytest.mark.parametrize("question, missing", [
@@ -224,6 +225,13 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("When did Cleverly write?", []),
     ("What has Anglo-French cooperation achieved?", []),  # a compound of nationalities describes
     ("What did Rolls-Royce say?", ["Rolls-Royce"]),
+    # years, as names: only as themselves, not inside an amount or a longer number
+    ("How many people crossed in 2021?", []),
+    ("How many people crossed in 2023?", ["2023"]),
+    ("what did france reject in 2019?", ["2019"]),  # whatever the capitals
+    ("What was the 2022 budget?", []),  # "2022-23"
+    ("How many crossed in 2024 and 2025?", ["2024", "2025"]),
+    ("Did the budget rise by £1998?", []),  # an amount, not a year
 ])
 def test_names_the_passages_never_mention(question, missing):
     from rag.citations import unmentioned_names
@@ -234,6 +242,7 @@ def test_names_the_passages_never_mention(question, missing):
 @pytest.mark.parametrize("question", [
     "Are the boats also setting off from Belgium?",
     "What's happening with the UK's plan to send asylum seekers to Rwanda?",
+    "What did France reject in 2019?",
 ])
 def test_questions_about_something_the_documents_never_name_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
