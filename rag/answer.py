@@ -320,17 +320,46 @@ def _with(answer: Answer, **changes) -> Answer:
     return dataclasses.replace(answer, **changes)
 
 
-def stream_answer(question: str, *, settings: Settings | None = None, history: Sequence[str] = (),
+def stream_answer(question: str, *, settings: Settings | None = None, history: Sequence[str] | str = (),
                   k: int | None = None, mode: str | None = None, searcher=None,
                   api_key: str | None = None) -> AnswerStream:
-    """Answer a question, streaming: iterate for text, then read `.answer`."""
+    """Answer a question, streaming: iterate for text, then read `.answer`.
+
+    The arguments are those of `answer_question`, and checked the same way, here.
+    """
+    from .config import check_top_k
+
+    if question is not None and not isinstance(question, str):  # None: "the question is empty"
+        raise TypeError(f"question must be a string, got {type(question).__name__}")
+    if isinstance(history, str):
+        history = [history]  # one earlier question, not a sequence of characters
+    elif history is None:
+        history = []
+    else:
+        try:
+            history = list(history)
+        except TypeError:
+            raise TypeError(
+                f"history must be a list of earlier questions (strings), got {type(history).__name__}"
+            ) from None
+        bad = next((h for h in history if h is not None and not isinstance(h, str)), None)
+        if bad is not None:
+            raise TypeError(f"history must hold earlier questions as strings, got a {type(bad).__name__}")
+    if k is not None:
+        k = check_top_k(k, "k")
     return AnswerStream(_steps(question, settings, history, k, mode, searcher, api_key))
 
 
-def answer_question(question: str, *, settings: Settings | None = None, history: Sequence[str] = (),
+def answer_question(question: str, *, settings: Settings | None = None, history: Sequence[str] | str = (),
                     k: int | None = None, mode: str | None = None, searcher=None,
                     api_key: str | None = None) -> Answer:
-    """Answer a question with cited quotes, or refuse when the documents don't answer it."""
+    """Answer a question with cited quotes, or refuse when the documents don't answer it.
+
+    `history`: the earlier questions of the conversation, oldest first (a list of
+    strings); a single string is taken as one earlier question. `k`: passages to
+    retrieve, 1 to 50 like RAG_TOP_K (default `settings.top_k`); another value raises
+    ConfigError. A question or history that is not text raises TypeError.
+    """
     stream = stream_answer(question, settings=settings, history=history, k=k, mode=mode,
                            searcher=searcher, api_key=api_key)
     for _ in stream:
@@ -396,7 +425,7 @@ def _echo(stream: AnswerStream) -> Iterator[str]:
 def register_cli(subparsers) -> None:
     p = subparsers.add_parser("ask", help="answer a question with cited quotes")
     p.add_argument("question")
-    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve (1 to 50)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 

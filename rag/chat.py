@@ -116,9 +116,9 @@ def cmd_chat(args, settings: Settings) -> int:
             break
         if not interactive:
             print(f"> {question}")
+        streamed = []
         try:
             stream = stream_answer(question, settings=settings, history=history, k=args.k)
-            streamed = []
             for delta in stream:
                 print(delta, end="", flush=True)
                 streamed.append(delta)
@@ -127,7 +127,10 @@ def cmd_chat(args, settings: Settings) -> int:
             if details:
                 print(details)
         except (QuestionError, LLMError) as exc:
-            print(f"error: {exc}", flush=True)
+            # Like every error, on stderr (stdout flushed first, so a terminal shows them in
+            # order); the chat goes on with the next question.
+            print("\n" if streamed else "", end="", flush=True)
+            print(f"error: {exc}", file=sys.stderr, flush=True)
             continue
         except RagError:
             raise
@@ -138,5 +141,5 @@ def cmd_chat(args, settings: Settings) -> int:
 
 def register_cli(subparsers) -> None:
     p = subparsers.add_parser("chat", help="chat with your documents (follow-up questions work)")
-    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve (1 to 50)")
     p.set_defaults(func=cmd_chat)

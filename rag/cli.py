@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Settings
-from .errors import RagError
+from .config import Settings, check_top_k
+from .errors import DocumentsError, RagError
 
 
 def _print_json(data) -> None:
@@ -64,11 +64,13 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_retrieve(args, settings: Settings) -> int:
-    from .documents import clean_question
+    from .answer import clean
     from .retrieve import Searcher
 
+    question = clean(args.question, settings)  # the same hygiene and length limit as `rag ask`
     searcher = Searcher(settings)
-    hits = searcher.search(clean_question(args.question), args.k, args.source or None)
+    sources = _indexed_sources(args.source, searcher.index, settings) if args.source else None
+    hits = searcher.search(question, args.k, sources)
     rows = [
         {
             "rank": n, "chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "title": h.chunk.title,
@@ -88,6 +90,44 @@ def cmd_retrieve(args, settings: Settings) -> int:
     return 0
 
 
+def _indexed_sources(given: list[str], index, settings: Settings) -> list[str]:
+    """The `--source` values as the index names them (file paths relative to the
+    documents folder); a path to a file inside the documents folder is turned into its
+    name there. DocumentsError for one the index does not hold."""
+    import difflib
+
+    indexed = index.files()
+    out, unknown = [], []
+    for raw in given:
+        name = raw if raw in indexed else _relative_to_docs(raw, settings.docs_dir)
+        if name in indexed:
+            out.append(name)
+        else:
+            unknown.append(raw)
+    if unknown:
+        names = sorted(indexed)
+        close = difflib.get_close_matches(unknown[0], names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if names:
+            more = ", ..." if len(names) > 5 else ""
+            held = f"the index holds {len(names)} document(s): {', '.join(names[:5])}{more}"
+        else:
+            held = "the index holds no documents: run `rag ingest` first"
+        raise DocumentsError(
+            f"--source {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not in the index: "
+            f"give a file path relative to the documents folder{hint}; {held}"
+        )
+    return out
+
+
+def _relative_to_docs(raw: str, docs_dir: Path) -> str | None:
+    try:
+        path = (Path.cwd() / Path(raw).expanduser()).resolve()
+        return path.relative_to(Path(docs_dir).resolve()).as_posix()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Ask questions of your documents, with cited answers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("retrieve", help="print the passages ranked for a question")
     p.add_argument("question")
-    p.add_argument("--k", type=int, default=None)
-    p.add_argument("--source", action="append", help="only this source file (repeatable)")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve (1 to 50)")
+    p.add_argument("--source", action="append",
+                   help="only this source file, a path relative to the documents folder (repeatable)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_retrieve)
 
@@ -126,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings.load(**({"top_k": args.k} if getattr(args, "k", None) else {}))
+        k = getattr(args, "k", None)
+        if k is not None:
+            check_top_k(k, "--k")
+        settings = Settings.load(**({"top_k": k} if k is not None else {}))
         code = args.func(args, settings)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
         return code

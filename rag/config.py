@@ -7,6 +7,8 @@ This module owns reading the environment. Nothing else in the package calls
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import os
 import re
 from dataclasses import dataclass, field
@@ -42,6 +44,78 @@ def _as_float(name: str, raw: str) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+# The accepted range of each numeric setting: (low, high), both inclusive; for a float,
+# low may be exclusive (see `_EXCLUSIVE_LOW`). Bounds are sanity limits: past them a
+# value is a typo (or NaN/infinity) that would fail later, far from its cause.
+TOP_K_RANGE = (1, 50)
+_RANGES: dict[str, tuple[float, float]] = {
+    "chunk_tokens": (16, 512),
+    "top_k": TOP_K_RANGE,
+    "max_file_mb": (0, 1024 * 1024),  # above 0, at most 1 TB
+    "lock_timeout": (0, 86_400),  # seconds; 0 = do not wait
+    "llm_timeout": (0, 3_600),  # seconds, above 0
+    "llm_retries": (0, 10),
+    "max_question_tokens": (1, 32_768),
+    "max_answer_tokens": (1, 32_768),
+}
+_EXCLUSIVE_LOW = frozenset({"max_file_mb", "llm_timeout"})
+
+# Folders of virtual file systems: an index there can never be written.
+_VIRTUAL_ROOTS = (Path("/proc"), Path("/sys"))
+
+
+def check_top_k(value, name: str = "RAG_TOP_K") -> int:
+    """`value` as a number of passages (1 to 50, like RAG_TOP_K), or ConfigError naming
+    `name` (the setting, flag or argument the value came from)."""
+    low, high = TOP_K_RANGE
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number between {low} and {high}, got {value!r}")
+    return int(value)
+
+
+def _check_number(name: str, var: str, value, integer: bool) -> None:
+    low, high = _RANGES[name]
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "a whole number" if integer else "a number"
+        raise ConfigError(f"{var} must be {what}, got {value!r}")
+    if not integer and not math.isfinite(value):
+        raise ConfigError(f"{var} must be a finite number, got {value!r}")
+    above = low < value if name in _EXCLUSIVE_LOW else low <= value
+    if not above or value > high:
+        lower = f"above {_plain(low)}" if name in _EXCLUSIVE_LOW else f"between {_plain(low)}"
+        upper = f"and at most {_plain(high)}" if name in _EXCLUSIVE_LOW else f"and {_plain(high)}"
+        raise ConfigError(f"{var} must be {lower} {upper}, got {_plain(value)}")
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _check_index_dir(path: Path) -> None:
+    """ConfigError when the index folder can never be a folder (a file is in the way)
+    or lives in a virtual file system."""
+    var = "RAG_INDEX_DIR"
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ConfigError(f"{var} cannot be used: {path} ({exc})") from None
+    for root in _VIRTUAL_ROOTS:
+        if resolved == root or root in resolved.parents:
+            raise ConfigError(f"{var} must be a folder that can be written, not under {root}: got {path}")
+    try:
+        for where in (resolved, *resolved.parents):
+            if where.exists():
+                if not where.is_dir():
+                    what = "a file, not a folder" if where.is_file() else "not a folder"
+                    if where == resolved:
+                        raise ConfigError(f"{var} must be a folder, but {path} is {what}")
+                    raise ConfigError(f"{var} cannot be created at {path}: {where} is {what}")
+                break
+    except OSError as exc:  # e.g. a name too long
+        raise ConfigError(f"{var} cannot be used: {path} ({exc.strerror or exc})") from None
 
 
 # name -> (environment variable, converter); defaults live on the dataclass.
@@ -146,16 +220,15 @@ class Settings:
                 "RAG_COLLECTION must be 3-512 characters of letters, digits, '.', '_' or '-', "
                 f"starting and ending with a letter or digit, got {self.collection!r}"
             )
-        if not 16 <= self.chunk_tokens <= 512:
-            raise ConfigError(f"RAG_CHUNK_TOKENS must be between 16 and 512, got {self.chunk_tokens}")
+        for name in _RANGES:
+            _check_number(name, _ENV[name][0], getattr(self, name), _ENV[name][1] is int)
+        if isinstance(self.chunk_overlap, bool) or not isinstance(self.chunk_overlap, numbers.Integral):
+            raise ConfigError(f"RAG_CHUNK_OVERLAP must be a whole number, got {self.chunk_overlap!r}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens // 2:
             raise ConfigError(
                 f"RAG_CHUNK_OVERLAP must be at least 0 and below half of RAG_CHUNK_TOKENS, got {self.chunk_overlap}"
             )
-        if self.top_k < 1 or self.top_k > 50:
-            raise ConfigError(f"RAG_TOP_K must be between 1 and 50, got {self.top_k}")
-        if self.max_file_mb <= 0:
-            raise ConfigError(f"RAG_MAX_FILE_MB must be positive, got {self.max_file_mb}")
+        _check_index_dir(changes["index_dir"])
         llm = (self.llm or ("openai" if self.openai_api_key else "none")).strip().lower()
         if llm not in ("none", "openai"):
             raise ConfigError(f"RAG_LLM must be 'none' or 'openai', got {self.llm!r}")

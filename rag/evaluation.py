@@ -304,9 +304,22 @@ def _run_settings(settings) -> dict:
     return {k: v for k, v in settings.describe().items() if k != "openai_api_key"}
 
 
+def _note_on_stderr(line: str) -> None:
+    import sys
+
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)  # above a progress bar, if one is showing
+
+
 def run_suite(suite: Suite, settings=None, *, progress: Callable[[int, int], None] | None = None,
-              judge: bool = False, searcher=None) -> Run:
-    """Answer every case of the suite and score it. `searcher` defaults to the shared one."""
+              judge: bool = False, searcher=None,
+              notify: Callable[[str], None] | None = _note_on_stderr) -> Run:
+    """Answer every case of the suite and score it. `searcher` defaults to the shared one.
+
+    With `judge`, answers the judge could not score are reported through `notify` as one
+    line with their count and the first reason (default: on stderr; None: not at all).
+    """
     from .answer import answer_question, get_searcher
     from .config import Settings
 
@@ -337,6 +350,8 @@ def run_suite(suite: Suite, settings=None, *, progress: Callable[[int, int], Non
         results.append(_run_case(case, settings, searcher, text_of, grader, answer_question))
         if progress is not None:
             progress(n, len(suite.cases))
+    if grader is not None and grader.note() and notify is not None:
+        notify(grader.note())
     modes = sorted({r.mode for r in results if r.mode and r.mode != "error"})
     return Run(
         suite=suite.path, suite_sha256=suite.sha256,

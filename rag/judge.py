@@ -70,11 +70,20 @@ class Judge:
         self.model = settings.llm_model
         self.cache_dir = Path(cache_dir)
         self.scored = self.not_scored = self.skipped = self.cached = 0
+        self.first_problem = ""  # the reason the first unscored answer got
         self._unreachable = ""
 
     def describe(self) -> dict:
         return {"prompt_version": PROMPT_VERSION, "model": self.model, "scored": self.scored,
                 "not_scored": self.not_scored, "skipped": self.skipped, "cached": self.cached}
+
+    def note(self) -> str:
+        """One line on the answers not scored, with the first reason; "" when none."""
+        if not self.not_scored:
+            return ""
+        graded = self.scored + self.not_scored
+        return (f"judge: {self.not_scored} of {graded} answer(s) not scored "
+                f"(first reason: {' '.join(self.first_problem.split())})")
 
     def grade(self, case, answer) -> dict:
         """The verdict for one answer: scores (or None) with a status and a reason."""
@@ -97,6 +106,7 @@ class Judge:
         if verdict is None:
             self.not_scored += 1
             reason = problem or f"unparsable judgement: {(text or '')[:120]!r}"
+            self.first_problem = self.first_problem or reason
             return {"status": "not scored", "faithfulness": None, "correctness": None, "reason": reason}
         self._write_cache(path, verdict)
         self.scored += 1

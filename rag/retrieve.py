@@ -476,16 +476,31 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def get_retriever(settings: Settings | None = None, *, k: int | None = None, sources: list[str] | None = None,
-                  searcher: Searcher | None = None):
+def get_retriever(settings: Settings | None = None, *, k: int | None = None,
+                  sources: list[str] | str | None = None, searcher: Searcher | None = None):
     """A LlamaIndex `BaseRetriever` (`HybridRetriever`) over the configured index.
 
-    `k`: nodes per query (default `settings.top_k`); `sources`: only chunks of these
-    files (paths relative to the documents folder).
+    `k`: nodes per query, 1 to 50 like RAG_TOP_K (default `settings.top_k`; another
+    value raises ConfigError); `sources`: only chunks of these files (paths relative to
+    the documents folder; a single string is one file).
 
     >>> retriever = get_retriever(k=5)
     >>> nodes = retriever.retrieve("What did France reject?")
     """
+    from .config import check_top_k
+
+    if k is not None:
+        k = check_top_k(k, "k")
+    if isinstance(sources, str):
+        sources = [sources]  # one file, not a sequence of characters
+    elif sources is not None:
+        try:
+            sources = list(sources)
+        except TypeError:
+            raise TypeError(f"sources must be a list of file names, got {type(sources).__name__}") from None
+        bad = [s for s in sources if not isinstance(s, str)]
+        if bad:
+            raise TypeError(f"sources must hold file names as strings, got a {type(bad[0]).__name__}")
     settings = settings or Settings.load()
     searcher = searcher or Searcher(settings)
     return __getattr__("HybridRetriever")(searcher, k or settings.top_k, sources)

@@ -241,3 +241,167 @@ def test_a_reader_that_hangs_up_early_gets_no_traceback(seed_index, argv):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 1
     assert err == "", err[-600:]
+
+
+# -- settings -------------------------------------------------------------------------
+@pytest.mark.parametrize("var, value, message", [
+    ("RAG_MAX_FILE_MB", "nan", "RAG_MAX_FILE_MB must be a finite number, got nan"),
+    ("RAG_MAX_FILE_MB", "inf", "RAG_MAX_FILE_MB must be a finite number, got inf"),
+    ("RAG_MAX_FILE_MB", "0", "RAG_MAX_FILE_MB must be above 0 and at most 1048576, got 0"),
+    ("RAG_LOCK_TIMEOUT", "nan", "RAG_LOCK_TIMEOUT must be a finite number, got nan"),
+    ("RAG_LOCK_TIMEOUT", "-inf", "RAG_LOCK_TIMEOUT must be a finite number, got -inf"),
+    ("RAG_LOCK_TIMEOUT", "-1", "RAG_LOCK_TIMEOUT must be between 0 and 86400, got -1"),
+    ("RAG_LLM_TIMEOUT", "-5", "RAG_LLM_TIMEOUT must be above 0 and at most 3600, got -5"),
+    ("RAG_LLM_TIMEOUT", "0", "RAG_LLM_TIMEOUT must be above 0 and at most 3600, got 0"),
+    ("RAG_LLM_TIMEOUT", "nan", "RAG_LLM_TIMEOUT must be a finite number, got nan"),
+    ("RAG_LLM_RETRIES", "-1", "RAG_LLM_RETRIES must be between 0 and 10, got -1"),
+    ("RAG_LLM_RETRIES", "1000", "RAG_LLM_RETRIES must be between 0 and 10, got 1000"),
+    ("RAG_MAX_QUESTION_TOKENS", "0", "RAG_MAX_QUESTION_TOKENS must be between 1 and 32768, got 0"),
+    ("RAG_MAX_ANSWER_TOKENS", "0", "RAG_MAX_ANSWER_TOKENS must be between 1 and 32768, got 0"),
+    ("RAG_TOP_K", "0", "RAG_TOP_K must be between 1 and 50, got 0"),
+])
+def test_an_unusable_number_setting_is_one_line_naming_it(cli, seed_index, monkeypatch, capsys, var, value, message):
+    from rag.config import Settings
+    from rag.errors import ConfigError
+
+    before = indexed(seed_index)
+    monkeypatch.setenv(var, value)
+    for command in (["config"], ["ingest"], ["ask", QUESTION], ["retrieve", QUESTION]):
+        assert cli(*command) == 1
+        out = capsys.readouterr()
+        assert out.out == "" and out.err == f"error: {message}\n"
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.load()
+    assert indexed(seed_index) == before
+
+
+def test_number_settings_at_their_limits_are_accepted(monkeypatch):
+    from rag.config import Settings
+
+    for var, value in [("RAG_LLM_RETRIES", "0"), ("RAG_LOCK_TIMEOUT", "0"), ("RAG_LLM_TIMEOUT", "0.5"),
+                       ("RAG_MAX_QUESTION_TOKENS", "1"), ("RAG_MAX_ANSWER_TOKENS", "1"), ("RAG_MAX_FILE_MB", "0.01")]:
+        monkeypatch.setenv(var, value)
+    s = Settings.load()
+    assert (s.llm_retries, s.lock_timeout, s.llm_timeout, s.max_question_tokens) == (0, 0.0, 0.5, 1)
+
+
+def test_an_index_folder_that_cannot_be_a_folder_is_one_line(cli, seed_index, tmp_path, monkeypatch, capsys):
+    before = indexed(seed_index)
+    a_file = tmp_path / "passwd"
+    a_file.write_text("root:x:0:0\n")
+    cases = [
+        (a_file, f"error: RAG_INDEX_DIR must be a folder, but {a_file} is a file, not a folder"),
+        (a_file / "index",
+         f"error: RAG_INDEX_DIR cannot be created at {a_file / 'index'}: {a_file} is a file, not a folder"),
+        ("/proc/rag-index",
+         "error: RAG_INDEX_DIR must be a folder that can be written, not under /proc: got /proc/rag-index"),
+    ]
+    for path, message in cases:
+        monkeypatch.setenv("RAG_INDEX_DIR", str(path))
+        for command in (["ingest"], ["ask", QUESTION]):
+            assert cli(*command) == 1
+            out = capsys.readouterr()
+            assert out.err == message + "\n"
+    assert a_file.read_text() == "root:x:0:0\n"
+    assert indexed(seed_index) == before
+
+
+# -- the command line's flags -----------------------------------------------------------
+@pytest.mark.parametrize("command", ["ask", "retrieve"])
+@pytest.mark.parametrize("k", ["0", "-1", "51"])
+def test_k_out_of_range_names_the_flag(cli, seed_index, capsys, command, k):
+    assert cli(command, QUESTION, "--k", k) == 1
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == f"error: --k must be a whole number between 1 and 50, got {k}\n"
+
+
+def test_k_one_retrieves_one_passage(cli, capsys):
+    import json
+
+    assert cli("retrieve", "--json", QUESTION, "--k", "1") == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert cli("ask", "--json", QUESTION, "--k", "1") == 0
+    assert len(json.loads(capsys.readouterr().out)["retrieved"]) == 1
+
+
+@pytest.mark.parametrize("question", ["", ("boats " * 20_000)[:100_000]])
+def test_retrieve_checks_the_question_as_ask_does(cli, fake_embedder, capsys, question):
+    assert cli("ask", question) == 1
+    asked = capsys.readouterr().err
+    embedded = fake_embedder.texts_embedded
+    assert cli("retrieve", question) == 1
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == asked and asked.startswith("error: the question is")
+    assert fake_embedder.texts_embedded == embedded  # refused before any search
+
+
+def test_retrieve_from_a_source_not_in_the_index_says_so(cli, seed_index, capsys):
+    import json
+
+    assert cli("retrieve", QUESTION, "--source", "nonexist.txt") == 1
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert re.fullmatch(r"error: --source 'nonexist\.txt' is not in the index: give a file path relative to the "
+                        r"documents folder; the index holds \d+ document\(s\): .*\n", out.err)
+    assert FRANCE_SOURCE in out.err
+    # a near miss gets a suggestion; one bad name among good ones is still an error
+    assert cli("retrieve", QUESTION, "--source", FRANCE_SOURCE, "--source", FRANCE_SOURCE[:-4]) == 1
+    assert f"(did you mean '{FRANCE_SOURCE}'?)" in capsys.readouterr().err
+    # the name as indexed, or the file's path inside the documents folder
+    for given in (FRANCE_SOURCE, str(seed_index.docs_dir / FRANCE_SOURCE)):
+        assert cli("retrieve", "--json", QUESTION, "--source", given) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert rows and {r["source"] for r in rows} == {FRANCE_SOURCE}
+
+
+# -- the Python API -------------------------------------------------------------------
+def test_history_given_as_one_string_is_one_earlier_question(seed_index, fake_embedder):
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    as_string = answer_question("Why?", settings=seed_index, history=QUESTION, searcher=searcher)
+    as_list = answer_question("Why?", settings=seed_index, history=[QUESTION], searcher=searcher)
+    assert as_string.query == as_list.query == f"{QUESTION} Why?"
+    same_answer(as_string, as_list)
+    with pytest.raises(TypeError, match="history must hold earlier questions as strings"):
+        answer_question("Why?", settings=seed_index, history=[1, 2], searcher=searcher)
+
+
+@pytest.mark.parametrize("k", [0, -1, 51, 1000, 2.5, True])
+def test_api_k_is_checked_like_rag_top_k(seed_index, fake_embedder, k):
+    from rag.errors import ConfigError
+    from rag.retrieve import get_retriever
+
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    with pytest.raises(ConfigError, match=r"^k must be a whole number between 1 and 50, got "):
+        get_retriever(seed_index, k=k, searcher=searcher)
+    with pytest.raises(ConfigError, match=r"^k must be a whole number between 1 and 50, got "):
+        answer_question(QUESTION, settings=seed_index, k=k, searcher=searcher)
+
+
+def test_retriever_sources_given_as_one_string_is_one_source(seed_index, fake_embedder):
+    from rag.retrieve import get_retriever
+
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    nodes = get_retriever(seed_index, k=5, sources=FRANCE_SOURCE, searcher=searcher).retrieve("boats")
+    assert nodes and {n.node.metadata["source"] for n in nodes} == {FRANCE_SOURCE}
+    listed = get_retriever(seed_index, k=5, sources=[FRANCE_SOURCE], searcher=searcher).retrieve("boats")
+    assert [n.node.node_id for n in nodes] == [n.node.node_id for n in listed]
+    assert len(get_retriever(seed_index, k=1, searcher=searcher).retrieve("boats")) == 1
+
+
+# -- evaluation --------------------------------------------------------------------------
+def test_eval_judge_against_an_unreachable_server_says_why_nothing_was_scored(cli, seed_index, tmp_path,
+                                                                               monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-unreachable")
+    monkeypatch.setenv("RAG_LLM", "none")
+    monkeypatch.setenv("RAG_LLM_RETRIES", "0")
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text(
+        '{"id": "money", "question": "Britain has committed approximately how much to France over recent years?", '
+        f'"answerable": true, "expected_sources": ["{FRANCE_SOURCE}"], "must_include": [["480"]], '
+        '"reference_answer": "About £480 million."}\n',
+        encoding="utf-8")
+    assert cli("eval", str(suite), "--judge", "--out", str(tmp_path / "runs")) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("judge:")]
+    assert err == ["judge: 1 of 1 answer(s) not scored (first reason: judge call failed: "
+                   "the LLM server at http://127.0.0.1:9/v1 could not be reached)"]
