@@ -259,7 +259,7 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import standalone_query
+    from .chat import content_words, standalone_query
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -297,6 +297,14 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
 
     ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=question,
                  stored=getattr(searcher, "stored_vectors", None))
+    if ex.refused and query != question and len(content_words(question)) >= 2:
+        # Read as a follow-up, the question found nothing; it may stand alone after all
+        # (a new topic after a refused turn, a pronoun that points into itself).
+        alone = searcher.search(question, k or settings.top_k, timings=search_timings)
+        own = extract(question, alone, searcher.embedder, settings.max_answer_tokens,
+                      stored=getattr(searcher, "stored_vectors", None))
+        if not own.refused:  # its time counts in "answer"
+            ex, hits, query = own, alone, question
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

@@ -32,16 +32,27 @@ def content_words(text: str) -> list[str]:
             if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS]
 
 
+# Content words a question says before its first pointing word from which that word
+# points back into the question itself: "How much money has Britain paid France, and
+# what was it for?" (money), not "Did Britain pay them?".
+OWN_REFERENT_WORDS = 3
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
-    words = [w.lower() for w in re.findall(r"\w+", question)]
+    words = re.findall(r"\w+", question)
     if not words:
         return False
     if _CONTINUATION.match(question.strip()):
         return True
     if len(content_words(question)) < 2:
         return True
-    return any(w in _REFERRING for w in words[1:]) or words[0] in ("it", "they", "this", "that", "these", "those")
+    if words[0].lower() in ("it", "they", "this", "that", "these", "those"):
+        return True
+    for n, word in enumerate(words[1:], 1):
+        if word.lower() in _REFERRING:
+            return len(content_words(" ".join(words[:n]))) < OWN_REFERENT_WORDS
+    return False
 
 
 def rewrite(question: str, earlier: Sequence[str]) -> str:

@@ -20,6 +20,9 @@ FRANCE = "004_f1f9acf72509a885.txt"
 @pytest.mark.parametrize("question", [
     "How much has Britain committed to France?",
     "What did the UK Home Secretary demand from France?",
+    # a pronoun after words enough to point at points into the question itself
+    "How much money has Britain paid France, and what was it for?",
+    "Who is the UK border security chief and what did he say?",
 ])
 def test_a_standalone_question_is_searched_unchanged(question):
     assert not is_follow_up(question)
@@ -58,6 +61,22 @@ def test_an_unanswerable_follow_up_is_still_refused(real_seed_settings):
     answer = answer_question("When was he appointed to that job?", settings=real_seed_settings,
                              history=["Who is the UK's border security chief?"])
     assert answer.refused
+
+
+@pytest.mark.parametrize("question", ["Did Britain pay them?", "What did France reject and why?"])
+def test_a_pronoun_after_few_words_still_points_back(question):
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How much money has Britain paid France, and what was it for?", "480 million"),  # stands alone
+    ("Why did they reject the UK's demand to stop the boats?", "citing"),  # read as a follow-up first
+])
+def test_a_new_topic_after_a_refused_turn_is_answered(real_seed_settings, question, expected):
+    answer = answer_question(question, settings=real_seed_settings, history=["What is the capital of Peru?"])
+    assert not answer.refused
+    assert answer.query == question  # searched alone, not after the question about Peru
+    assert expected in answer.answer
 
 
 def test_extractive_why_follow_up(real_seed_settings):
