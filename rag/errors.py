@@ -29,6 +29,10 @@ class IndexCorruptError(RagError):
     """The index folder is damaged and must be rebuilt."""
 
 
+class IndexAccessError(RagError):
+    """The index folder cannot be written (permissions, a read-only file system)."""
+
+
 class IndexBusyError(RagError):
     """Another process holds the index lock for writing."""
 

@@ -15,6 +15,7 @@ It does not embed, chunk or rank.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import threading
@@ -29,7 +30,8 @@ import numpy as np
 from .chunking import Chunk
 from .config import Settings
 from .documents import CLEANING_VERSION, Document
-from .errors import ConfigError, IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from .errors import (ConfigError, IndexAccessError, IndexBusyError, IndexCorruptError, IndexMismatchError,
+                     IndexMissingError)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,6 +45,18 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, chunk_index);
 """
 REBUILD_HINT = "run `rag ingest --rebuild`"
+
+
+def _cannot_write(folder: Path, why: str) -> str:
+    return (f"the index folder {folder} cannot be written ({why}): give this user write access "
+            "to it, or set RAG_INDEX_DIR to a folder it can write")
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexAccessError(_cannot_write(folder, exc.strerror or str(exc))) from None
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
@@ -102,7 +116,7 @@ class Index:
                 raise IndexMissingError(
                     f"no index at {settings.index_dir}: run `rag ingest` first"
                 )
-            settings.index_dir.mkdir(parents=True, exist_ok=True)
+            _make_folder(settings.index_dir)
         self._db_lock = threading.RLock()
         self.opened = 0  # how many times the file was (re)opened: see `generation`
         self._open()
@@ -114,6 +128,8 @@ class Index:
             self.db.executescript(SCHEMA)
             self.db.commit()
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc) or "unable to open" in str(exc):
+                raise IndexAccessError(_cannot_write(self.settings.index_dir, str(exc))) from None
             raise IndexCorruptError(
                 f"the index at {self.settings.index_dir} is damaged ({exc}): {REBUILD_HINT}"
             ) from None
@@ -424,8 +440,13 @@ def ingest_lock(settings: Settings, timeout: float | None = None):
     """Only one writer per index; a second waits up to `timeout` seconds, then stops."""
     from filelock import FileLock, Timeout
 
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.index_dir / "ingest.lock"))
+    _make_folder(settings.index_dir)
+    path = settings.index_dir / "ingest.lock"
+    try:  # a lock file that cannot be opened would read as another ingest holding it
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise IndexAccessError(_cannot_write(settings.index_dir, exc.strerror or str(exc))) from None
+    lock = FileLock(str(path))
     wait = settings.lock_timeout if timeout is None else timeout
     try:
         lock.acquire(timeout=wait)

@@ -216,3 +216,47 @@ def test_an_empty_index_says_so_instead_of_refusing(settings, fake_embedder, mon
     monkeypatch.setenv("RAG_DOCS_DIR", str(settings.docs_dir))
     assert main(["retrieve", "What did France reject?"]) == 1
     assert capsys.readouterr().err.strip() == f"error: the index at {settings.index_dir} is empty: run `rag ingest`"
+
+
+def _without_write_permission() -> list[str]:
+    """The command prefix that runs a process which file permissions apply to."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: permissions cannot be made to apply")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+def test_an_index_folder_that_cannot_be_written_says_so(seed_index):
+    for path in [seed_index.index_dir, *seed_index.index_dir.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r})
+        from rag.cli import main
+        from rag.config import Settings
+        from rag.retrieve import Searcher
+        from rag.errors import RagError
+        from tests.conftest import HashEmbedder
+        s = Settings.load(docs_dir={str(seed_index.docs_dir)!r}, index_dir={str(seed_index.index_dir)!r})
+        try:
+            Searcher(s, embedder=HashEmbedder()).search("What did France reject?")
+        except RagError as exc:
+            print(type(exc).__name__, exc)
+        sys.argv = ["rag", "ingest"]
+        import os; os.environ.update(RAG_INDEX_DIR=str(s.index_dir), RAG_DOCS_DIR=str(s.docs_dir))
+        sys.exit(main(["ingest"]))
+    """)
+    try:
+        done = subprocess.run([*_without_write_permission(), sys.executable, "-c", code],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        for path in [seed_index.index_dir, *seed_index.index_dir.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert done.stdout.startswith(f"IndexAccessError the index folder {seed_index.index_dir} cannot be written")
+    assert done.returncode == 1
+    err = done.stderr.strip()
+    assert err.startswith("error: the index folder") and "RAG_INDEX_DIR" in err
+    assert "\n" not in err and "damaged" not in err and "Traceback" not in err
