@@ -18,7 +18,7 @@ from .documents import Document, SkipFile, find_files, load_document, source_nam
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
 from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
-from .store import Index, ingest_lock, wipe
+from .store import STAGING, Index, discard, ingest_lock, swap_in, wipe
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH_CHUNKS = 256
@@ -129,97 +129,112 @@ def ingest(
     report.skipped.extend(Skipped(folder, f"unreadable folder ({reason}); its indexed files are kept")
                           for folder, reason in unlisted)
     with ingest_lock(settings):
-        if rebuild:
-            wipe(settings)
-        index = Index(settings, create=True)
-        sentence_store = None
-        try:
-            index.check_settings()
-            index.begin()
-            known = index.files()
-            needs_vectors = index.reconcile()
-            seen: set[str] = set()
-            sentence_store = SentenceVectors(settings)
-            tag = sentence_model(settings, embedder)
-            pool = tag.endswith(POOLED_TAG)
-            pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
-
-            def flush() -> None:
-                flat = [c for _, chunks, _, _ in pending for c in chunks]
-                texts = [c.text for c in flat]
-                pooled = None
-                if pool:  # sentence vectors from the chunks' own model run
-                    vectors, pooled = embedder.embed_pooled(texts, [sentence_spans(t) for t in texts])
-                else:
-                    vectors = embedder.embed(texts)
-                # Sentence vectors before the chunks are visible: a search of the new
-                # index generation then finds them all stored.
-                started = time.perf_counter()
-                stored, direct = embed_sentences(flat, embedder, sentence_store, model=tag, pooled=pooled)
-                report.sentences += stored
-                report.sentences_direct += direct
-                report.sentence_seconds += time.perf_counter() - started
-                at = 0
-                for doc, chunks, stat, bucket in pending:
-                    index.put_document(doc, chunks, vectors[at : at + len(chunks)], stat)
-                    at += len(chunks)
-                    bucket.append(doc.source)
-                    report.embedded += len(chunks)
-                pending.clear()
-
-            for n, (path, root) in enumerate(pairs, 1):
-                source = source_name(path, root)
-                if progress:
-                    progress(n, len(pairs), source)
-                try:
-                    stat = _stat(path)
-                except OSError as exc:
-                    report.skipped.append(Skipped(source, f"unreadable ({exc.strerror or exc})"))
-                    continue
-                old = known.get(source)
-                if old and old[1:] == stat and source not in needs_vectors:
-                    report.unchanged.append(source)
-                    seen.add(source)
-                    continue
-                try:
-                    doc = load_document(path, root, settings.max_file_bytes)
-                except SkipFile as exc:
-                    seen.add(source)
-                    if old and exc.emptied:
-                        # Emptied on purpose, most likely: what the index holds of it is no
-                        # longer in the file, so it must not be quoted any more.
-                        report.skipped.append(Skipped(source, f"{exc}; removed from the index"))
-                        index.remove_document(source)
-                        report.removed.append(source)
-                    elif old:
-                        report.skipped.append(Skipped(source, f"{exc}; its last indexed version is kept"))
-                    else:
-                        report.skipped.append(Skipped(source, str(exc)))
-                    continue
-                seen.add(source)
-                if old and old[0] == doc.sha256 and source not in needs_vectors:
-                    index.touch_document(source, stat)
-                    report.unchanged.append(source)
-                    continue
-                chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap)
-                pending.append((doc, chunks, stat, report.updated if old else report.added))
-                if sum(len(c) for _, c, _, _ in pending) >= EMBED_BATCH_CHUNKS:
-                    flush()
-            if pending:
-                flush()
-            for source in sorted(set(known) - seen):
-                # Scope "" is the whole documents folder: not the files from elsewhere.
-                in_scope = any(source.startswith(s) and not (s == "" and source.startswith("/"))
-                               for s in scopes)
-                listed = not any(source.startswith(folder) for folder, _ in unlisted)
-                if in_scope and listed:
-                    index.remove_document(source)
-                    report.removed.append(source)
-            report.chunks = index.stats().chunks
-        finally:
-            index.close()
-            if sentence_store is not None:
-                sentence_store.close()
+        if rebuild and not settings.chroma_url:
+            # Built beside the old index and swapped in when complete: until then the
+            # old one keeps answering, and a rebuild stopped midway leaves it as it was.
+            staging = settings.index_dir / STAGING
+            discard(staging)  # what an interrupted rebuild left
+            _update(settings.replace(index_dir=staging), pairs, scopes, unlisted, embedder, progress, report)
+            swap_in(staging, settings.index_dir)
+        else:
+            if rebuild:  # a Chroma server's collection cannot be built beside the old one
+                wipe(settings)
+            _update(settings, pairs, scopes, unlisted, embedder, progress, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str],
+            unlisted: list[tuple[str, str]], embedder: Embedder, progress: Progress | None,
+            report: IngestReport) -> None:
+    """The ingest proper, into the index of `settings`, under the caller's lock."""
+    index = Index(settings, create=True)
+    sentence_store = None
+    try:
+        index.check_settings()
+        index.begin()
+        known = index.files()
+        needs_vectors = index.reconcile()
+        seen: set[str] = set()
+        sentence_store = SentenceVectors(settings)
+        tag = sentence_model(settings, embedder)
+        pool = tag.endswith(POOLED_TAG)
+        pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
+
+        def flush() -> None:
+            flat = [c for _, chunks, _, _ in pending for c in chunks]
+            texts = [c.text for c in flat]
+            pooled = None
+            if pool:  # sentence vectors from the chunks' own model run
+                vectors, pooled = embedder.embed_pooled(texts, [sentence_spans(t) for t in texts])
+            else:
+                vectors = embedder.embed(texts)
+            # Sentence vectors before the chunks are visible: a search of the new
+            # index generation then finds them all stored.
+            started = time.perf_counter()
+            stored, direct = embed_sentences(flat, embedder, sentence_store, model=tag, pooled=pooled)
+            report.sentences += stored
+            report.sentences_direct += direct
+            report.sentence_seconds += time.perf_counter() - started
+            at = 0
+            for doc, chunks, stat, bucket in pending:
+                index.put_document(doc, chunks, vectors[at : at + len(chunks)], stat)
+                at += len(chunks)
+                bucket.append(doc.source)
+                report.embedded += len(chunks)
+            pending.clear()
+
+        for n, (path, root) in enumerate(pairs, 1):
+            source = source_name(path, root)
+            if progress:
+                progress(n, len(pairs), source)
+            try:
+                stat = _stat(path)
+            except OSError as exc:
+                report.skipped.append(Skipped(source, f"unreadable ({exc.strerror or exc})"))
+                continue
+            old = known.get(source)
+            if old and old[1:] == stat and source not in needs_vectors:
+                report.unchanged.append(source)
+                seen.add(source)
+                continue
+            try:
+                doc = load_document(path, root, settings.max_file_bytes)
+            except SkipFile as exc:
+                seen.add(source)
+                if old and exc.emptied:
+                    # Emptied on purpose, most likely: what the index holds of it is no
+                    # longer in the file, so it must not be quoted any more.
+                    report.skipped.append(Skipped(source, f"{exc}; removed from the index"))
+                    index.remove_document(source)
+                    report.removed.append(source)
+                elif old:
+                    report.skipped.append(Skipped(source, f"{exc}; its last indexed version is kept"))
+                else:
+                    report.skipped.append(Skipped(source, str(exc)))
+                continue
+            seen.add(source)
+            if old and old[0] == doc.sha256 and source not in needs_vectors:
+                index.touch_document(source, stat)
+                report.unchanged.append(source)
+                continue
+            chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap)
+            pending.append((doc, chunks, stat, report.updated if old else report.added))
+            if sum(len(c) for _, c, _, _ in pending) >= EMBED_BATCH_CHUNKS:
+                flush()
+        if pending:
+            flush()
+        for source in sorted(set(known) - seen):
+            # Scope "" is the whole documents folder: not the files from elsewhere.
+            in_scope = any(source.startswith(s) and not (s == "" and source.startswith("/"))
+                           for s in scopes)
+            listed = not any(source.startswith(folder) for folder, _ in unlisted)
+            if in_scope and listed:
+                index.remove_document(source)
+                report.removed.append(source)
+        report.chunks = index.stats().chunks
+    finally:
+        index.close()
+        if sentence_store is not None:
+            sentence_store.close()
 

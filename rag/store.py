@@ -413,6 +413,55 @@ class Index:
             self.db.close()
 
 
+STAGING = ".rebuild"  # where `rag ingest --rebuild` builds, inside the index folder
+# What an embedded index is made of, moved together when a rebuild is swapped in. The
+# databases go last, index.db the very last: readers reopen when it changes.
+_INDEX_PARTS = ("chroma", "sentences.db", "index.db")
+
+
+def _forget_chroma_clients() -> None:
+    try:
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+    except Exception:
+        pass
+
+
+def discard(folder: Path) -> None:
+    """Delete a folder of index parts, whatever state it is in."""
+    _forget_chroma_clients()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def swap_in(staging: Path, index_dir: Path) -> None:
+    """Replace the index in `index_dir` by the one built in `staging` (same file system).
+
+    Each database replaces the old one in a single rename, so a reader opening it sees
+    the old index or the new, never none; the old one's journal files are deleted first,
+    since beside the new database they would be replayed into it."""
+    _forget_chroma_clients()
+    old = index_dir / ".replaced"
+    discard(old)
+    old.mkdir()
+    if (index_dir / "chroma").exists():
+        os.replace(index_dir / "chroma", old / "chroma")
+    if (staging / "chroma").exists():
+        os.replace(staging / "chroma", index_dir / "chroma")
+    for name in _INDEX_PARTS[1:]:
+        for suffix in ("-wal", "-shm"):
+            (index_dir / (name + suffix)).unlink(missing_ok=True)
+        if (staging / name).exists():
+            for suffix in ("-wal", "-shm"):  # a closed database has none; if one is left, it moves along
+                if (staging / (name + suffix)).exists():
+                    os.replace(staging / (name + suffix), index_dir / (name + suffix))
+            os.replace(staging / name, index_dir / name)
+        else:
+            (index_dir / name).unlink(missing_ok=True)
+    discard(old)
+    discard(staging)
+
+
 def wipe(settings: Settings) -> None:
     """Delete the whole index (for --rebuild), whatever state it is in."""
     if settings.chroma_url:
@@ -421,13 +470,7 @@ def wipe(settings: Settings) -> None:
         except Exception:
             pass  # absent already
     else:
-        try:
-            from chromadb.api.client import SharedSystemClient
-
-            SharedSystemClient.clear_system_cache()
-        except Exception:
-            pass
-        shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
+        discard(settings.index_dir / "chroma")
     # The sentence vectors go too: a rebuild starts over, and makes them again as the
     # settings now say (pooled or direct), with none left over from before.
     for name in ("index.db", "sentences.db"):

@@ -18,7 +18,7 @@ from rag.ingest import ingest
 from rag.retrieve import Searcher
 from rag.store import Index
 
-from .conftest import FRANCE_SOURCE, ROOT
+from .conftest import FRANCE_SOURCE, ROOT, HashEmbedder
 from .servers import ChromaServer
 
 
@@ -260,3 +260,32 @@ def test_an_index_folder_that_cannot_be_written_says_so(seed_index):
     err = done.stderr.strip()
     assert err.startswith("error: the index folder") and "RAG_INDEX_DIR" in err
     assert "\n" not in err and "damaged" not in err and "Traceback" not in err
+
+
+def test_a_rebuild_stopped_midway_leaves_the_old_index_answering(seed_index, fake_embedder):
+    import rag.ingest
+
+    ids = consistent(seed_index)
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    for i in range(6):
+        (seed_index.docs_dir / f"note{i}.txt").write_text(f"Note {i}\n\nPatrol boat {i} sighted near Calais.\n")
+
+    class Interrupted(HashEmbedder):
+        def embed(self, texts):
+            if self.calls >= 2:
+                raise KeyboardInterrupt  # Ctrl-C during the rebuild's embedding
+            return super().embed(texts)
+
+    old_batch, rag.ingest.EMBED_BATCH_CHUNKS = rag.ingest.EMBED_BATCH_CHUNKS, 1
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ingest(seed_index, rebuild=True, embedder=Interrupted())
+    finally:
+        rag.ingest.EMBED_BATCH_CHUNKS = old_batch
+    assert consistent(seed_index) == ids  # the old index, untouched
+    assert searcher.search("What did France reject?", 3)[0].chunk.source == FRANCE_SOURCE
+    report = ingest(seed_index, rebuild=True, embedder=fake_embedder)
+    assert len(report.added) == 8 and report.removed == []
+    assert len(consistent(seed_index)) == len(ids) + 6
+    assert searcher.search("Patrol boat 3 sighted near Calais", 3)[0].chunk.source == "note3.txt"
+    assert sorted(p.name for p in seed_index.index_dir.iterdir() if p.name.startswith(".")) == []
