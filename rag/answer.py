@@ -53,6 +53,7 @@ class Citation:
     start: int
     end: int
     title: str = ""
+    supports: bool = True  # False: the closest sentence of a passage that does not hold the claim (LLM mode)
 
 
 @dataclass(frozen=True)

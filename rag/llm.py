@@ -184,20 +184,26 @@ def check_answer(question: str, query: str, raw: str, passages: Sequence, embedd
     if _is_refusal(raw) or not raw.strip():
         return Answer(question, query, REFUSAL, True, "llm")
     cache = vector_cache(embedder)
-    sentences, citations, parts, seen, dropped = [], [], [], set(), 0
+    sentences, parts, dropped = [], [], 0
+    found: dict[tuple[int, int], Citation] = {}
     for claim in split_claims(raw, len(passages)):
         dropped += claim.dropped
         supported = False
         for m in claim.markers:
             sentence, ok = best_support(claim.text, [passages[m - 1]], cache)
             supported = supported or ok
-            if sentence is not None and (m, sentence.start) not in seen:
-                seen.add((m, sentence.start))
-                citations.append(Citation(m, sentence.source, sentence.chunk_id, sentence.text,
-                                          sentence.start, sentence.end, sentence.title))
+            if sentence is None:
+                continue
+            # The passage's closest sentence is quoted either way (the user sees where an
+            # unsupported claim points, an obeyed injection included), marked when it
+            # does not hold the claim, so it never reads as evidence.
+            key = (m, sentence.start)
+            if key not in found or (ok and not found[key].supports):
+                found[key] = Citation(m, sentence.source, sentence.chunk_id, sentence.text,
+                                      sentence.start, sentence.end, sentence.title, supports=ok)
         sentences.append(AnswerSentence(claim.text, claim.markers, supported and bool(claim.markers)))
         parts.append(claim.text + "".join(f" [{m}]" for m in claim.markers))
-    citations.sort(key=lambda c: c.marker)
+    citations = sorted(found.values(), key=lambda c: c.marker)
     return Answer(question, query, " ".join(parts), False, "llm", tuple(citations),
                   sentences=tuple(sentences), dropped_markers=dropped)
 

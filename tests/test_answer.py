@@ -143,7 +143,7 @@ def test_cli_ask_json(real_seed_settings, monkeypatch, capsys):
     data = json.loads(capsys.readouterr().out)
     assert {"question", "query", "answer", "refused", "mode", "citations", "retrieved", "timings_ms"} <= set(data)
     assert data["mode"] == "extractive" and data["refused"] is False and len(data["retrieved"]) == 3
-    assert set(data["citations"][0]) == {"marker", "source", "chunk_id", "quote", "start", "end"}
+    assert set(data["citations"][0]) == {"marker", "source", "chunk_id", "quote", "start", "end", "supports"}
     assert set(data["retrieved"][0]) == {"chunk_id", "source", "score", "start", "end"}
     assert {"retrieve", "answer", "total"} <= set(data["timings_ms"])
 

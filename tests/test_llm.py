@@ -196,6 +196,10 @@ def test_cited_passage_that_does_not_support_the_claim(llm):
         answer = ask(llm, server)
     [sentence] = answer.sentences
     assert sentence.markers and not sentence.supported
+    # The passage's closest sentence is quoted, marked as not holding the claim.
+    assert [c.supports for c in answer.citations] == [False]
+    assert [c["supports"] for c in answer.to_json()["citations"]] == [False]
+    assert answer.to_json()["unsupported"] == [sentence.text]
 
 
 def test_refusal_phrase_is_a_refusal(llm):

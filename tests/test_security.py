@@ -187,6 +187,7 @@ def test_an_obeyed_injection_citing_the_injection_itself_is_flagged(corpus):
     with FakeOpenAI([reply]) as server:
         answer = answer_question("When does the first ferry leave Calais?", settings=llm_settings(corpus, server))
     assert answer.citations[0].quote == OBEY  # the user sees where the words came from
+    assert not answer.citations[0].supports  # and that they are no evidence
     assert not answer.sentences[0].supported
 
 
