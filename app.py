@@ -3,15 +3,11 @@
 Run with `streamlit run app.py`. Widgets and session state only; the pipeline is `rag`.
 """
 
-import logging
-
 import streamlit as st
 
 from rag import ui
-from rag.errors import IndexMissingError, RagError
-from rag.ui_session import EXTRACTIVE, LLM, base_settings, history, warm_up
-
-log = logging.getLogger("rag.app")
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError
+from rag.ui_session import EXTRACTIVE, LLM, base_settings, history, ingest_job, start_ingest, warm_up
 
 st.set_page_config(page_title="Ask your documents", layout="wide")  # default icon: served locally
 
@@ -24,58 +20,104 @@ except RagError as exc:
 warm_up(settings)
 
 
-def reindex() -> None:
-    from rag.ingest import ingest
+def start_reindex(rebuild: bool = False) -> None:
+    """Button callback: re-index (or rebuild) in the background and follow it here."""
+    job = start_ingest(settings, rebuild=rebuild)
+    st.session_state["ingest_watch"] = job.id
 
-    bar = st.sidebar.progress(0.0, text="Reading documents…")
 
-    def progress(done: int, total: int, source: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} · {source[-40:]}")
+def rebuild_button(key: str, busy: bool) -> None:
+    st.button("Rebuild index", key=key, on_click=start_reindex, args=(True,), disabled=busy, type="primary",
+              icon=":material/build:", width="stretch",
+              help=ui.escape_markdown(f"Delete the index and build it again from {settings.docs_dir}"))
 
-    try:
-        report = ingest(settings, progress=progress)
-    except RagError as exc:
-        st.sidebar.error(ui.friendly_error(exc))
-    except Exception:
-        log.exception("re-index failed")
-        st.sidebar.error("Re-indexing failed unexpectedly; the server log has the details.")
+
+@st.fragment(run_every=0.5)
+def ingest_progress(job_id: int) -> None:
+    """The running re-index's progress, redrawn twice a second; the whole page once it ends."""
+    job = ingest_job(settings)
+    if job is None or job.id != job_id or not job.running:
+        st.rerun()  # the index status, the chat and the outcome change with it
+    what = "Rebuilding the index" if job.rebuild else "Re-indexing"
+    text = f"{what}: {job.done}/{job.total} · {job.source[-40:]}" if job.total else f"{what}: reading documents…"
+    st.progress(job.fraction, text=ui.escape_markdown(text))
+    if job.answerable:
+        st.caption("Questions are answered from the index as it stands; this goes on if you leave the page.")
     else:
-        bar.progress(1.0, text="Done")
-        st.sidebar.success(ui.escape_markdown(report.summary().splitlines()[0]))
+        st.caption("Questions wait until it ends; it goes on if you leave this page.")
+
+
+def ingest_outcome(job, shown: str | None) -> None:
+    """How the re-index this session followed ended, once; `shown`: the error the
+    index status already shows (not repeated)."""
+    if job is None or job.running or st.session_state.get("ingest_watch") != job.id:
+        return
+    del st.session_state["ingest_watch"]
+    if job.error is None:
+        report = job.report
+        st.success(ui.escape_markdown(report.summary().splitlines()[0]))
         for skipped in report.skipped:
-            st.sidebar.caption(ui.escape_markdown(f"Skipped {skipped.path}: {skipped.reason}"))
+            st.caption(ui.escape_markdown(f"Skipped {skipped.path}: {skipped.reason}"))
+        return
+    if not isinstance(job.error, RagError):
+        st.error("Re-indexing failed unexpectedly; the server log has the details.")
+        return
+    message = ui.friendly_error(job.error)
+    if message == shown:
+        return
+    st.error(message)
+    if isinstance(job.error, (IndexCorruptError, IndexMismatchError)):
+        rebuild_button("rebuild-after-reindex", busy=False)
 
 
-def index_status(box) -> None:
+def index_status(box, busy: bool) -> str | None:
+    """Draw what the index holds (or what is wrong with it); return the error shown, if any."""
     from rag.store import Index
 
     try:
         index = Index(settings)
         try:
+            index.check_settings()
             stats = index.stats()
         finally:
             index.close()
     except IndexMissingError:
-        box.warning("No index yet: press **Re-index documents** to build it.")
-        return
+        if busy:
+            box.info("Building the index…")
+        else:
+            box.warning("No index yet: press **Re-index documents** to build it.")
+        return None
+    except (IndexCorruptError, IndexMismatchError) as exc:
+        message = ui.friendly_error(exc)
+        box.error(message)
+        with box:
+            rebuild_button("rebuild", busy)
+        return message
     except RagError as exc:
-        box.error(ui.friendly_error(exc))
-        return
+        message = ui.friendly_error(exc)
+        box.error(message)
+        return message
+    if stats.chunks == 0 and not busy:
+        box.warning("The index is empty: press **Re-index documents** to build it.")
     box.markdown(
         f"**{stats.documents}** document{'' if stats.documents == 1 else 's'} · "
         f"**{stats.chunks}** chunk{'' if stats.chunks == 1 else 's'}  \n"
         f"Embedding model: {ui.escape_markdown(stats.embedding_model)}  \n"
         f"Last ingested: {ui.format_time(stats.updated_at)}"
     )
+    return None
 
 
 with st.sidebar:
     st.subheader("Index")
     status = st.container()
-    if st.button("Re-index documents", icon=":material/refresh:", width="stretch",
-                 help=ui.escape_markdown(f"Read new and changed files in {settings.docs_dir}")):
-        reindex()
-    index_status(status)
+    job = ingest_job(settings)
+    busy = job is not None and job.running
+    st.button("Re-index documents", icon=":material/refresh:", width="stretch", on_click=start_reindex,
+              disabled=busy, help=ui.escape_markdown(f"Read new and changed files in {settings.docs_dir}"))
+    if busy:
+        ingest_progress(job.id)
+    ingest_outcome(job, index_status(status, busy))
 
     st.subheader("Answers")
     st.radio(

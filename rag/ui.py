@@ -142,20 +142,49 @@ def document_markdown(document: str, citation: Citation) -> str:
     return _window(document, start, end, DOCUMENT_WINDOW).markdown()
 
 
+def _snippet(quote: str, limit: int = 48) -> str:
+    """The start of a quote, cut between words, for a card's label."""
+    text = " ".join(quote.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
+
+
 def card_label(citation: Citation) -> str:
-    """`[1] Title · file.txt`, escaped for an expander label."""
-    title = citation.title or citation.source
-    label = f"[{citation.marker}] {title} · {citation.source}"
-    return escape_markdown(" ".join(label.split()))
+    """`[1] Title · file.txt · “the quote's first words…”`, escaped for an expander label;
+    a quote that does not support its sentence (LLM mode) says so first.
+
+    The quote's first words tell apart cards of one marker (several sentences quoted
+    from one passage); an untitled document is named once, by its file name.
+    """
+    title = " ".join((citation.title or "").split())
+    parts = [f"[{citation.marker}]"]
+    if not citation.supports:
+        parts.append("⚠️ closest passage, does not support the flagged sentence:")
+    if title and title != citation.source:
+        parts.append(f"{title} ·")
+    parts.append(citation.source)
+    if citation.quote.strip():
+        parts.append(f"· “{_snippet(citation.quote)}”")
+    return escape_markdown(" ".join(" ".join(parts).split()))
+
+
+def _with_markers(sentence) -> str:
+    return sentence.text + "".join(f" [{m}]" for m in sentence.markers)
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer text, with sentences the sources do not support flagged."""
+    """The answer text with its [n] markers, sentences the sources do not support flagged."""
     if answer.sentences and any(not s.supported for s in answer.sentences):
         parts = []
         for s in answer.sentences:
-            text = escape_markdown(s.text)
-            parts.append(text if s.supported else f"{UNSUPPORTED_FLAG} _{text}_ {UNSUPPORTED_FLAG}")
+            if s.supported:
+                parts.append(escape_markdown(_with_markers(s)))
+                continue
+            # The markers stay outside the emphasis: they name the passages, flagged or not.
+            markers = escape_markdown("".join(f" [{m}]" for m in s.markers), line_start=False)
+            parts.append(f"{UNSUPPORTED_FLAG} _{escape_markdown(s.text)}_{markers} {UNSUPPORTED_FLAG}")
         return " ".join(parts)
     return escape_markdown(answer.answer)
 
@@ -178,16 +207,44 @@ def one_line(message: object, limit: int = 300) -> str:
 
 _SECRET = re.compile(r"\b(sk-[A-Za-z0-9_\-]{6,})")
 
+# The pipeline's messages name CLI commands; the app has buttons for them.
+_APP_HINTS = (
+    (re.compile(r"try again when `rag ingest` ends"), "try again when the re-index ends"),
+    (re.compile(r"run `rag ingest --rebuild`"), "press Rebuild index"),
+    (re.compile(r"run `rag ingest`"), "press Re-index documents"),
+    (re.compile(r"`rag ingest --rebuild`"), "Rebuild index"),
+    (re.compile(r"`rag ingest`"), "Re-index documents"),
+    (re.compile(r"check OPENAI_API_KEY"), "check the API key in the sidebar (or OPENAI_API_KEY)"),
+)
+# A first word that is a plain lowercase word (not a file name, path or identifier).
+_PLAIN_FIRST_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?(?=[ ,])")
+
+
+def app_message(message: object, sentence_start: bool = True) -> str:
+    """A pipeline message as one line for the app: CLI hints turned into the app's
+    buttons, a leading plain word capitalised (a file name keeps its case)."""
+    text = one_line(message)
+    for pattern, replacement in _APP_HINTS:
+        text = pattern.sub(replacement, text)
+    if sentence_start and _PLAIN_FIRST_WORD.match(text):
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def friendly_text(message: object, api_key: str | None = None, sentence_start: bool = True) -> str:
+    """`app_message`, escaped for Markdown, with no API key in it."""
+    text = str(message)
+    if api_key:
+        text = text.replace(api_key, "***")
+    return escape_markdown(_SECRET.sub("***", app_message(text, sentence_start)))
+
 
 def friendly_error(exc: BaseException, api_key: str | None = None) -> str:
     """One line for the page: the message of an expected error, never a key."""
     from .errors import RagError
 
     if isinstance(exc, RagError):
-        text = one_line(exc)
-        text = text[:1].upper() + text[1:]
-    else:
-        text = "Something went wrong while answering. Please try again; if it keeps happening, check the server log."
-    if api_key:
-        text = text.replace(api_key, "***")
-    return escape_markdown(_SECRET.sub("***", text))
+        return friendly_text(exc, api_key)
+    return friendly_text(
+        "Something went wrong while answering. Please try again; if it keeps happening, check the server log.",
+        api_key)

@@ -50,6 +50,19 @@ def card_labels(message) -> list[str]:
     return [plain(e.label) for e in message.expander]
 
 
+def finish_reindex(at, timeout: float = 120):
+    """Wait for the app's background re-index to end, then draw the page again."""
+    from rag import ui_session
+
+    for job in list(ui_session._jobs.values()):
+        assert job.finished.wait(timeout), "the re-index did not end"
+    return at.run()
+
+
+def sidebar_button(at, label: str):
+    return next(b for b in at.sidebar.button if b.label == label)
+
+
 # -- Markdown safety (no app run) -----------------------------------------------
 @pytest.mark.parametrize("text", [
     "<script>alert('x')</script>",
@@ -88,6 +101,42 @@ def test_quote_is_bold_inside_its_passage():
     passage = passage_for(citation, (), document)
     assert passage.text[passage.start:passage.end] == quote
     assert passage.clipped_before and passage.clipped_after
+
+
+def test_card_labels_name_an_untitled_document_once_and_differ_by_quote():
+    from rag.answer import Citation
+    from rag.ui import card_label
+
+    untitled = Citation(1, "000_x.txt", "c1", "Boats left at dawn.", 0, 19, "")
+    assert plain(card_label(untitled)) == "[1] 000_x.txt · “Boats left at dawn.”"
+    titled = Citation(1, "a.txt", "c1", "Boats left at dawn.", 0, 19, "Harbour news")
+    assert plain(card_label(titled)).startswith("[1] Harbour news · a.txt · ")
+    other = Citation(1, "a.txt", "c1", "Patrols went out again at night and on the following days.", 40, 99,
+                     "Harbour news")
+    assert card_label(titled) != card_label(other)  # two quotes from passage [1]: two labels
+    assert plain(card_label(other)).endswith("“Patrols went out again at night and on the…”")
+
+
+def test_flagged_answer_keeps_every_marker():
+    from rag.answer import Answer, AnswerSentence
+    from rag.ui import answer_markdown
+
+    answer = Answer("q", "q", "A holds [1]. B is made up [2].", False, "llm", sentences=(
+        AnswerSentence("A holds.", (1,)), AnswerSentence("B is made up.", (2,), supported=False)))
+    shown = plain(answer_markdown(answer))
+    assert shown == "A holds. [1] ⚠️ _B is made up._ [2] ⚠️"
+
+
+def test_error_lines_speak_the_apps_language_and_keep_file_names():
+    from rag.errors import EvalError, IndexCorruptError, IndexMissingError, QuestionError
+    from rag.ui import friendly_error
+
+    assert plain(friendly_error(EvalError("bad.jsonl line 1: not JSON"))).startswith("bad.jsonl line 1")
+    assert plain(friendly_error(QuestionError("the question is empty"))) == "The question is empty"
+    missing = plain(friendly_error(IndexMissingError("no index at /x: run `rag ingest` first")))
+    assert missing == "No index at /x: press Re-index documents first"
+    damaged = plain(friendly_error(IndexCorruptError("the index at /x is damaged (junk): run `rag ingest --rebuild`")))
+    assert damaged.endswith(": press Rebuild index") and "`" not in damaged
 
 
 # -- the chat -------------------------------------------------------------------
@@ -176,6 +225,74 @@ def test_sessions_keep_separate_histories(monkeypatch, real_seed_settings):
     assert "rejected" in plain(first.chat_message[-1].markdown[0].value)
 
 
+def test_question_interrupted_while_streaming_stays_in_the_history(monkeypatch, chat):
+    """A click or a second question while an answer streams stops the run at its next
+    UI call (Streamlit raises StopException or RerunException there): the question
+    stays, drawn as interrupted with what had arrived, and can be asked again."""
+    import rag.answer
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    original = rag.answer.stream_answer
+
+    def interrupted(question, **kwargs):
+        stream = original(question, **kwargs)
+
+        def deltas():
+            it = iter(stream)
+            yield next(it)
+            raise StopException()  # what Streamlit does to this run when the page is used
+
+        class Interrupted:
+            answer = None
+
+            def __iter__(self):
+                return deltas()
+
+        return Interrupted()
+
+    monkeypatch.setattr(rag.answer, "stream_answer", interrupted)
+    chat.chat_input[0].set_value("What did France reject?").run()
+    monkeypatch.setattr(rag.answer, "stream_answer", original)
+    chat.run()  # the next run, as after the click that stopped it
+    assert not chat.exception
+    assert len(chat.chat_message) == 2  # the question was not lost
+    user, assistant = chat.chat_message
+    assert plain(user.markdown[0].value) == "What did France reject?"
+    assert "Interrupted: ask again" in plain(assistant.warning[0].value)
+    assert assistant.markdown and plain(assistant.markdown[0].value).strip()  # what had arrived
+    next(b for b in assistant.button if b.label == "Ask again").click().run()
+    assert not chat.exception
+    assert len(chat.chat_message) == 4
+    assert any(FRANCE_SOURCE in label for label in card_labels(chat.chat_message[-1]))
+    assert "Interrupted" in plain(chat.chat_message[1].warning[0].value)  # the first try stays as it was
+
+
+def test_blank_message_is_not_kept_as_a_turn(chat):
+    chat.chat_input[0].set_value("    ").run()
+    assert not chat.exception
+    assert not chat.chat_message  # no empty user bubble
+    assert len(chat.warning) == 1 and "question is empty" in plain(chat.warning[0].value)
+    chat.run()
+    assert not chat.warning  # said once
+
+
+def test_long_question_gets_the_reason_instead_of_being_dropped(chat):
+    assert not chat.chat_input[0].proto.max_chars  # the browser would drop a longer paste silently
+    message = ask(chat, "Why did France reject the demands? " * 150)  # over 4,000 characters
+    assert len(message.error) == 1 and "too long" in plain(message.error[0].value)
+
+
+def test_whole_document_toggle_keeps_its_card(chat):
+    """The card is keyed: the frontend keeps it open when the toggle reruns the page,
+    where it is drawn from the history instead of the stream."""
+    ask(chat, "What did France reject?")
+    keys = [e.key for e in chat.chat_message[-1].expander]
+    assert keys and all(keys)
+    card = chat.chat_message[-1].expander[0]
+    card.toggle[0].set_value(True).run()
+    assert [e.key for e in chat.chat_message[-1].expander] == keys
+
+
 # -- hostile text and faults ----------------------------------------------------
 @pytest.fixture
 def hostile_settings(tmp_path, real_embedder):
@@ -228,10 +345,18 @@ def llm_app(monkeypatch, settings, server):
 
 
 def test_unsupported_llm_sentences_are_flagged(monkeypatch, real_seed_settings):
-    from .fake_openai import FakeOpenAI, Reply
+    from .fake_openai import FakeOpenAI
 
-    invented = "France also agreed to pay the UK five billion euros for new warships [1]."
-    reply = Reply("French officials have swiftly rejected the UK's demands [1]. " + invented)
+    invented = "France also agreed to pay the UK five billion euros for new warships"
+
+    def reply(body):  # two sentences held by the France passage, one it does not hold, all citing it
+        prompt = body["messages"][-1]["content"]
+        n = next(n for n, text in re.findall(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', prompt, re.S)
+                 if "swiftly rejected" in text)
+        return (f"French officials have swiftly rejected the UK's demands [{n}]. "
+                f"France says intercepting boats creates a dangerous situation for migrants and officers [{n}]. "
+                f"{invented} [{n}].")
+
     with FakeOpenAI([reply]) as server:
         at = llm_app(monkeypatch, real_seed_settings, server)
         at.sidebar.text_input[0].set_value("sk-test").run()
@@ -239,8 +364,17 @@ def test_unsupported_llm_sentences_are_flagged(monkeypatch, real_seed_settings):
     answer = plain(message.markdown[0].value)
     assert "⚠️ _France also agreed to pay" in answer  # the invented sentence carries the flag
     assert "⚠️ _French officials" not in answer
+    marker = re.search(r"demands\. (\[\d\])", answer).group(1)
+    assert answer.count(marker) == 3  # every sentence keeps its marker, the flagged one too
     assert message.warning and "could not be matched" in plain(message.warning[0].value)
-    assert any(FRANCE_SOURCE in label for label in card_labels(message))
+    labels = card_labels(message)
+    assert len(set(labels)) == len(labels)  # cards of one marker told apart
+    assert all(label.startswith(marker) and FRANCE_SOURCE in label for label in labels)
+    quotes = " ".join(plain(m.value) for card in message.expander for m in card.markdown)
+    assert "swiftly rejected" in quotes and "dangerous situation" in quotes
+    # The card for the invented sentence says it is no evidence for it.
+    unsupported = [label for label in labels if "does not support" in label]
+    assert len(labels) - len(unsupported) == 2 and len(unsupported) == 1
 
 
 def test_rejected_key_is_one_message_without_the_key(monkeypatch, real_seed_settings):
@@ -264,12 +398,65 @@ def test_missing_index_is_one_friendly_message(monkeypatch, tmp_path):
     at = app(monkeypatch, Settings.load(docs_dir=tmp_path / "docs", index_dir=tmp_path / "none"))
     assert "No index yet" in plain(at.sidebar.warning[0].value)
     message = ask(at, "What did France reject?")
-    assert len(message.error) == 1 and "rag ingest" in plain(message.error[0].value)
+    # The app's own words, as in the sidebar: a button to press, not a command in backticks.
+    assert len(message.error) == 1 and "press Re-index documents" in plain(message.error[0].value)
+    assert "`" not in plain(message.error[0].value) and "rag ingest" not in plain(message.error[0].value)
 
 
 # -- the evaluation page --------------------------------------------------------
 def cases_table(at):
     return next(d.value for d in at.dataframe if "result" in d.value.columns)
+
+
+TWO_CASES = "\n".join(json.dumps(case) for case in [
+    {"id": "france", "question": "What did France reject?", "answerable": True,
+     "expected_sources": [FRANCE_SOURCE], "must_include": [["rejected"]], "reference_answer": "The UK demands."},
+    {"id": "tokyo", "question": "What is the population of Tokyo in 1850?", "answerable": False,
+     "expected_sources": [], "must_include": [], "reference_answer": ""},
+])
+
+
+def run_uploaded_suite(at):
+    at = at.switch_page("rag/app_pages/evaluation.py").run()
+    at.radio[0].set_value("Upload a JSONL file").run()
+    at.file_uploader[0].set_value(("mine.jsonl", TWO_CASES.encode(), "application/jsonl")).run()
+    next(b for b in at.button if b.label == "Run evaluation").click().run()
+    assert not at.exception
+    return at
+
+
+def test_evaluation_with_an_unreachable_llm_says_so(monkeypatch, real_seed_settings):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    monkeypatch.setenv("RAG_LLM_RETRIES", "0")
+    at = app(monkeypatch, real_seed_settings)
+    at.sidebar.radio[0].set_value("llm").run()
+    at.sidebar.text_input[0].set_value("sk-test").run()
+    at = run_uploaded_suite(at)
+    assert len(at.error) == 1  # one clear message above the scores, not a quiet "mode extractive"
+    assert "LLM could not be used" in plain(at.error[0].value) and "extractive" in plain(at.error[0].value)
+
+
+def test_evaluation_with_a_rejected_key_is_one_message_and_no_scores(monkeypatch, real_seed_settings):
+    from .fake_openai import FakeOpenAI, Status
+
+    secret = "sk-wrong-key-0123456789abcdef"
+    with FakeOpenAI([Status(401)]) as server:
+        at = llm_app(monkeypatch, real_seed_settings, server)
+        at.sidebar.text_input[0].set_value(secret).run()
+        at = run_uploaded_suite(at)
+    assert len(at.error) == 1 and "401" in plain(at.error[0].value)
+    assert "no scores" in plain(at.error[0].value)
+    assert not at.dataframe and not at.expander  # no "2 cases, 0 passed" table of failures
+    assert secret not in str(at._tree)
+
+
+def test_evaluation_without_an_index_leaves_no_progress_bar(monkeypatch, tmp_path):
+    from rag.config import Settings
+
+    at = app(monkeypatch, Settings.load(docs_dir=tmp_path / "docs", index_dir=tmp_path / "none"))
+    at = run_uploaded_suite(at)
+    assert len(at.error) == 1 and "press Re-index documents" in plain(at.error[0].value)
+    assert not at.main.get("progress")  # not a bar stuck at 0/2 cases
 
 
 def test_evaluation_page_runs_a_suite_and_compares_runs(chat):
@@ -321,9 +508,135 @@ def test_reindex_button_adds_new_documents(monkeypatch, hostile_settings):
     at = app(monkeypatch, hostile_settings)
     assert "1 document ·" in plain(at.sidebar.markdown[0].value).replace("*", "")
     shutil.copy(ROOT / "docs" / FRANCE_SOURCE, hostile_settings.docs_dir / FRANCE_SOURCE)
-    next(b for b in at.sidebar.button if b.label == "Re-index documents").click().run()
+    sidebar_button(at, "Re-index documents").click().run()
+    finish_reindex(at)
     assert not at.exception
     assert "1 added" in plain(at.sidebar.success[0].value)
     assert "2 documents" in plain(at.sidebar.markdown[0].value).replace("*", "")
     message = ask(at, "What did France reject?")
     assert any(FRANCE_SOURCE in label for label in card_labels(message))
+
+
+def _held_ingest(monkeypatch):
+    """Make the app's re-index wait at its first file until the returned event is set."""
+    import threading
+
+    import rag.ingest
+
+    release = threading.Event()
+    original = rag.ingest.ingest
+
+    def held_ingest(settings, *args, progress=None, **kwargs):
+        def slow(done, total, source):
+            release.wait(10)  # the first file waits until the test has asked its question
+            if progress:
+                progress(done, total, source)
+
+        return original(settings, *args, progress=slow, **kwargs)
+
+    monkeypatch.setattr(rag.ingest, "ingest", held_ingest)
+    return release
+
+
+def test_a_first_build_goes_on_in_the_background_and_holds_questions(monkeypatch, tmp_path, real_embedder):
+    """Re-indexing outlives the script run that started it (a question asked a moment
+    later used to stop it midway, leaving a partial index); while it builds the first
+    index, questions wait for it."""
+    from rag.config import Settings
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    release = _held_ingest(monkeypatch)
+    at = app(monkeypatch, settings)
+    try:
+        # The click and a question sent right after it, before the page could change.
+        at.chat_input[0].set_value("What did France reject?")
+        sidebar_button(at, "Re-index documents").click().run()
+        assert not at.exception
+        assert sidebar_button(at, "Re-index documents").disabled
+        assert at.sidebar.get("progress")
+        # The question is held, not lost, nor answered from a half-built index.
+        assert len(at.chat_message) == 2
+        assert "answered as soon as" in plain(at.chat_message[-1].info[0].value)
+        # The box stays usable (a disabled one would drop what was sent as it turned
+        # disabled); another question, in another run while it goes on, waits too.
+        from rag import ui_session
+
+        job = ui_session.ingest_job(settings)
+        assert job.running, job.error
+        message = ask(at, "Why does France not intercept boats at sea?")
+        assert len(at.chat_message) == 4, [plain(m.markdown[0].value) for m in at.chat_message if m.markdown]
+        assert "answered as soon as" in plain(message.info[0].value), (job.running, job.error, message)
+        assert at.sidebar.get("progress")
+    finally:
+        release.set()
+    finish_reindex(at)
+    assert not at.exception
+    assert "2 added" in plain(at.sidebar.success[0].value)
+    assert not at.sidebar.get("progress")
+    # The held questions were answered, in order, once the index was complete.
+    assert len(at.chat_message) == 4
+    assert any(FRANCE_SOURCE in label for label in card_labels(at.chat_message[1]))
+    assert not at.chat_message[1].info
+    assert "dangerous" in plain(at.chat_message[3].markdown[0].value)
+
+
+def test_questions_during_a_reindex_are_answered_from_the_index_as_it_stands(monkeypatch, hostile_settings):
+    release = _held_ingest(monkeypatch)
+    at = app(monkeypatch, hostile_settings)
+    shutil.copy(ROOT / "docs" / FRANCE_SOURCE, hostile_settings.docs_dir / FRANCE_SOURCE)
+    try:
+        sidebar_button(at, "Re-index documents").click().run()
+        assert at.sidebar.get("progress")
+        message = ask(at, "What did the lighthouse keeper log?")
+        assert not message.info and card_labels(message)  # answered now, not held
+        assert at.sidebar.get("progress")  # and the re-index goes on
+    finally:
+        release.set()
+    finish_reindex(at)
+    assert "1 added" in plain(at.sidebar.success[0].value)
+    assert "2 documents" in plain(at.sidebar.markdown[0].value).replace("*", "")
+
+
+def test_empty_index_says_so(monkeypatch, tmp_path):
+    from rag.config import Settings
+    from rag.store import Index
+
+    settings = Settings.load(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index")
+    Index(settings, create=True).close()  # an index with nothing in it
+    at = app(monkeypatch, settings)
+    assert "index is empty: press Re-index documents" in plain(at.sidebar.warning[0].value).replace("*", "")
+    message = ask(at, "What did France reject?")
+    assert len(message.error) == 1 and "empty: press Re-index documents" in plain(message.error[0].value)
+
+
+def test_damaged_index_is_rebuilt_from_the_app(monkeypatch, hostile_settings):
+    (hostile_settings.index_dir / "index.db").write_bytes(b"this is not a database " * 100)
+    at = app(monkeypatch, hostile_settings)
+    assert len(at.sidebar.error) == 1 and "damaged" in plain(at.sidebar.error[0].value)
+    assert "Rebuild index" in plain(at.sidebar.error[0].value)  # the app's button, not a command
+    # Re-index cannot repair it: the same error once, no progress bar left behind.
+    sidebar_button(at, "Re-index documents").click().run()
+    finish_reindex(at)
+    assert not at.exception
+    assert len(at.sidebar.error) == 1 and not at.sidebar.get("progress")
+    sidebar_button(at, "Rebuild index").click().run()
+    finish_reindex(at)
+    assert not at.exception and not at.sidebar.error
+    assert "1 added" in plain(at.sidebar.success[0].value)
+    assert "1 document ·" in plain(at.sidebar.markdown[0].value).replace("*", "")
+    message = ask(at, "What did the lighthouse keeper log?")
+    assert any("harbour.txt" in label for label in card_labels(message))
+
+
+def test_index_built_with_other_settings_is_rebuilt_from_the_app(monkeypatch, hostile_settings):
+    monkeypatch.setenv("RAG_CHUNK_TOKENS", "128")  # the index was built with 256
+    at = app(monkeypatch, hostile_settings)
+    assert len(at.sidebar.error) == 1 and "other settings" in plain(at.sidebar.error[0].value)
+    sidebar_button(at, "Rebuild index").click().run()
+    finish_reindex(at)
+    assert not at.exception and not at.sidebar.error
+    assert "1 document ·" in plain(at.sidebar.markdown[0].value).replace("*", "")
+    message = ask(at, "What did the lighthouse keeper log?")
+    assert any("harbour.txt" in label for label in card_labels(message))

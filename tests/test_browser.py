@@ -155,6 +155,15 @@ def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_
             page.screenshot(path=str(tmp_path / "chat.png"))
             shutil.copy(tmp_path / "chat.png", OUTPUT / "chat.png")
 
+            # The toggle reruns the page, which then draws the answer from the history:
+            # the card stays open and shows the whole document (it used to snap shut).
+            opened = page.locator("details[open]", has_text=FRANCE_SOURCE).first
+            opened.get_by_text("Show the whole document").click()
+            expect(opened.get_by_text("UK Home Secretary Demands France").first).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1500)  # any rerun has landed
+            expect(page.locator("details[open]", has_text=FRANCE_SOURCE)).to_have_count(1)
+            expect(opened.locator("strong", has_text="French officials have swiftly rejected").first).to_be_visible()
+
             box.fill("What did the lighthouse keeper log?")
             box.press("Enter")
             expect(page.get_by_text("<script>alert('owned')</script>").first).to_be_visible(timeout=WAIT_MS)

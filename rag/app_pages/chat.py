@@ -7,7 +7,7 @@ import streamlit as st
 
 from rag import ui
 from rag.errors import RagError
-from rag.ui_session import LLM, Turn, base_settings, choices, history, shared_searcher
+from rag.ui_session import LLM, Turn, base_settings, choices, history, questions_wait, shared_searcher
 
 log = logging.getLogger("rag.app")
 
@@ -35,7 +35,9 @@ def open_document(source: str):
 
 
 def draw_card(key: str, citation, answer) -> None:
-    with st.expander(ui.card_label(citation), icon=":material/format_quote:"):
+    # A key of its own: the card stays open when its toggle reruns the page.
+    icon = ":material/format_quote:" if citation.supports else ":material/warning:"
+    with st.expander(ui.card_label(citation), icon=icon, key=f"card-{key}"):
         st.markdown(ui.passage_for(citation, answer.retrieved).markdown())
         st.caption(ui.escape_markdown(f"{citation.source} · characters {citation.start}–{citation.end}"))
         if st.toggle("Show the whole document", key=key):
@@ -79,59 +81,91 @@ def draw_answer(n: int, answer) -> None:
         draw_card(f"doc-{n}-{i}", citation, answer)
 
 
-def draw_turn(n: int, turn: Turn) -> None:
+def draw_turn(turn: Turn) -> None:
     with st.chat_message("user"):
         st.markdown(ui.escape_markdown(turn.question))
     with st.chat_message("assistant"):
-        draw_result(n, turn)
+        with st.empty().container():  # the same element tree as while it streamed
+            draw_result(turn)
 
 
-def draw_result(n: int, turn: Turn) -> None:
+def draw_result(turn: Turn) -> None:
+    if not turn.finished:
+        draw_interrupted(turn)
+        return
     if turn.answer is None:
         st.error(turn.error)
         return
     try:
-        draw_answer(n, turn.answer)
+        draw_answer(turn.id, turn.answer)
     except Exception:
         log.exception("drawing an answer failed")
         st.error("This answer could not be shown; the server log has the details.")
 
 
-def ask(question: str) -> Turn:
+def draw_interrupted(turn: Turn) -> None:
+    """A turn whose run stopped while it streamed (another question, a click elsewhere)."""
+    if turn.partial.strip():
+        st.markdown(ui.escape_markdown(turn.partial.strip()))
+    st.warning("Interrupted: ask again. This answer stopped when the page was used while it was being written.",
+               icon=":material/pause_circle:")
+    st.button("Ask again", key=f"again-{turn.id}", on_click=pick_example, args=(turn.question,),
+              icon=":material/replay:")
+
+
+def ask(turn: Turn) -> None:
+    """Answer a turn already in the history, streaming; the turn is filled in as it goes."""
     from rag.answer import stream_answer
 
     chosen = choices(settings)
-    turn = Turn(question)
     slot = st.empty()
+
+    def shown(deltas):
+        for delta in deltas:
+            turn.partial += delta
+            yield ui.escape_markdown(delta, line_start=False)
+
     try:
         with slot.container():
             stream = stream_answer(
-                question, settings=settings, history=[t.question for t in turns if t.answer is not None],
+                turn.question, settings=settings,
+                history=[t.question for t in turns if t.answer is not None and t is not turn],
                 k=chosen.k, mode=chosen.mode, searcher=shared_searcher(settings),
                 api_key=chosen.api_key if chosen.mode == LLM else None,
             )
             deltas = iter(stream)
             with st.spinner("Searching your documents…"):  # the first question may load the model
                 first = next(deltas, "")
-            st.write_stream(ui.escape_markdown(d, line_start=False) for d in chain([first], deltas))
+            st.write_stream(shown(chain([first], deltas)))
         turn.answer = stream.answer
     except Exception as exc:  # RagError: its own line; anything else: a generic one, logged
         if not isinstance(exc, RagError):
             log.exception("answering failed")
         turn.error = ui.friendly_error(exc, chosen.api_key)
     with slot.container():
-        draw_result(len(turns), turn)
-    return turn
+        draw_result(turn)
 
 
 def pick_example(question: str) -> None:
     st.session_state["pending"] = question
 
 
-question = st.chat_input(PLACEHOLDER, max_chars=4000)
-question = question or st.session_state.pop("pending", None)
+busy = questions_wait(settings)
+# No max_chars: a question too long is answered with the reason, not dropped by the browser.
+# Never disabled: a disabled box drops a question sent just before it turned disabled.
+question = st.chat_input(PLACEHOLDER)
+blank = question is not None and not question.strip()  # said once below, not kept as a turn
+sent = [q for q in (None if blank else question, st.session_state.pop("pending", None)) if q]
+held = st.session_state.setdefault("held", [])
+if busy:
+    # Held until the first build ends: searching a half-built index would mislead.
+    held.extend(sent)
+    sent = []
+else:
+    sent = held + sent
+    held.clear()
 
-if not turns and not question:
+if not turns and not sent and not held:
     st.title("Ask your documents")
     st.markdown(
         "Answers quote your documents word for word, and every marker like **\\[1\\]** "
@@ -140,12 +174,29 @@ if not turns and not question:
     for example in EXAMPLES:
         st.button(example, on_click=pick_example, args=(example,), icon=":material/arrow_forward:")
 
-for n, turn in enumerate(turns):
-    draw_turn(n, turn)
+for turn in turns:
+    draw_turn(turn)
 
-if question:
+if blank:
+    st.warning("The question is empty: type a question about your documents.", icon=":material/edit:")
+
+for waiting in held:
     with st.chat_message("user"):
-        st.markdown(ui.escape_markdown(question))
+        st.markdown(ui.escape_markdown(waiting))
     with st.chat_message("assistant"):
-        turns.append(ask(question))
-    del turns[:-MAX_TURNS]  # a long session keeps its latest turns only
+        st.info("The index is being built: this question is answered as soon as that ends.",
+                icon=":material/hourglass_top:")
+if busy and not held:
+    st.info("The index is being built: a question asked now is answered as soon as that ends.",
+            icon=":material/hourglass_top:")
+
+# In the history before they stream: a rerun midway (another question, a click) stops
+# this run, and an unanswered turn then shows as interrupted instead of vanishing.
+new_turns = [Turn(q) for q in sent]
+turns.extend(new_turns)
+del turns[:-MAX_TURNS]  # a long session keeps its latest turns only
+for turn in new_turns:
+    with st.chat_message("user"):
+        st.markdown(ui.escape_markdown(turn.question))
+    with st.chat_message("assistant"):
+        ask(turn)

@@ -9,7 +9,7 @@ import streamlit as st
 from rag import ui
 from rag.config import project_root
 from rag.errors import RagError
-from rag.ui_session import LLM, base_settings, choices, run_settings, shared_searcher
+from rag.ui_session import LLM, base_settings, choices, indexing, run_settings, shared_searcher
 
 log = logging.getLogger("rag.app")
 
@@ -47,6 +47,7 @@ def pick_suite():
 
 
 def run(suite, judge: bool):
+    """The run of the suite, and the judge's notes (answers it could not score)."""
     from rag.evaluation import run_suite
 
     bar = st.progress(0.0, text=f"0/{len(suite.cases)} cases")
@@ -54,10 +55,36 @@ def run(suite, judge: bool):
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} cases")
 
-    result = run_suite(suite, run_settings(settings, chosen), progress=progress, judge=judge,
-                       searcher=shared_searcher(settings))
-    bar.empty()
-    return result
+    notes: list[str] = []
+    try:
+        result = run_suite(suite, run_settings(settings, chosen), progress=progress, judge=judge,
+                           searcher=shared_searcher(settings), notify=notes.append)
+    finally:
+        bar.empty()  # an error is shown instead, not under a bar stuck at 0
+    return result, notes
+
+
+def run_problem(result) -> tuple[str, bool] | None:
+    """What makes a run's scores not what they seem, as (message, whether it has no scores
+    at all): the LLM rejected or unreachable, every case failed with one error."""
+    results = result.results
+    if not results:
+        return None
+    errors = [r.error for r in results if r.error]
+    if errors:
+        first = ui.friendly_text(errors[0], chosen.api_key, sentence_start=False)
+        if len(errors) == len(results):
+            return (f"No case could be answered, so this run has no scores: {first}", True)
+        return (f"{len(errors)} of {len(results)} cases could not be answered (counted as failed): {first}", False)
+    if (result.settings or {}).get("llm") == "openai":
+        fallback = [r for r in results if r.mode == "extractive"]
+        if len(fallback) == len(results):
+            return ("The LLM could not be used (unreachable, too slow or failing), so every case was answered "
+                    "in extractive mode: these are extractive scores, not LLM scores.", False)
+        if fallback:
+            return (f"The LLM could not be used for {len(fallback)} of {len(results)} cases; those were answered "
+                    "in extractive mode, so these scores mix the two modes.", False)
+    return None
 
 
 def metrics_tables(result) -> None:
@@ -192,18 +219,35 @@ st.caption(
     "Runs every question of a suite through the same pipeline as the chat, with the sidebar's answer mode "
     f"({chosen.mode}) and {chosen.k} passages, and scores it without any LLM."
 )
+failed = False
 try:
     suite = pick_suite()
     if suite is not None:
         st.caption(ui.escape_markdown(f"{len(suite.cases)} cases in {Path(suite.path).name}"))
         judge = st.checkbox("Also grade with the LLM judge", disabled=chosen.mode != LLM,
                             help="Needs LLM mode and an API key; faithfulness and correctness are added.")
-        if st.button("Run evaluation", type="primary", icon=":material/play_arrow:"):
-            fresh = run(suite, judge and chosen.mode == LLM)
-            st.session_state["eval_previous"] = st.session_state.get("eval_run")
-            st.session_state["eval_run"] = fresh
-    result = st.session_state.get("eval_run")
+        busy = indexing(settings)
+        if busy:
+            st.info("The documents are being re-indexed: run the evaluation when that ends.")
+        if st.button("Run evaluation", type="primary", icon=":material/play_arrow:", disabled=busy):
+            fresh, notes = run(suite, judge and chosen.mode == LLM)
+            problem = run_problem(fresh)
+            if problem is not None and problem[1]:
+                # Nothing was answered: no scores to show or to compare later runs with
+                # (the run before it stays the one to compare with).
+                st.error(problem[0])
+                failed = True
+            else:
+                st.session_state["eval_previous"] = st.session_state.get("eval_run")
+                st.session_state["eval_run"] = fresh
+                st.session_state["eval_notes"] = notes
+    result = None if failed else st.session_state.get("eval_run")
     if result is not None:
+        problem = run_problem(result)
+        if problem is not None:
+            st.error(problem[0], icon=":material/warning:")
+        for note in st.session_state.get("eval_notes", []):
+            st.warning(ui.friendly_text(note, chosen.api_key))
         st.subheader(ui.escape_markdown(f"{Path(result.suite).name}: {len(result.results)} cases, "
                                         f"{sum(r.passed for r in result.results)} passed"))
         st.caption(ui.escape_markdown(f"{result.started_at} · mode {result.mode} · {result.duration_s:.1f} s"))
