@@ -257,6 +257,28 @@ class Run:
     def by_tag(self) -> dict:
         return by_tag(self.results)
 
+    def problem(self) -> tuple[str, bool] | None:
+        """What makes this run's scores not what they seem, as (message, whether it has
+        no scores at all): cases that could not be answered (every one: a rejected API
+        key, a missing index), or LLM answers that fell back to extractive ones."""
+        if not self.results:
+            return None
+        errors = [r.error for r in self.results if r.error]
+        if errors and len(errors) == len(self.results):
+            return f"no case could be answered, so this run has no scores: {errors[0]}", True
+        if errors:
+            return (f"{len(errors)} of {len(self.results)} cases could not be answered (counted as failed): "
+                    f"{errors[0]}", False)
+        if (self.settings or {}).get("llm") == "openai":
+            fallback = sum(r.mode == "extractive" for r in self.results)
+            if fallback == len(self.results):
+                return ("the LLM could not be used (unreachable, too slow or failing), so every case was "
+                        "answered in extractive mode: these are extractive scores, not LLM scores", False)
+            if fallback:
+                return (f"the LLM could not be used for {fallback} of {len(self.results)} cases; those were "
+                        "answered in extractive mode, so these scores mix the two modes", False)
+        return None
+
     def summary(self) -> dict:
         metrics, counts = aggregate(self.results)
         return {"suite": self.suite, "cases": len(self.results), "metrics": metrics, "counts": counts,

@@ -258,6 +258,9 @@ def cmd_eval(args, settings) -> int:
     finally:
         if bar is not None:
             bar.close()
+    problem = run.problem()
+    if problem is not None and problem[1]:
+        raise EvalError(problem[0])  # nothing answered: no run to write or to compare with
     json_path, md_path = write_run(run, args.out)
     comparison = compare_runs(baseline, run, (str(args.baseline), str(json_path))) if baseline else None
     if args.json:
@@ -271,6 +274,8 @@ def cmd_eval(args, settings) -> int:
             print()
             print(comparison.render())
         print(f"\nrun written to {json_path} (report {md_path})")
+    if problem is not None:
+        print(f"eval: note: {problem[0]}", file=sys.stderr)
     problems = check_limits(run.metrics, args.fail_under, args.fail_over)
     for line in problems:
         print(f"eval: {line}", file=sys.stderr)

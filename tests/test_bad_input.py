@@ -405,3 +405,36 @@ def test_eval_judge_against_an_unreachable_server_says_why_nothing_was_scored(cl
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("judge:")]
     assert err == ["judge: 1 of 1 answer(s) not scored (first reason: judge call failed: "
                    "the LLM server at http://127.0.0.1:9/v1 could not be reached)"]
+
+
+def test_eval_with_a_rejected_key_is_one_error_and_no_run(cli, seed_index, tmp_path, monkeypatch, capsys):
+    from .fake_openai import FakeOpenAI, Status
+
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text(
+        '{"id": "money", "question": "How much has Britain committed to France?", "answerable": true, '
+        f'"expected_sources": ["{FRANCE_SOURCE}"], "must_include": [["480"]], "reference_answer": "£480m."}}\n',
+        encoding="utf-8")
+    with FakeOpenAI([Status(401)] * 3) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-rejected")
+        assert cli("eval", str(suite), "--out", str(tmp_path / "runs")) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: no case could be answered, so this run has no scores: the LLM server at")
+    assert "401" in err and "sk-test-rejected" not in err and "\n" not in err
+    assert not (tmp_path / "runs").exists()  # no run of zeros to compare later runs with
+
+
+def test_eval_whose_llm_answers_fell_back_says_so(cli, seed_index, tmp_path, monkeypatch, capsys):
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text(
+        '{"id": "money", "question": "How much has Britain committed to France?", "answerable": true, '
+        f'"expected_sources": ["{FRANCE_SOURCE}"], "must_include": [["480"]], "reference_answer": "£480m."}}\n',
+        encoding="utf-8")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-unreachable")
+    monkeypatch.setenv("RAG_LLM_RETRIES", "0")
+    assert cli("eval", str(suite), "--out", str(tmp_path / "runs")) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("eval: note:")]
+    assert notes == ["eval: note: the LLM could not be used (unreachable, too slow or failing), so every case "
+                     "was answered in extractive mode: these are extractive scores, not LLM scores"]

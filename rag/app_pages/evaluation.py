@@ -65,26 +65,12 @@ def run(suite, judge: bool):
 
 
 def run_problem(result) -> tuple[str, bool] | None:
-    """What makes a run's scores not what they seem, as (message, whether it has no scores
-    at all): the LLM rejected or unreachable, every case failed with one error."""
-    results = result.results
-    if not results:
+    """`Run.problem`, in the app's words (the API key never shown)."""
+    problem = result.problem()
+    if problem is None:
         return None
-    errors = [r.error for r in results if r.error]
-    if errors:
-        first = ui.friendly_text(errors[0], chosen.api_key, sentence_start=False)
-        if len(errors) == len(results):
-            return (f"No case could be answered, so this run has no scores: {first}", True)
-        return (f"{len(errors)} of {len(results)} cases could not be answered (counted as failed): {first}", False)
-    if (result.settings or {}).get("llm") == "openai":
-        fallback = [r for r in results if r.mode == "extractive"]
-        if len(fallback) == len(results):
-            return ("The LLM could not be used (unreachable, too slow or failing), so every case was answered "
-                    "in extractive mode: these are extractive scores, not LLM scores.", False)
-        if fallback:
-            return (f"The LLM could not be used for {len(fallback)} of {len(results)} cases; those were answered "
-                    "in extractive mode, so these scores mix the two modes.", False)
-    return None
+    message, empty = problem
+    return ui.friendly_text(message, chosen.api_key), empty
 
 
 def metrics_tables(result) -> None:
