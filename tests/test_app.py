@@ -528,7 +528,7 @@ def _held_ingest(monkeypatch):
 
     def held_ingest(settings, *args, progress=None, **kwargs):
         def slow(done, total, source):
-            release.wait(10)  # the first file waits until the test has asked its question
+            release.wait(120)  # the first file waits until the test has asked its question (set in finally)
             if progress:
                 progress(done, total, source)
 
