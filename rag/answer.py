@@ -177,7 +177,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .citations import chunk_sentences, score_sentences, unmentioned_names, vector_cache
+    from .citations import chunk_sentences, score_units, unmentioned_names, vector_cache
     from .lexical import tokenize
 
     cache = vector_cache(embedder)
@@ -196,13 +196,13 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         return Extract(REFUSAL, True, (), (), None, 0.0)
     if stored is not None:
         cache.remember(stored([s.text for s in answerable]))
-    scores, _ = score_sentences(query, answerable, cache)
+    scores = score_units(query, answerable, cache)
     context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     if unmentioned_names(query, [hit.chunk.text for hit in hits]):
         context = context - UNMENTIONED_NAME_PENALTY
     standalone = float((scores + context).max())
     if question and question != query and len(tokenize(question)) >= 2:
-        scores = (scores + score_sentences(question, answerable, cache)[0]) / 2
+        scores = (scores + score_units(question, answerable, cache)) / 2
     scores = scores + context
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often

@@ -447,6 +447,24 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     return 0.0
 
 
+def score_units(query: str, units: Sequence[Sentence], cache: VectorCache) -> np.ndarray:
+    """The combined score of each unit (a sentence, or a quotation of several cited
+    whole): that of its best sentence, so quoting a statement whole does not dilute the
+    sentence in it that answers ("Did the Home Office say anything?")."""
+    parts: list[Sentence] = []
+    owner: list[int] = []
+    for n, unit in enumerate(units):
+        spans = split_sentences(unit.text)
+        pieces = [unit.text[a:b] for a, b in spans] if len(spans) > 1 else []
+        for text in [unit.text, *pieces]:
+            parts.append(Sentence(unit.chunk_id, unit.source, unit.title, text, unit.start, unit.end))
+            owner.append(n)
+    scores, _ = score_sentences(query, parts, cache)
+    best = np.full(len(units), -np.inf, dtype=np.float32)
+    np.maximum.at(best, np.asarray(owner, dtype=np.int64), scores.astype(np.float32))
+    return best
+
+
 def score_sentences(query: str, sentences: Sequence[Sentence], cache: VectorCache,
                     typed: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(combined score, cosine similarity) of each sentence against the query."""

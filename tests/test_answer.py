@@ -278,6 +278,34 @@ def test_naming_questions_the_documents_cannot_answer_are_refused(real_seed_sett
     assert answer.refused, answer.answer
 
 
+def test_a_quotation_cited_whole_is_scored_by_its_best_sentence(fake_embedder):
+    import dataclasses
+
+    from rag.chunking import Chunk
+    from rag.citations import chunk_sentences, score_sentences, score_units, vector_cache
+
+    text = ('Asked for comment, a Home Office spokesperson said: "We remain committed to working with '
+            'partners. Our cooperation has prevented thousands of crossings. We explore all options '
+            'to end this trade and protect lives at sea." Officials agreed.')
+    chunk = Chunk("c1", "a.txt", "A", 0, 0, len(text), text, 0)
+    quote, after = chunk_sentences(chunk)
+    cache = vector_cache(fake_embedder)
+    query = "What did the Home Office spokesperson say when asked for comment?"
+    whole, _ = score_sentences(query, [quote, after], cache)
+    opening = dataclasses.replace(quote, text=text.split(" Our")[0])  # its first sentence
+    first = score_sentences(query, [opening], cache)[0][0]
+    scores = score_units(query, [quote, after], cache)
+    assert first > whole[0]  # the opening sentence alone answers better than the whole quote
+    assert scores[0] == pytest.approx(first) and scores[1] == pytest.approx(whole[1])
+
+
+def test_a_question_about_a_statement_quoted_whole_is_answered(real_seed_settings):
+    answer = answer_question("Did the Home Office have anything to say when asked for comment?",
+                             settings=real_seed_settings)
+    assert not answer.refused
+    assert "Home Office spokesperson" in answer.citations[0].quote
+
+
 @pytest.mark.parametrize("text, units", [
     ('A source said: "We do not intercept boats. This is a legal imperative." Officials agreed.',
      ['A source said: "We do not intercept boats. This is a legal imperative."', "Officials agreed."]),
