@@ -414,13 +414,21 @@ _COUNT_MODIFIERS = frozenset(tokenize("more other different additional separate"
 
 def counts_something_else(query: str, text: str) -> bool:
     """Whether a "how many X" question meets a sentence that mentions no word of X
-    ("How many small boat crossings...?" is answered by "36,816 crossings")."""
+    ("How many small boat crossings...?" is answered by "36,816 crossings"). Where X
+    says little ("how many people"), the words that follow it name what is counted:
+    "How many people have died...?" is not answered by "thousands of crossings"."""
     m = _COUNTED_Q.search(query)
     counted = [t for t in tokenize(m.group("phrase")) if t not in _COUNT_MODIFIERS][:4] if m else []
-    if not counted or any(t in _GENERIC_COUNTS for t in counted):
-        return False  # nothing named, or "how many people": any count may answer
+    if counted and any(t in _GENERIC_COUNTS for t in counted):
+        counted = [t for t in tokenize(query[m.end():]) if t not in _AUXILIARIES][:2]
+    if not counted:
+        return False  # nothing named: any count may answer
     words = tokenize(text)
     return not any(_related(c, t) or _one_typo(c, t) for c in counted for t in words)
+
+
+_AUXILIARIES = frozenset(tokenize("is are was were has have had do does did will would can could should may "
+                                  "might must been being be get got there"))
 
 
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:

@@ -182,7 +182,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How many smugglers were arrested?", "Britain has committed £480 million to France.", True),
     ("How many smugglers were arrested?", "Police arrested 40 smugglers near Calais.", False),
     ("How many boats left on Tuesday?", "Residents saw three boats leave each day.", False),
-    ("How many people crossed?", "Some 45,000 migrants crossed last year.", False),  # people: any count
+    ("How many people crossed?", "Some 45,000 migrants crossed last year.", False),  # people: what they did
+    ("How many people have died making the crossing?", "Patrols have prevented thousands of crossings.", True),
+    ("How many people live in Calais?", "Calais has some 67,000 residents.", False),
     ("How many small boat crossings were there?", "There were 36,816 crossings.", False),  # any word of it
     ("How many more smugglers were arrested?", "Police arrested 40 smugglers near Calais.", False),
     # naming questions need a new name next to the thing named
