@@ -177,7 +177,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .citations import chunk_sentences, score_units, unmentioned_names, vector_cache
+    from .citations import chunk_sentences, score_units, unit_texts, unmentioned_names, vector_cache
     from .lexical import tokenize
 
     cache = vector_cache(embedder)
@@ -195,7 +195,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if not answerable:
         return Extract(REFUSAL, True, (), (), None, 0.0)
     if stored is not None:
-        cache.remember(stored([s.text for s in answerable]))
+        cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
     scores = score_units(query, answerable, cache)
     context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     if unmentioned_names(query, [hit.chunk.text for hit in hits]):

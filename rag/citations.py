@@ -455,6 +455,13 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     return 0.0
 
 
+def unit_texts(unit: Sentence) -> list[str]:
+    """What `score_units` scores of a unit: its text, and each of its sentences when it
+    holds several (a quotation cited whole)."""
+    spans = split_sentences(unit.text)
+    return [unit.text, *(unit.text[a:b] for a, b in spans)] if len(spans) > 1 else [unit.text]
+
+
 def score_units(query: str, units: Sequence[Sentence], cache: VectorCache) -> np.ndarray:
     """The combined score of each unit (a sentence, or a quotation of several cited
     whole): that of its best sentence, so quoting a statement whole does not dilute the
@@ -462,9 +469,7 @@ def score_units(query: str, units: Sequence[Sentence], cache: VectorCache) -> np
     parts: list[Sentence] = []
     owner: list[int] = []
     for n, unit in enumerate(units):
-        spans = split_sentences(unit.text)
-        pieces = [unit.text[a:b] for a, b in spans] if len(spans) > 1 else []
-        for text in [unit.text, *pieces]:
+        for text in unit_texts(unit):
             parts.append(Sentence(unit.chunk_id, unit.source, unit.title, text, unit.start, unit.end))
             owner.append(n)
     scores, _ = score_sentences(query, parts, cache)
