@@ -105,6 +105,31 @@ def _chroma_client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
 
 
+# Embedded Chroma keeps one client state per folder for the whole process, and every
+# client looks it up on each call: while one thread opens a fresh state (to see what
+# another process wrote), a call from another thread (an ingest running in the app's
+# background) would reach a state not yet started. So opening and every call take turns.
+_CHROMA = threading.RLock()
+
+
+class _Serialised:
+    """A Chroma collection whose calls take turns with every other Chroma call here."""
+
+    def __init__(self, collection):
+        self._collection = collection
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            with _CHROMA:
+                return attr(*args, **kwargs)
+
+        return call
+
+
 class Index:
     """An open index. Cheap to open; Chroma is connected on first use."""
 
@@ -234,16 +259,17 @@ class Index:
         reading it), so readers reopen when the index generation changes."""
         if self._collection is None or fresh:
             try:
-                if not self.settings.chroma_url:
-                    from chromadb.api.client import SharedSystemClient
+                with _CHROMA:
+                    if not self.settings.chroma_url:
+                        from chromadb.api.client import SharedSystemClient
 
-                    SharedSystemClient.clear_system_cache()
-                client = _chroma_client(self.settings)
-                self._collection = client.get_or_create_collection(
-                    self.settings.collection,
-                    metadata={"hnsw:space": "cosine"},
-                    embedding_function=None,
-                )
+                        SharedSystemClient.clear_system_cache()
+                    client = _chroma_client(self.settings)
+                    self._collection = _Serialised(client.get_or_create_collection(
+                        self.settings.collection,
+                        metadata={"hnsw:space": "cosine"},
+                        embedding_function=None,
+                    ))
             except (ConfigError, IndexCorruptError):
                 raise
             except Exception as exc:
@@ -423,7 +449,8 @@ def _forget_chroma_clients() -> None:
     try:
         from chromadb.api.client import SharedSystemClient
 
-        SharedSystemClient.clear_system_cache()
+        with _CHROMA:
+            SharedSystemClient.clear_system_cache()
     except Exception:
         pass
 
@@ -466,7 +493,8 @@ def wipe(settings: Settings) -> None:
     """Delete the whole index (for --rebuild), whatever state it is in."""
     if settings.chroma_url:
         try:
-            _chroma_client(settings).delete_collection(settings.collection)
+            with _CHROMA:
+                _chroma_client(settings).delete_collection(settings.collection)
         except Exception:
             pass  # absent already
     else:

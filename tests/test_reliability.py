@@ -289,3 +289,49 @@ def test_a_rebuild_stopped_midway_leaves_the_old_index_answering(seed_index, fak
     assert len(consistent(seed_index)) == len(ids) + 6
     assert searcher.search("Patrol boat 3 sighted near Calais", 3)[0].chunk.source == "note3.txt"
     assert sorted(p.name for p in seed_index.index_dir.iterdir() if p.name.startswith(".")) == []
+
+
+def test_an_ingest_in_one_thread_survives_readers_opening_the_index_in_others(settings):
+    """The app re-indexes in a background thread while every page run reads the index's
+    status: a reader opening Chroma afresh must not break the ingest's Chroma calls."""
+    import threading
+
+    for i in range(40):
+        (settings.docs_dir / f"note{i:02d}.txt").write_text(f"Note {i}\n\nPatrol boat {i} sighted near Calais.\n")
+
+    class Slow(HashEmbedder):
+        def embed(self, texts):
+            time.sleep(0.005)
+            return super().embed(texts)
+
+    import rag.ingest
+
+    old_batch, rag.ingest.EMBED_BATCH_CHUNKS = rag.ingest.EMBED_BATCH_CHUNKS, 1
+    done, failures = threading.Event(), []
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                index = Index(settings)
+            except Exception:  # not created yet
+                continue
+            try:
+                index.stats()
+            except Exception as exc:
+                failures.append(exc)
+            finally:
+                index.close()
+            time.sleep(0.01)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for t in readers:
+        t.start()
+    try:
+        report = ingest(settings, embedder=Slow())
+    finally:
+        done.set()
+        for t in readers:
+            t.join()
+        rag.ingest.EMBED_BATCH_CHUNKS = old_batch
+    assert len(report.added) == 42 and failures == []
+    assert len(consistent(settings)) == report.chunks
