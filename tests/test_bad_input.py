@@ -407,14 +407,19 @@ def test_eval_judge_against_an_unreachable_server_says_why_nothing_was_scored(cl
                    "the LLM server at http://127.0.0.1:9/v1 could not be reached)"]
 
 
-def test_eval_with_a_rejected_key_is_one_error_and_no_run(cli, seed_index, tmp_path, monkeypatch, capsys):
-    from .fake_openai import FakeOpenAI, Status
-
+def _money_suite(tmp_path):
     suite = tmp_path / "suite.jsonl"
     suite.write_text(
         '{"id": "money", "question": "How much has Britain committed to France?", "answerable": true, '
         f'"expected_sources": ["{FRANCE_SOURCE}"], "must_include": [["480"]], "reference_answer": "£480m."}}\n',
         encoding="utf-8")
+    return suite
+
+
+def test_eval_with_a_rejected_key_is_one_error_and_no_run(cli, seed_index, tmp_path, monkeypatch, capsys):
+    from .fake_openai import FakeOpenAI, Status
+
+    suite = _money_suite(tmp_path)
     with FakeOpenAI([Status(401)] * 3) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-rejected")
@@ -426,11 +431,7 @@ def test_eval_with_a_rejected_key_is_one_error_and_no_run(cli, seed_index, tmp_p
 
 
 def test_eval_whose_llm_answers_fell_back_says_so(cli, seed_index, tmp_path, monkeypatch, capsys):
-    suite = tmp_path / "suite.jsonl"
-    suite.write_text(
-        '{"id": "money", "question": "How much has Britain committed to France?", "answerable": true, '
-        f'"expected_sources": ["{FRANCE_SOURCE}"], "must_include": [["480"]], "reference_answer": "£480m."}}\n',
-        encoding="utf-8")
+    suite = _money_suite(tmp_path)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-unreachable")
     monkeypatch.setenv("RAG_LLM_RETRIES", "0")
