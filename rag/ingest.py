@@ -190,8 +190,9 @@ def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str
                 progress(n, len(pairs), source)
             try:
                 stat = _stat(path)
-            except OSError as exc:
+            except OSError as exc:  # gone or unreadable for now: an indexed version is kept
                 report.skipped.append(Skipped(source, f"unreadable ({exc.strerror or exc})"))
+                seen.add(source)
                 continue
             old = known.get(source)
             if old and old[1:] == stat and source not in needs_vectors:

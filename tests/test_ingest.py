@@ -304,3 +304,19 @@ def test_hidden_characters_in_a_document_do_not_reach_the_index(settings, fake_e
     ingest(settings, embedder=fake_embedder)
     doc = Index(settings).document("tricky.txt")
     assert doc.text == "Hidden text with tags and control chars."
+
+
+def test_a_file_that_cannot_be_examined_keeps_its_indexed_version(seed_index, fake_embedder, monkeypatch):
+    import rag.ingest
+
+    real = rag.ingest._stat
+
+    def stat(path):
+        if path.name == FRANCE_SOURCE:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(rag.ingest, "_stat", stat)
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.removed == [] and [s.path for s in report.skipped] == [FRANCE_SOURCE]
+    assert FRANCE_SOURCE in {c.source for c in index_state(seed_index)[0]}
