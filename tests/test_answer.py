@@ -53,6 +53,10 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     "What did President Macron say about the British demand?",
     "How much do smugglers charge for a seat on one of these boats?",
     "Who won the last UK general election?",
+    # naming someone, somewhere or a year that no retrieved passage mentions
+    "Are the boats also setting off from Belgium?",
+    "What's happening with the UK's plan to send asylum seekers to Rwanda?",
+    "What did France reject in 2019?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -239,16 +243,6 @@ def test_names_the_passages_never_mention(question, missing):
     from rag.citations import unmentioned_names
 
     assert unmentioned_names(question, PASSAGES) == missing
-
-
-@pytest.mark.parametrize("question", [
-    "Are the boats also setting off from Belgium?",
-    "What's happening with the UK's plan to send asylum seekers to Rwanda?",
-    "What did France reject in 2019?",
-])
-def test_questions_about_something_the_documents_never_name_are_refused(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused and answer.citations == ()
 
 
 @pytest.mark.parametrize("question", [
