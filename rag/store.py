@@ -149,9 +149,19 @@ class Index:
     def _open(self) -> None:
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
-            self.db.commit()
+            # Two connections setting up a new file at once (the first ingest creating it,
+            # the app reading its status) can find it locked without SQLite's busy wait:
+            # switching to WAL does not wait. Short retries, then the error.
+            for attempt in range(100):
+                try:
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                    self.db.executescript(SCHEMA)
+                    self.db.commit()
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == 99:
+                        raise
+                    time.sleep(0.05)
         except sqlite3.DatabaseError as exc:
             if "readonly" in str(exc) or "unable to open" in str(exc):
                 raise IndexAccessError(_cannot_write(self.settings.index_dir, str(exc))) from None
