@@ -260,7 +260,7 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import content_words, standalone_query
+    from .chat import content_words, standalone_query, without_document_references
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -271,8 +271,9 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     if mode not in ("llm", "extractive"):
         raise ConfigError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
     question = clean(question, settings)
-    earlier = [q for q in (clean_question_or_none(h) for h in history) if q]
-    query = standalone_query(question, earlier, settings if mode == "llm" else None)
+    earlier = [without_document_references(q) for q in (clean_question_or_none(h) for h in history) if q]
+    asked = without_document_references(question)  # what is searched and scored
+    query = standalone_query(asked, earlier, settings if mode == "llm" else None)
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
@@ -296,16 +297,16 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
             timings["total"] = (time.perf_counter() - t0) * 1000
             return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings)
 
-    ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=question,
+    ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
                  stored=getattr(searcher, "stored_vectors", None))
-    if ex.refused and query != question and len(content_words(question)) >= 2:
+    if ex.refused and query != asked and len(content_words(asked)) >= 2:
         # Read as a follow-up, the question found nothing; it may stand alone after all
         # (a new topic after a refused turn, a pronoun that points into itself).
-        alone = searcher.search(question, k or settings.top_k, timings=search_timings)
-        own = extract(question, alone, searcher.embedder, settings.max_answer_tokens,
+        alone = searcher.search(asked, k or settings.top_k, timings=search_timings)
+        own = extract(asked, alone, searcher.embedder, settings.max_answer_tokens,
                       stored=getattr(searcher, "stored_vectors", None))
         if not own.refused:  # its time counts in "answer"
-            ex, hits, query = own, alone, question
+            ex, hits, query = own, alone, asked
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

@@ -38,6 +38,30 @@ def content_words(text: str) -> list[str]:
 OWN_REFERENT_WORDS = 3
 
 
+# Phrases that point at the documents as a whole ("across both articles", "do the two
+# reports give"). Every passage is in the documents, so they name nothing to search
+# for, and their words, found in no passage, would count against every one.
+_DOCUMENTS = r"(?:articles?|stories|story|reports?|pieces?|documents?|docs|texts?|coverage|reporting)"
+_WHICH_DOCUMENTS = (r"(?:(?:all|both|each|either|any)\s+(?:of\s+)?)?(?:the\s+|these\s+|those\s+|this\s+|your\s+)?"
+                    r"(?:two\s+|2\s+)?(?:news\s+)?" + _DOCUMENTS)
+_DOCUMENT_REFERENCES = re.compile(
+    r"[,;]?\s*\b(?:across|in|from|according to|within|throughout|between)\s+" + _WHICH_DOCUMENTS + r"\b\s*,?"
+    r"|\b(?:what\s+(?:(?:do|does|did)\s+)?|(?:do|does|did)\s+)" + _WHICH_DOCUMENTS
+    + r"\s+(?:say|said|mention|report|give|describe|state|claim|suggest|tell\s+us)(?:\s+about)?\b"
+    r"|\btaken\s+together\b\s*,?", re.I)
+
+
+def without_document_references(question: str) -> str:
+    """The question without the phrases that point at the documents themselves:
+    "Across both articles, which French ministers are named?" asks "which French
+    ministers are named?". Unchanged where too little would be left."""
+    rest = " ".join(_DOCUMENT_REFERENCES.sub(" ", question).split())
+    rest = re.sub(r"\s+([?.!,;])", r"\1", rest).lstrip(",; ")
+    if rest == question or len(content_words(rest)) < 2:
+        return question
+    return rest[:1].upper() + rest[1:]
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
     words = re.findall(r"\w+", question)

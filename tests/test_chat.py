@@ -7,7 +7,7 @@ import io
 import pytest
 
 from rag.answer import answer_question
-from rag.chat import is_follow_up, standalone_query
+from rag.chat import is_follow_up, standalone_query, without_document_references
 from rag.cli import main
 from rag.llm import REWRITE_PROMPT
 from rag.retrieve import Searcher
@@ -84,6 +84,34 @@ def test_extractive_why_follow_up(real_seed_settings):
     assert answer.query == "What did France reject? Why?"
     assert not answer.refused
     assert any(word in answer.answer for word in ("citing", "because"))
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("Across both articles, which French interior ministers are named?", "Which French interior ministers are named?"),
+    ("What legal reasons do the two reports give for France not stopping boats?",
+     "What legal reasons for France not stopping boats?"),
+    ("Compare what the two articles say about why France won't stop boats at sea.",
+     "Compare why France won't stop boats at sea."),
+    ("Taken together, what did the UK demand?", "What did the UK demand?"),
+    ("Which UK officials are named in these reports?", "Which UK officials are named?"),
+    # the documents' own words, or too little left: unchanged
+    ("What do local residents report seeing?", "What do local residents report seeing?"),
+    ("According to the BBC's sources, what is France retreating from?",
+     "According to the BBC's sources, what is France retreating from?"),
+    ("Does the report mention drones?", "Does the report mention drones?"),
+])
+def test_phrases_pointing_at_the_documents_are_not_searched(question, searched):
+    assert without_document_references(question) == searched
+
+
+def test_a_question_across_both_articles_is_answered_from_both(real_seed_settings):
+    # "across both articles" is in no passage: searched and scored, it sank every
+    # sentence under the refusal threshold.
+    answer = answer_question("Across both articles, which French interior ministers are named?",
+                             settings=real_seed_settings)
+    assert not answer.refused
+    assert "Darmanin" in answer.answer and "Retailleau" in answer.answer
+    assert len({c.source for c in answer.citations}) == 2
 
 
 @pytest.fixture
