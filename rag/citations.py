@@ -418,13 +418,20 @@ def counts_something_else(query: str, text: str) -> bool:
     says little ("how many people"), the words that follow it name what is counted:
     "How many people have died...?" is not answered by "thousands of crossings"."""
     m = _COUNTED_Q.search(query)
-    counted = [t for t in tokenize(m.group("phrase")) if t not in _COUNT_MODIFIERS][:4] if m else []
-    if counted and any(t in _GENERIC_COUNTS for t in counted):
-        counted = [t for t in tokenize(query[m.end():]) if t not in _AUXILIARIES][:2]
+    counted = [w for w in _stemmed(m.group("phrase")) if w[0] not in _COUNT_MODIFIERS][:4] if m else []
+    if counted and any(stem in _GENERIC_COUNTS for stem, _ in counted):
+        counted = [w for w in _stemmed(query[m.end():]) if w[0] not in _AUXILIARIES][:2]
     if not counted:
         return False  # nothing named: any count may answer
-    words = tokenize(text)
-    return not any(_related(c, t) or _one_typo(c, t) for c in counted for t in words)
+    words = _stemmed(text)
+    # A typo is looked for in the words as written: "migrants" has no typo of
+    # "migration", though their stems (migrant, migrat) are one letter apart.
+    return not any(_related(c, t) or _one_typo(cw, tw) for c, cw in counted for t, tw in words)
+
+
+def _stemmed(text: str) -> list[tuple[str, str]]:
+    """(stem, word) of each word `tokenize` keeps, the word lower-cased as written."""
+    return [(t, w) for w in re.findall(r"\w+", text.lower()) for t in tokenize(w)]
 
 
 _AUXILIARIES = frozenset(tokenize("is are was were has have had do does did will would can could should may "

@@ -191,6 +191,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How many people live in Calais?", "Calais has some 67,000 residents.", False),
     ("How many small boat crossings were there?", "There were 36,816 crossings.", False),  # any word of it
     ("How many more smugglers were arrested?", "Police arrested 40 smugglers near Calais.", False),
+    ("How many crosings were there?", "There were 36,816 crossings.", False),  # a typo as written
+    # "migrants" is not "migration", though their stems are one letter apart
+    ("How many migrants have died?", "The two nations disagree on the migration crisis.", True),
     # naming questions need a new name next to the thing named
     ("What is the name of the tidal canal near Dunkirk?", "Boats leave from a shallow tidal canal near Dunkirk.", True),
     ("What is the name of the tidal canal near Dunkirk?", "Boats leave from the Aa canal near Dunkirk.", False),
