@@ -438,6 +438,19 @@ _AUXILIARIES = frozenset(tokenize("is are was were has have had do does did will
                                   "might must been being be get got there"))
 
 
+_NUMBER_WORD = re.compile(r"\d(?:[\d,.]*\d)?|" + _NUMBER.pattern[3:], re.I)  # whole numbers, not digits
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group().lower().rstrip("s").replace(",", "") for m in _NUMBER_WORD.finditer(text)}
+
+
+def _new_numbers(query: str, text: str) -> set[str]:
+    """The numbers of `text` the query does not already give: "How much of the £480
+    million went on drones?" is not answered by the £480 million again."""
+    return _numbers(text) - _numbers(query)
+
+
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
     """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
 
@@ -445,7 +458,7 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     Retailleau?" is not answered by a sentence whose only name is Retailleau. "What is the
     name of the canal?" needs a new name next to the word canal.
     """
-    if _NUMBER_Q.search(query) and (not _NUMBER.search(text) or actor_only_receives(query, text)
+    if _NUMBER_Q.search(query) and (not _new_numbers(query, text) or actor_only_receives(query, text)
                                     or counts_something_else(query, text)):
         return TYPE_PENALTY
     if _FREQUENCY_Q.search(query) and not _FREQUENCY.search(text):
