@@ -413,12 +413,13 @@ _COUNT_MODIFIERS = frozenset(tokenize("more other different additional separate"
 
 
 def counts_something_else(query: str, text: str) -> bool:
-    """Whether a "how many X" question meets a sentence that mentions no word of X
-    ("How many small boat crossings...?" is answered by "36,816 crossings"). Where X
+    """Whether a "how many X" question meets a sentence that does not mention what X
+    counts, its first plural ("How many small boat crossings...?" is answered by "36,816
+    crossings", "How many patrol boats...?" not by "£480 million for patrols"). Where X
     says little ("how many people"), the words that follow it name what is counted:
     "How many people have died...?" is not answered by "thousands of crossings"."""
     m = _COUNTED_Q.search(query)
-    counted = [w for w in _stemmed(m.group("phrase")) if w[0] not in _COUNT_MODIFIERS][:4] if m else []
+    counted = _counted_head([w for w in _stemmed(m.group("phrase")) if w[0] not in _COUNT_MODIFIERS]) if m else []
     if counted and any(stem in _GENERIC_COUNTS for stem, _ in counted):
         counted = [w for w in _stemmed(query[m.end():]) if w[0] not in _AUXILIARIES][:2]
     if not counted:
@@ -427,6 +428,13 @@ def counts_something_else(query: str, text: str) -> bool:
     # A typo is looked for in the words as written: "migrants" has no typo of
     # "migration", though their stems (migrant, migrat) are one letter apart.
     return not any(_related(c, t) or _one_typo(cw, tw) for c, cw in counted for t, tw in words)
+
+
+def _counted_head(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What "how many" counts: the first plural of the words after it ("patrol boats
+    has France got": boats, not patrols), else the last of them ("how many children")."""
+    plural = [w for w in words if w[1].endswith("s") and not w[1].endswith("ss")]
+    return plural[:1] or words[-1:]
 
 
 def _stemmed(text: str) -> list[tuple[str, str]]:

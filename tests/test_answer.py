@@ -192,6 +192,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How many small boat crossings were there?", "There were 36,816 crossings.", False),  # any word of it
     ("How many more smugglers were arrested?", "Police arrested 40 smugglers near Calais.", False),
     ("How many crosings were there?", "There were 36,816 crossings.", False),  # a typo as written
+    # what is counted is the plural: boats, not patrols
+    ("How many patrol boats has France got?", "Britain paid £480 million for increased patrols.", True),
+    ("How many patrol boats has France got?", "France has 12 boats on patrol.", False),
     # a number the question already gives is no answer
     ("How much of the £480 million went on drones?", "Britain has committed £480 million to France.", True),
     ("How much of the £480 million went on drones?", "Some £20 million of it went on drones.", False),
