@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings, check_top_k
-from .errors import DocumentsError, RagError
+from .errors import RagError
 
 
 def _print_json(data) -> None:
@@ -65,11 +65,11 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 def cmd_retrieve(args, settings: Settings) -> int:
     from .answer import clean
-    from .retrieve import Searcher
+    from .retrieve import Searcher, indexed_sources
 
     question = clean(args.question, settings)  # the same hygiene and length limit as `rag ask`
     searcher = Searcher(settings)
-    sources = _indexed_sources(args.source, searcher.index, settings) if args.source else None
+    sources = indexed_sources(args.source, searcher.index, settings, "--source") if args.source else None
     hits = searcher.search(question, args.k, sources)
     rows = [
         {
@@ -90,46 +90,16 @@ def cmd_retrieve(args, settings: Settings) -> int:
     return 0
 
 
-def _indexed_sources(given: list[str], index, settings: Settings) -> list[str]:
-    """The `--source` values as the index names them (file paths relative to the
-    documents folder); a path to a file inside the documents folder is turned into its
-    name there. DocumentsError for one the index does not hold."""
-    import difflib
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes in one line, as every other error, naming the help to read; exit
+    status 2, as argparse and most tools use for them."""
 
-    indexed = index.files()
-    out, unknown = [], []
-    for raw in given:
-        name = raw if raw in indexed else _relative_to_docs(raw, settings.docs_dir)
-        if name in indexed:
-            out.append(name)
-        else:
-            unknown.append(raw)
-    if unknown:
-        names = sorted(indexed)
-        close = difflib.get_close_matches(unknown[0], names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        if names:
-            more = ", ..." if len(names) > 5 else ""
-            held = f"the index holds {len(names)} document(s): {', '.join(names[:5])}{more}"
-        else:
-            held = "the index holds no documents: run `rag ingest` first"
-        raise DocumentsError(
-            f"--source {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not in the index: "
-            f"give a file path relative to the documents folder{hint}; {held}"
-        )
-    return out
-
-
-def _relative_to_docs(raw: str, docs_dir: Path) -> str | None:
-    try:
-        path = (Path.cwd() / Path(raw).expanduser()).resolve()
-        return path.relative_to(Path(docs_dir).resolve()).as_posix()
-    except (OSError, RuntimeError, ValueError):
-        return None
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rag", description="Ask questions of your documents, with cited answers.")
+    parser = _Parser(prog="rag", description="Ask questions of your documents, with cited answers.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("config", help="print the resolved settings")

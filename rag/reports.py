@@ -9,6 +9,7 @@ commands. It does not score answers.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,9 +217,12 @@ def _threshold(raw: str) -> tuple[str, float]:
     try:
         if not sep or not name:
             raise ValueError
-        return name.strip(), float(value)
+        limit = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected METRIC=VALUE, got {raw!r}") from None
+    if not math.isfinite(limit):  # nothing is below NaN: the gate would never fail
+        raise argparse.ArgumentTypeError(f"{raw!r}: the limit must be a finite number")
+    return name.strip(), limit
 
 
 def check_limits(metrics: dict, floors: Sequence[tuple[str, float]], ceilings: Sequence[tuple[str, float]]) -> list[str]:

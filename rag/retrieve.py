@@ -21,13 +21,14 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from .chunking import Chunk, split_sentences
 from .config import Settings
 from .embeddings import Embedder, get_embedder
-from .errors import IndexMissingError, QuestionError
+from .errors import DocumentsError, IndexMissingError, QuestionError
 from .lexical import BM25, tokenize
 from .store import Index
 
@@ -476,6 +477,45 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def indexed_sources(given: list[str], index, settings: Settings, label: str = "source") -> list[str]:
+    """The `sources` given (`--source` on the command line) as the index names them:
+    file paths relative to the documents folder, where a path to a file inside that
+    folder is turned into its name there. DocumentsError for one the index does not
+    hold, which would only ever find nothing."""
+    import difflib
+
+    indexed = index.files()
+    out, unknown = [], []
+    for raw in given:
+        name = raw if raw in indexed else relative_to_docs(raw, settings.docs_dir)
+        if name in indexed:
+            out.append(name)
+        else:
+            unknown.append(raw)
+    if unknown:
+        names = sorted(indexed)
+        close = difflib.get_close_matches(unknown[0], names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if names:
+            more = ", ..." if len(names) > 5 else ""
+            held = f"the index holds {len(names)} document(s): {', '.join(names[:5])}{more}"
+        else:
+            held = "the index holds no documents: run `rag ingest` first"
+        raise DocumentsError(
+            f"{label} {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not in the index: "
+            f"give a file path relative to the documents folder{hint}; {held}"
+        )
+    return out
+
+
+def relative_to_docs(raw: str, docs_dir: Path) -> str | None:
+    try:
+        path = (Path.cwd() / Path(raw).expanduser()).resolve()
+        return path.relative_to(Path(docs_dir).resolve()).as_posix()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def get_retriever(settings: Settings | None = None, *, k: int | None = None,
                   sources: list[str] | str | None = None, searcher: Searcher | None = None):
     """A LlamaIndex `BaseRetriever` (`HybridRetriever`) over the configured index.
@@ -503,4 +543,6 @@ def get_retriever(settings: Settings | None = None, *, k: int | None = None,
             raise TypeError(f"sources must hold file names as strings, got a {type(bad[0]).__name__}")
     settings = settings or Settings.load()
     searcher = searcher or Searcher(settings)
+    if sources:  # a name the index does not hold would only ever find nothing
+        sources = indexed_sources(sources, searcher.index, settings)
     return __getattr__("HybridRetriever")(searcher, k or settings.top_k, sources)

@@ -388,6 +388,36 @@ def test_retriever_sources_given_as_one_string_is_one_source(seed_index, fake_em
     assert len(get_retriever(seed_index, k=1, searcher=searcher).retrieve("boats")) == 1
 
 
+def test_retriever_source_not_in_the_index_is_an_error_not_an_empty_result(seed_index, fake_embedder):
+    from rag.errors import DocumentsError
+    from rag.retrieve import get_retriever
+
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    with pytest.raises(DocumentsError, match=r"^source 'nope\.txt' is not in the index: .*the index holds 2"):
+        get_retriever(seed_index, sources=["nope.txt"], searcher=searcher)
+    # a path to the file inside the documents folder names it
+    nodes = get_retriever(seed_index, sources=[str(seed_index.docs_dir / FRANCE_SOURCE)],
+                          searcher=searcher).retrieve("boats")
+    assert nodes and {n.node.metadata["source"] for n in nodes} == {FRANCE_SOURCE}
+
+
+# -- usage mistakes ---------------------------------------------------------------------
+@pytest.mark.parametrize("argv, message", [
+    (["ask"], "rag ask: the following arguments are required: question"),
+    (["retrieve", "boats", "--k", "abc"], "rag retrieve: argument --k: invalid int value: 'abc'"),
+    (["bogus"], "rag: argument command: invalid choice: 'bogus'"),
+    # NaN is below nothing: as a floor it would switch the gate off
+    (["eval", "evals/smoke.jsonl", "--fail-under", "answer_match=nan"], "the limit must be a finite number"),
+    (["eval", "evals/smoke.jsonl", "--fail-over", "latency_p95_ms=inf"], "the limit must be a finite number"),
+])
+def test_a_usage_mistake_is_one_line_naming_the_help(capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err and "--help`)" in err
+
+
 # -- evaluation --------------------------------------------------------------------------
 def test_eval_judge_against_an_unreachable_server_says_why_nothing_was_scored(cli, seed_index, tmp_path,
                                                                                monkeypatch, capsys):
