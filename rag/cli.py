@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="index the documents folder (or PATHs)")
     p.add_argument("paths", nargs="*", metavar="PATH")
-    p.add_argument("--rebuild", action="store_true", help="delete the index and build it anew")
+    p.add_argument("--rebuild", action="store_true", help="build a new index from scratch beside the old one, which answers until the new one is complete")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 
