@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# The app answers this machine only; `make run HOST=0.0.0.0` serves the network too.
+HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -26,7 +28,7 @@ ingest: install
 	$(BIN)/rag ingest
 
 run: ingest
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # A real browser for the end-to-end test: Debian's chromium (root installs it).
 browser:
