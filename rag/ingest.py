@@ -18,7 +18,7 @@ from .documents import Document, SkipFile, find_files, load_document, source_nam
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
 from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
-from .store import STAGING, Index, discard, ingest_lock, swap_in, wipe
+from .store import Index, ingest_lock, recover, staging, swap_in
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH_CHUNKS = 256
@@ -129,16 +129,13 @@ def ingest(
     report.skipped.extend(Skipped(folder, f"unreadable folder ({reason}); its indexed files are kept")
                           for folder, reason in unlisted)
     with ingest_lock(settings):
-        if rebuild and not settings.chroma_url:
+        recover(settings)
+        if rebuild:
             # Built beside the old index and swapped in when complete: until then the
             # old one keeps answering, and a rebuild stopped midway leaves it as it was.
-            staging = settings.index_dir / STAGING
-            discard(staging)  # what an interrupted rebuild left
-            _update(settings.replace(index_dir=staging), pairs, scopes, unlisted, embedder, progress, report)
-            swap_in(staging, settings.index_dir)
+            _update(staging(settings), pairs, scopes, unlisted, embedder, progress, report)
+            swap_in(settings)
         else:
-            if rebuild:  # a Chroma server's collection cannot be built beside the old one
-                wipe(settings)
             _update(settings, pairs, scopes, unlisted, embedder, progress, report)
     report.seconds = time.perf_counter() - started
     return report

@@ -8,7 +8,9 @@ Owns where things are kept and keeping them consistent:
   built the index, and a generation number bumped on every change so readers can
   tell when to reload.
 Each document is written to Chroma first and committed to SQLite second, so a run
-killed in between leaves at most orphan vectors, which the next ingest removes.
+killed in between leaves at most orphan vectors, which the next ingest removes. A
+rebuild is built beside the live index (a folder, and on a server a collection) and
+swapped in when complete.
 It does not embed, chunk or rank.
 """
 
@@ -142,6 +144,7 @@ class Index:
                     f"no index at {settings.index_dir}: run `rag ingest` first"
                 )
             _make_folder(settings.index_dir)
+        self._create = create  # a writer may create the Chroma collection; a reader waits for it
         self._db_lock = threading.RLock()
         self.opened = 0  # how many times the file was (re)opened: see `generation`
         self._open()
@@ -269,13 +272,13 @@ class Index:
         reading it), so readers reopen when the index generation changes."""
         if self._collection is None or fresh:
             try:
+                found = self._await_swap() if self.settings.chroma_url and not self._create else None
                 with _CHROMA:
                     if not self.settings.chroma_url:
                         from chromadb.api.client import SharedSystemClient
 
                         SharedSystemClient.clear_system_cache()
-                    client = _chroma_client(self.settings)
-                    self._collection = _Serialised(client.get_or_create_collection(
+                    self._collection = _Serialised(found or _chroma_client(self.settings).get_or_create_collection(
                         self.settings.collection,
                         metadata={"hnsw:space": "cosine"},
                         embedding_function=None,
@@ -285,9 +288,29 @@ class Index:
             except Exception as exc:
                 where = self.settings.chroma_url or self.settings.index_dir / "chroma"
                 if self.settings.chroma_url:
-                    raise IndexCorruptError(f"the Chroma server at {where} is not reachable ({type(exc).__name__})") from None
+                    raise _unreachable(self.settings, exc) from None
                 raise IndexCorruptError(f"the vector index at {where} could not be opened ({exc}): {REBUILD_HINT}") from None
         return self._collection
+
+    def _await_swap(self):
+        """The server's collection, or None where there is none to read. A rebuild on a
+        server renames the live collection away, then the new one in: a reader asking in
+        between would create an empty one under the name (and keep the new one from
+        taking it). So while the old one is away, a reader waits."""
+        from chromadb.errors import NotFoundError
+
+        deadline = time.monotonic() + SWAP_WAIT_S
+        while True:
+            with _CHROMA:
+                client = _chroma_client(self.settings)
+                try:
+                    return client.get_collection(self.settings.collection, embedding_function=None)
+                except NotFoundError:
+                    if not _exists(client, _replaced(self.settings.collection)):
+                        return None  # no swap under way: no index built yet, or a server emptied
+            if time.monotonic() > deadline:
+                return None  # a swap stopped midway: the next ingest puts the old collection back
+            time.sleep(0.02)
 
     def verify(self) -> None:
         """Stop with a clear message when chunks lack their vectors (a deleted or
@@ -328,12 +351,13 @@ class Index:
         if not self.settings.chroma_url:
             return self._exact_search(vector, k, where)
         collection = self.collection()
-        n = min(k, max(1, collection.count()))
         try:
+            n = min(k, max(1, collection.count()))
             result = collection.query(
                 query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
             )
         except Exception as exc:
+            self._collection = None  # deleted under it, perhaps: the next search opens it by name again
             raise IndexCorruptError(f"the vector index could not be searched ({exc}): {REBUILD_HINT}") from None
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
@@ -453,6 +477,63 @@ STAGING = ".rebuild"  # where `rag ingest --rebuild` builds, inside the index fo
 # What an embedded index is made of, moved together when a rebuild is swapped in. The
 # databases go last, index.db the very last: readers reopen when it changes.
 _INDEX_PARTS = ("chroma", "sentences.db", "index.db")
+SWAP_WAIT_S = 2.0  # how long a reader waits for a server collection a rebuild is swapping in
+
+
+def _staged(collection: str) -> str:
+    return f"{collection}-rebuild"  # where a rebuild builds on a Chroma server
+
+
+def _replaced(collection: str) -> str:
+    return f"{collection}-replaced"  # where the live collection waits while one is swapped in
+
+
+def _unreachable(settings: Settings, exc: Exception) -> IndexCorruptError:
+    # Chroma's client says only that it could not connect (a ValueError): what to check is more use.
+    return IndexCorruptError(f"the Chroma server at {settings.chroma_url} is not reachable: is it running, "
+                             "and are RAG_CHROMA_URL's host and port right?")
+
+
+def _exists(client, name: str) -> bool:
+    from chromadb.errors import NotFoundError
+
+    try:
+        client.get_collection(name, embedding_function=None)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _drop(client, name: str) -> None:
+    from chromadb.errors import NotFoundError
+
+    try:
+        client.delete_collection(name)
+    except NotFoundError:
+        pass
+
+
+def _rename(client, name: str, new_name: str) -> None:
+    client.get_collection(name, embedding_function=None).modify(name=new_name)
+
+
+@contextmanager
+def _server(settings: Settings):
+    """A client of the Chroma server; one that does not answer is one clear error. Its
+    calls do not take turns with the others here (that is for embedded Chroma's shared
+    state): a reader in another thread waits for a swap without holding them up."""
+    from chromadb.errors import ChromaError
+
+    try:
+        with _CHROMA:
+            client = _chroma_client(settings)
+        yield client
+    except (ConfigError, IndexCorruptError):
+        raise
+    except ChromaError as exc:
+        raise IndexCorruptError(f"the Chroma server at {settings.chroma_url} refused a change ({exc})") from None
+    except Exception as exc:
+        raise _unreachable(settings, exc) from None
 
 
 def _forget_chroma_clients() -> None:
@@ -471,12 +552,56 @@ def discard(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def swap_in(staging: Path, index_dir: Path) -> None:
-    """Replace the index in `index_dir` by the one built in `staging` (same file system).
+def staging(settings: Settings) -> Settings:
+    """Where `rag ingest --rebuild` builds the new index while the old one answers: a
+    folder in the index folder and, on a Chroma server, a collection beside the live one."""
+    staged = settings.replace(index_dir=settings.index_dir / STAGING)
+    return staged.replace(collection=_staged(settings.collection)) if settings.chroma_url else staged
+
+
+def recover(settings: Settings) -> None:
+    """Discard what an interrupted rebuild left (callers hold the ingest lock). One
+    stopped while swapping on a server, before index.db moved, had renamed the live
+    collection away: it comes back, to match the index.db that stayed."""
+    folder = settings.index_dir / STAGING
+    if settings.chroma_url:
+        live = settings.collection
+        with _server(settings) as client:
+            _drop(client, _staged(live))
+            if _exists(client, _replaced(live)):
+                if (folder / "index.db").exists():
+                    _drop(client, live)  # the new one, or an empty one a reader made meanwhile
+                    _rename(client, _replaced(live), live)
+                else:
+                    _drop(client, _replaced(live))
+    if folder.exists():
+        discard(folder)
+
+
+def swap_in(settings: Settings) -> None:
+    """Replace the index by the one built in `staging(settings)` (same file system).
 
     Each database replaces the old one in a single rename, so a reader opening it sees
-    the old index or the new, never none; the old one's journal files are deleted first,
-    since beside the new database they would be replayed into it."""
+    the old index or the new, never none. On a server the collections are swapped
+    first, by two renames a reader waits out (see `Index._await_swap`): readers that
+    hold the old one keep reading it, by its id, until index.db changes under them and
+    they reopen the collection by name; it is deleted after that."""
+    if settings.chroma_url:
+        live = settings.collection
+        with _server(settings) as client:
+            _drop(client, _replaced(live))
+            if _exists(client, live):
+                _rename(client, live, _replaced(live))
+            _rename(client, _staged(live), live)
+    _swap_files(settings.index_dir / STAGING, settings.index_dir)
+    if settings.chroma_url:
+        with _server(settings) as client:
+            _drop(client, _replaced(settings.collection))
+
+
+def _swap_files(staging: Path, index_dir: Path) -> None:
+    """Move the index parts from `staging` into `index_dir`; the old one's journal files
+    are deleted first, since beside the new database they would be replayed into it."""
     _forget_chroma_clients()
     old = index_dir / ".replaced"
     discard(old)
@@ -497,23 +622,6 @@ def swap_in(staging: Path, index_dir: Path) -> None:
             (index_dir / name).unlink(missing_ok=True)
     discard(old)
     discard(staging)
-
-
-def wipe(settings: Settings) -> None:
-    """Delete the whole index (for --rebuild), whatever state it is in."""
-    if settings.chroma_url:
-        try:
-            with _CHROMA:
-                _chroma_client(settings).delete_collection(settings.collection)
-        except Exception:
-            pass  # absent already
-    else:
-        discard(settings.index_dir / "chroma")
-    # The sentence vectors go too: a rebuild starts over, and makes them again as the
-    # settings now say (pooled or direct), with none left over from before.
-    for name in ("index.db", "sentences.db"):
-        for suffix in ("", "-wal", "-shm"):
-            (settings.index_dir / (name + suffix)).unlink(missing_ok=True)
 
 
 @contextmanager

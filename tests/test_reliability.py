@@ -58,12 +58,14 @@ def test_chroma_server_mode_survives_a_restart(settings, fake_embedder, tmp_path
         server.stop()
 
 
-def test_unreachable_chroma_server_is_one_clear_error(settings, fake_embedder):
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_unreachable_chroma_server_is_one_clear_error(rebuild, settings, fake_embedder):
     from .servers import free_port
 
     remote = settings.replace(chroma_url=f"http://127.0.0.1:{free_port()}")
-    with pytest.raises(IndexCorruptError, match="Chroma server .* is not reachable"):
-        ingest(remote, embedder=fake_embedder)
+    with pytest.raises(IndexCorruptError, match=r"^the Chroma server at \S+ is not reachable: is it running, and "
+                                                r"are RAG_CHROMA_URL's host and port right\?$"):
+        ingest(remote, rebuild=rebuild, embedder=fake_embedder)
 
 
 SLOW_INGEST = textwrap.dedent("""
@@ -289,6 +291,120 @@ def test_a_rebuild_stopped_midway_leaves_the_old_index_answering(seed_index, fak
     assert len(consistent(seed_index)) == len(ids) + 6
     assert searcher.search("Patrol boat 3 sighted near Calais", 3)[0].chunk.source == "note3.txt"
     assert sorted(p.name for p in seed_index.index_dir.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.fixture
+def served(settings, fake_embedder, tmp_path):
+    """The seed corpus ingested through a real `chroma run` on loopback."""
+    server = ChromaServer(tmp_path / "chroma-data").start()
+    try:
+        remote = settings.replace(chroma_url=server.url)
+        ingest(remote, embedder=fake_embedder)
+        yield remote
+    finally:
+        server.stop()
+
+
+def collections_on(settings) -> list[str]:
+    import chromadb
+    from urllib.parse import urlparse
+
+    url = urlparse(settings.chroma_url)
+    return sorted(c.name for c in chromadb.HttpClient(host=url.hostname, port=url.port).list_collections())
+
+
+def new_documents(settings) -> None:
+    """Replace the documents: a rebuild's index then has nothing in common with the old."""
+    for path in settings.docs_dir.iterdir():
+        path.unlink()
+    (settings.docs_dir / "bees.txt").write_text("Bees\n\nA queen bee lays up to two thousand eggs a day.\n")
+    (settings.docs_dir / "ants.txt").write_text("Ants\n\nLeafcutter ants farm a fungus on chewed leaves.\n")
+
+
+@pytest.mark.slow
+def test_a_server_rebuild_leaves_the_old_collection_answering_until_it_completes(served, fake_embedder):
+    import rag.ingest
+
+    ids = consistent(served)
+    searcher = Searcher(served, embedder=fake_embedder)
+    new_documents(served)
+    during = []
+
+    class Interrupted(HashEmbedder):
+        def embed(self, texts):
+            if self.calls == 1:  # the rebuild has written its first batch
+                during.append(searcher.search("What did France reject?", 3)[0].chunk.source)
+                raise KeyboardInterrupt  # Ctrl-C during the rebuild's embedding
+            return super().embed(texts)
+
+    old_batch, rag.ingest.EMBED_BATCH_CHUNKS = rag.ingest.EMBED_BATCH_CHUNKS, 1
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ingest(served, rebuild=True, embedder=Interrupted())
+    finally:
+        rag.ingest.EMBED_BATCH_CHUNKS = old_batch
+    assert during == [FRANCE_SOURCE]  # answered from the old collection while the new one was built
+    assert consistent(served) == ids  # the old index, untouched
+    assert searcher.search("What did France reject?", 3)[0].chunk.source == FRANCE_SOURCE
+
+    report = ingest(served, rebuild=True, embedder=fake_embedder)
+    assert sorted(report.added) == ["ants.txt", "bees.txt"]
+    assert not set(consistent(served)) & set(ids)  # the old chunks gone, from SQLite and the server
+    assert {c.source for c in Index(served).chunks()} == {"ants.txt", "bees.txt"}
+    assert {h.chunk.source for h in searcher.search("What did France reject?", 5)} == {"ants.txt", "bees.txt"}
+    assert searcher.search("How many eggs does a queen bee lay?", 3)[0].chunk.source == "bees.txt"
+    assert collections_on(served) == [served.collection]  # the interrupted run's staging is gone
+    assert not (served.index_dir / ".rebuild").exists()
+
+
+@pytest.mark.slow
+def test_a_reader_opening_the_collection_mid_swap_waits_for_the_new_one(served, fake_embedder, monkeypatch):
+    import threading
+
+    import rag.store
+
+    new_documents(served)
+    rename, seen = rag.store._rename, []
+
+    def slow_rename(client, name, new_name):
+        if new_name == served.collection:  # the live one is away, the new one not yet in
+            reader = threading.Thread(target=lambda: seen.append(Index(served).collection().count()))
+            reader.start()
+            time.sleep(0.5)
+            rename(client, name, new_name)
+            reader.join(30)
+        else:
+            rename(client, name, new_name)
+
+    monkeypatch.setattr(rag.store, "_rename", slow_rename)
+    report = ingest(served, rebuild=True, embedder=fake_embedder)
+    assert seen == [report.chunks] and report.chunks > 0  # not an empty collection of its own making
+    assert collections_on(served) == [served.collection]
+
+
+@pytest.mark.slow
+def test_a_server_rebuild_stopped_mid_swap_gets_the_old_collection_back(served, fake_embedder, monkeypatch):
+    import rag.store
+
+    ids = consistent(served)
+    new_documents(served)
+    rename = rag.store._rename
+
+    def interrupted(client, name, new_name):
+        if new_name == served.collection:
+            raise KeyboardInterrupt  # Ctrl-C between the two renames
+        rename(client, name, new_name)
+
+    monkeypatch.setattr(rag.store, "_rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(served, rebuild=True, embedder=fake_embedder)
+    monkeypatch.setattr(rag.store, "_rename", rename)
+    assert served.collection not in collections_on(served)  # the gap a reader would wait out
+    rag.store.recover(served)  # what the next ingest does first
+    assert consistent(served) == ids
+    assert collections_on(served) == [served.collection]
+    report = ingest(served, rebuild=True, embedder=fake_embedder)
+    assert sorted(report.added) == ["ants.txt", "bees.txt"] and not set(consistent(served)) & set(ids)
 
 
 def test_an_ingest_in_one_thread_survives_readers_opening_the_index_in_others(settings):
