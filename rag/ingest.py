@@ -60,8 +60,12 @@ class IngestReport:
             f"{len(self.skipped)} skipped",
         ]
         lines = [f"{', '.join(parts)}; {self.chunks} chunks in the index; {self.seconds:.1f} s"]
-        if not self.embedded:
-            lines.append("Nothing changed: no chunks were embedded.")
+        if not self.chunks:
+            lines.append("The index holds no documents: " + ("every file was skipped (see why below)."
+                                                             if self.skipped else "no files were found."))
+        elif not self.embedded:
+            changed = self.removed or self.updated or self.added
+            lines.append("No chunks were embedded." if changed else "Nothing changed: no chunks were embedded.")
         else:
             lines.append(f"Embedded {self.embedded} chunks and {self.sentences} new sentences.")
         lines.extend(f"  skipped {s.path}: {s.reason}" for s in self.skipped)

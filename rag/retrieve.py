@@ -334,7 +334,9 @@ class Searcher:
         if not snap.chunks:
             # Not "the documents don't answer this": there are none (every file was
             # skipped or removed, or an ingest was stopped before its first document).
-            raise IndexMissingError(f"the index at {self.settings.index_dir} is empty: run `rag ingest`")
+            raise IndexMissingError(f"the index at {self.settings.index_dir} holds no documents: add readable "
+                                    f"documents to {self.settings.docs_dir} and run `rag ingest` (its report "
+                                    "says why files were skipped)")
 
         t0 = time.perf_counter()
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)

@@ -75,6 +75,13 @@ def test_changed_added_and_deleted_files(seed_index, fake_embedder):
     assert sorted(c.source for c in chunks) == [FRANCE_SOURCE, "sub/new.md"]
     assert sorted(vectors["ids"]) == sorted(c.chunk_id for c in chunks)
     assert report.chunks == 2
+    # a run that only removes a file changed the index, though it embedded nothing
+    (docs / "sub" / "new.md").unlink()
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert report.removed == ["sub/new.md"] and report.embedded == 0
+    assert report.summary().splitlines()[1] == "No chunks were embedded."
+    assert ingest(seed_index, embedder=fake_embedder).summary().splitlines()[1] == \
+        "Nothing changed: no chunks were embedded."
 
 
 def test_bad_files_are_skipped_and_nothing_indexed_is_lost(seed_index, fake_embedder):

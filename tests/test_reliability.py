@@ -212,12 +212,15 @@ def test_an_empty_index_says_so_instead_of_refusing(settings, fake_embedder, mon
         path.write_bytes(b"")  # every file skipped: an index with no documents
     report = ingest(settings, embedder=fake_embedder)
     assert report.chunks == 0 and len(report.skipped) == 2
-    with pytest.raises(IndexMissingError, match="is empty: run `rag ingest`"):
+    assert "The index holds no documents: every file was skipped (see why below)." in report.summary()
+    with pytest.raises(IndexMissingError, match="holds no documents: add readable documents to .* and run `rag ingest`"):
         Searcher(settings, embedder=fake_embedder).search("What did France reject?")
     monkeypatch.setenv("RAG_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("RAG_DOCS_DIR", str(settings.docs_dir))
     assert main(["retrieve", "What did France reject?"]) == 1
-    assert capsys.readouterr().err.strip() == f"error: the index at {settings.index_dir} is empty: run `rag ingest`"
+    assert capsys.readouterr().err.strip() == (
+        f"error: the index at {settings.index_dir} holds no documents: add readable documents to "
+        f"{settings.docs_dir} and run `rag ingest` (its report says why files were skipped)")
 
 
 def _without_write_permission() -> list[str]:
