@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .encoding import decode_legacy
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 CLEANING_VERSION = 1
 
@@ -125,20 +127,10 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    results = from_bytes(data[:1_000_000])
-    best = results.best()
-    if best is None or best.chaos > 0.2:
+    text = decode_legacy(data)
+    if text is None:
         raise SkipFile("not UTF-8 and its encoding could not be detected reliably")
-    # Short Western European text reads equally clean in several single-byte code pages
-    # ("crème" as "crčme" in cp1250); Windows-1252, the usual one, wins such ties.
-    tied = [r for r in results if r.chaos <= best.chaos + 0.01]
-    best = next((r for r in tied if r.encoding in ("cp1252", "latin_1", "iso8859_15")), best)
-    try:
-        return data.decode(best.encoding)
-    except (UnicodeDecodeError, LookupError):
-        raise SkipFile("not UTF-8 and its encoding could not be detected reliably") from None
+    return text
 
 
 def _looks_binary(text: str) -> bool:

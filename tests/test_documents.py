@@ -133,6 +133,66 @@ def test_legacy_single_byte_files_are_decoded(tmp_path, text, encoding):
     assert load_document(path, tmp_path, 10**6).text.strip() == text
 
 
+# Windows-1252 with curly quotes, apostrophes and dashes but no accented letter: on its own
+# charset_normalizer read the first as cp775 ("The ōfalconö is called Freddie Ś") and the
+# second as cp852 ("Itĺs the committeeĺs view that the ônew rulesö").
+SMART_SHORT = "The “falcon” is called Freddie — he flies fast.\n"
+SMART_PARAGRAPH = (
+    "It’s the committee’s view that the “new rules” won’t work. The report’s authors didn’t agree. "
+    "Members say they’re sure it’s a mistake. What’s changed is the tone. The members’ view: it’s "
+    "“too soon”. There’s no date for a vote. Nobody’s said what’s next. She’d like a “fresh start”, "
+    "she’s said. The board’s chief wasn’t there. Ministers haven’t said when they’ll respond. "
+    "That’s what’s at stake — and they know it. The minister’s office didn’t reply."
+)
+
+
+@pytest.mark.parametrize("text", [SMART_SHORT, SMART_PARAGRAPH], ids=["short", "paragraph"])
+def test_windows_1252_quotes_and_dashes_are_not_read_as_another_code_page(tmp_path, text):
+    path = tmp_path / "smart.txt"
+    path.write_bytes(text.encode("cp1252"))
+    assert read_text(path, 10**6) == text
+
+
+@pytest.mark.parametrize("name", ["000_6ea2d6230eff8e98.txt", "004_f1f9acf72509a885.txt"])
+def test_a_windows_1252_article_is_read_as_windows_1252(tmp_path, name):
+    text = (SEED_DOCS / name).read_text("utf-8").replace("强硬", "")  # dashes and pounds stay
+    path = tmp_path / name
+    path.write_bytes(text.encode("cp1252"))
+    assert read_text(path, 10**6) == text  # not "｣480" (Shift-JIS) for "£480"
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("crème brûlée", "latin-1"),
+    ("Москва — столица России. Город стоит на реке Москве. "
+     "«Мы не можем ждать», — сказал министр.", "cp1251"),
+    ("Привет, мир!", "cp1251"),
+    ("Η Αθήνα είναι η πρωτεύουσα της Ελλάδας. Η πόλη έχει μακρά ιστορία. "
+     "Πολλοί τουρίστες την επισκέπτονται κάθε χρόνο.", "cp1253"),
+    ("Άνοιξη στην Αθήνα. Ο καιρός είναι ζεστός και οι δρόμοι γεμάτοι. "
+     "Ένας φίλος μου λέει ότι θα βρέξει αύριο.", "iso8859_7"),  # Ά is ¶ in cp1253
+    ("Rząd przyjął nowe przepisy dotyczące podatków. Minister finansów powiedział, "
+     "że zmiany wejdą w życie w przyszłym roku.", "cp1250"),
+    ("東京は日本の首都です。多くの人が住んでいます。", "shift_jis"),
+    ("It’s “Привет” and 東京 — with a byte order mark.", "utf-16"),
+], ids=["latin-1", "cp1251", "cp1251-short", "cp1253", "iso8859-7", "cp1250", "shift-jis", "utf-16"])
+def test_other_encodings_are_still_read_as_themselves(tmp_path, text, encoding):
+    path = tmp_path / "other.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_text(path, 10**6) == text
+
+
+@pytest.mark.parametrize("charset, encoding, words", [
+    ("windows-1251", "cp1251", "Москва — столица России."),
+    ("shift_jis", "shift_jis", "東京は日本の首都です。"),
+    ("iso-8859-1", "cp1252", "It’s the “new rules” — crème brûlée."),  # as browsers read it
+], ids=["windows-1251", "shift-jis", "iso-8859-1"])
+def test_an_html_page_is_read_in_the_charset_it_declares(tmp_path, charset, encoding, words):
+    page = f'<html><head><meta charset="{charset}"></head><body><p>{words}</p></body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode(encoding))
+    assert words in read_text(path, 10**6)
+
+
 def test_oversized_file_is_skipped(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("word " * 5000)
