@@ -193,6 +193,16 @@ def _pdf_text(path: Path) -> str:
     return "\n\n".join(pages)
 
 
+def why_unreadable(path: Path, exc: OSError) -> str:
+    """The reason a file could not be read, as the ingest report gives it."""
+    try:
+        if path.is_symlink() and not path.exists():
+            return f"broken link (its target {os.readlink(path)} does not exist)"
+    except OSError:
+        pass
+    return f"unreadable ({exc.strerror or exc})"
+
+
 def read_text(path: Path, max_bytes: int) -> str:
     """The raw text of a supported file, or SkipFile with the reason."""
     suffix = path.suffix.lower()
@@ -201,7 +211,7 @@ def read_text(path: Path, max_bytes: int) -> str:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise SkipFile(f"unreadable ({exc.strerror or exc})") from None
+        raise SkipFile(why_unreadable(path, exc)) from None
     if size > max_bytes:
         raise SkipFile(f"too large ({size / 1048576:.1f} MB, limit {max_bytes / 1048576:.0f} MB)")
     if size == 0:
@@ -256,4 +266,4 @@ def find_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> 
     for folder, dirs, files in os.walk(root, onerror=failed):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(folder) / f for f in files if not f.startswith("."))
-    return sorted(p for p in found if p.is_file())
+    return sorted(p for p in found if p.is_file() or p.is_symlink())  # a broken link is reported

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from .chunking import Chunk, chunk_document
 from .config import Settings
-from .documents import Document, SkipFile, find_files, load_document, source_name
+from .documents import Document, SkipFile, find_files, load_document, source_name, why_unreadable
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
 from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
@@ -192,7 +192,7 @@ def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str
             try:
                 stat = _stat(path)
             except OSError as exc:  # gone or unreadable for now: an indexed version is kept
-                report.skipped.append(Skipped(source, f"unreadable ({exc.strerror or exc})"))
+                report.skipped.append(Skipped(source, why_unreadable(path, exc)))
                 seen.add(source)
                 continue
             old = known.get(source)

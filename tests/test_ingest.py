@@ -104,6 +104,16 @@ def test_bad_files_are_skipped_and_nothing_indexed_is_lost(seed_index, fake_embe
     assert any("préfet" in c.text for c in after)
 
 
+def test_a_broken_link_is_reported_and_hidden_files_are_left_out(seed_index, fake_embedder):
+    docs = seed_index.docs_dir
+    (docs / "gone.txt").symlink_to(docs / "no-such-target.txt")
+    (docs / ".notes.txt").write_text("A hidden file is not a document.")
+    report = ingest(seed_index, embedder=fake_embedder)
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("gone.txt", f"broken link (its target {docs / 'no-such-target.txt'} does not exist)")]
+    assert report.unchanged and not report.added
+
+
 def test_a_file_marked_with_a_byte_order_mark_it_does_not_follow_is_no_crash(settings, fake_embedder):
     docs = settings.docs_dir
     (docs / "bom_latin.txt").write_bytes(b"\xef\xbb\xbfLe pr\xe9fet de Calais a \xe9t\xe9 clair sur les bateaux.")
