@@ -215,6 +215,15 @@ _NAME_OF_Q = re.compile(
     r"\bnames? of (?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
     r"is|was|are|were|did|does|do|has|have|had)\b|\s*[?.,;]|\s*$)", re.I)
+# "Who is the UK border security chief?": the role whose holder is asked for (chief).
+_WHO_IS_Q = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
+    r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today)\b|\s*[?.,;]|\s*$)", re.I)
+# Offices: who holds one is told where it is named ("The UK border security chief, Martin Hewitt").
+_OFFICES = frozenset(tokenize(
+    "official minister secretary politician leader spokesperson spokesman spokeswoman chief president premier "
+    "mayor mp ambassador commissioner head director chair chairman chairwoman chairperson ceo governor king "
+    "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
 # Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
 _GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
                                     "group organisation organization company place town city country"))
@@ -251,19 +260,24 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     mention (`vocabulary`, their stemmed words): then this sentence is about something else.
     """
     m = _NAME_OF_Q.search(query)
+    role = m is None and (m := _WHO_IS_Q.search(query)) is not None
     if not m:
         return None
     head = tokenize(m.group("np").split()[-1])
-    if not head:
-        return None
+    if not head or (role and head[0] not in _OFFICES):
+        return None  # "Who was the Normans' main enemy?": told in other words, often
     words = re.findall(r"[\w'’-]+", text)
     at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
     names = _new_names(query, text)
     if at:
         return any(abs(n - i) <= NAME_WINDOW for n, _ in names for i in at)
-    if head[0] in _GENERIC_HEADS or not any(_related(t, head[0]) for t in vocabulary or ()):
+    if head[0] in _GENERIC_HEADS:
         return bool(names)
-    return False
+    # "The name of the man who chaired it" may be told in other words; who holds a
+    # role is told where the role is: a sentence that does not mention it names someone else.
+    if role or any(_related(t, head[0]) for t in vocabulary or ()):
+        return False
+    return bool(names)
 
 
 # Capitalised words a question may carry that name nothing: question words and titles.

@@ -274,6 +274,38 @@ def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
     assert names_the_thing("Who played?", sentence) is None
 
 
+def test_who_holds_an_office_is_told_where_the_office_is_named():
+    from rag.citations import names_the_thing
+
+    question = "Who is the UK border security chief?"
+    assert names_the_thing(question, "The UK border security chief, Martin Hewitt, is frustrated.")
+    # names, but of someone else: the office is not in the sentence, whatever the passages say
+    assert names_the_thing(question, "Britain has paid France £480 million.") is False
+    assert names_the_thing(question, "Britain has paid France £480 million.", vocabulary=frozenset()) is False
+    # not an office: told in other words as often as not, so the plain who-rule applies
+    assert names_the_thing("Who was the Normans' main enemy in Italy?", "The Byzantines fought them.") is None
+
+
+def test_a_question_about_an_office_neither_article_names_is_refused(tmp_path, real_embedder):
+    # With only the Independent's article, no passage names the UK border security chief;
+    # the £480 million sentence, which names Britain and France, was quoted as the answer.
+    import shutil
+
+    from rag.config import Settings
+    from rag.ingest import ingest
+    from tests.conftest import SEED_DOCS
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEED_DOCS / "004_f1f9acf72509a885.txt", docs)
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings, embedder=real_embedder)
+    searcher = Searcher(settings, embedder=real_embedder)
+    assert answer_question("Who is the UK border security chief?", settings=settings, searcher=searcher).refused
+    answer = answer_question("Who is the UK Home Secretary?", settings=settings, searcher=searcher)
+    assert not answer.refused and "James Cleverly" in answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "What is the name of the tidal canal near Dunkirk that boats leave from?",
     "What is the name of the French maritime prefect responsible for the Channel?",
