@@ -609,7 +609,8 @@ def test_empty_index_says_so(monkeypatch, tmp_path):
     at = app(monkeypatch, settings)
     assert "index is empty: press Re-index documents" in plain(at.sidebar.warning[0].value).replace("*", "")
     message = ask(at, "What did France reject?")
-    assert len(message.error) == 1 and "empty: press Re-index documents" in plain(message.error[0].value)
+    assert len(message.error) == 1 and "holds no documents: add readable documents to" in plain(message.error[0].value)
+    assert "and press Re-index documents" in plain(message.error[0].value)
 
 
 def test_damaged_index_is_rebuilt_from_the_app(monkeypatch, hostile_settings):
