@@ -3,7 +3,8 @@
 Owns turning a question (plus the earlier questions of a conversation) into an
 `Answer`: question hygiene, the cached searcher, the offline extractive answerer and
 its refusal rule, streaming, and the `rag ask` command. Quotes, markers and support
-checks live in `citations.py`; the language model in `llm.py`; follow-up rewriting in
+checks live in `citations.py`; what kind of answer a question asks for (a number, a
+name, ...) in `answer_types.py`; the language model in `llm.py`; follow-up rewriting in
 `chat.py`. It does not ingest or rank chunks.
 """
 
@@ -177,7 +178,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .citations import chunk_sentences, score_units, unit_texts, unmentioned_names, vector_cache
+    from .answer_types import unmentioned_names
+    from .citations import chunk_sentences, score_units, unit_texts, vector_cache
     from .lexical import tokenize
 
     cache = vector_cache(embedder)

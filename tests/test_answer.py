@@ -209,7 +209,7 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
      "of count of Apulia.", False),
 ])
 def test_answer_type_checks(question, sentence, penalised):
-    from rag.citations import answer_type_penalty
+    from rag.answer_types import answer_type_penalty
 
     assert (answer_type_penalty(question, sentence) > 0) is penalised
 
@@ -249,7 +249,7 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Did the budget rise by £1998?", []),  # an amount, not a year
 ])
 def test_names_the_passages_never_mention(question, missing):
-    from rag.citations import unmentioned_names
+    from rag.answer_types import unmentioned_names
 
     assert unmentioned_names(question, PASSAGES) == missing
 
@@ -264,7 +264,7 @@ def test_questions_naming_what_the_documents_call_otherwise_are_answered(real_se
 
 
 def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
-    from rag.citations import names_the_thing
+    from rag.answer_types import names_the_thing
 
     question = "What was the name of the stadium that the teams played in?"
     sentence = "Both teams played at the StubHub Center and were local rivals."
@@ -275,7 +275,7 @@ def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
 
 
 def test_who_holds_an_office_is_told_where_the_office_is_named():
-    from rag.citations import names_the_thing
+    from rag.answer_types import names_the_thing
 
     question = "Who is the UK border security chief?"
     assert names_the_thing(question, "The UK border security chief, Martin Hewitt, is frustrated.")

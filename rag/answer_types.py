@@ -1,0 +1,342 @@
+"""Answer types: whether a sentence gives the kind of answer a question asks for.
+
+Owns the question-type checks the extractive answerer applies when it ranks sentences:
+recognising number, frequency, time, reason and name questions and penalising a
+sentence that lacks what they ask for (`answer_type_penalty`); whether a sentence
+names the thing a "what is the name of X" or "who is the <office>" question asks about
+(`names_the_thing`); whether the named actor of a "how much has X spent" question only
+receives (`actor_only_receives`); whether a "how many X" sentence counts something
+else (`counts_something_else`); and which names and years of a question no passage
+mentions (`unmentioned_names`), matched by stem, initials, accents, one typo or another
+word for a place.
+It works on plain strings and stemmed words only: it does not embed, score by
+similarity, split chunks into sentences or decide refusals (`citations.py` and
+`answer.py` do).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterator, Sequence
+
+from .lexical import tokenize
+
+# What a "how many" or "when" question needs to find in a sentence to be answered.
+_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
+_FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
+_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|once|twice)\b", re.I)
+_FREQUENCY = re.compile(r"\b(daily|weekly|monthly|yearly|annually|each|every|times|often|regularly|frequently|"
+                        r"always|sometimes|rarely|once|twice|per)\b", re.I)
+_TIME = re.compile(
+    r"\b\d{3,4}s?\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|centuries|decade|"
+    r"year|years|month|months|week|weeks|day|days|daily|today|yesterday|tomorrow|ago|since|until|"
+    r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age)\b", re.I)
+_NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
+                     r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
+                     # "Which Home Secretary...", "Name the British officials": a person in office
+                     r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
+                     r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
+                     r"mayors?|MPs?|ambassadors?|commissioners?)\b", re.I)
+_REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (is|was|are|were) the reasons?\b", re.I)
+_REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
+                     r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
+                     # a feeling and what it is about: "frustration at delays", "angry over costs"
+                     r"|\b(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|"
+                     r"impatien|unhapp|furious|alarm)\w*\s+(at|over|about|with|by)\b", re.I)
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
+# Capitalised words that describe rather than name: nationalities, days, months.
+_NOT_NAMES = frozenset(
+    "english british french german italian spanish european american russian chinese irish scottish welsh "
+    "dutch belgian polish swiss african asian western eastern northern southern monday tuesday wednesday "
+    "thursday friday saturday sunday january february march april may june july august september october "
+    "november december".split())
+# "What is the name of the tidal canal near Dunkirk?": the thing to be named is the head
+# of the noun phrase after "name of" (canal).
+_NAME_OF_Q = re.compile(
+    r"\bnames? of (?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
+    r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
+    r"is|was|are|were|did|does|do|has|have|had)\b|\s*[?.,;]|\s*$)", re.I)
+# "Who is the UK border security chief?": the role whose holder is asked for (chief).
+_WHO_IS_Q = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
+    r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today)\b|\s*[?.,;]|\s*$)", re.I)
+# Offices: who holds one is told where it is named ("The UK border security chief, Martin Hewitt").
+_OFFICES = frozenset(tokenize(
+    "official minister secretary politician leader spokesperson spokesman spokeswoman chief president premier "
+    "mayor mp ambassador commissioner head director chair chairman chairwoman chairperson ceo governor king "
+    "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
+# Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
+_GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
+                                    "group organisation organization company place town city country"))
+NAME_WINDOW = 12  # words between a name and the thing it names
+TYPE_PENALTY = 0.5
+# Naming is the whole of such a question: a sentence that does not name the thing
+# cannot answer it, however close it is otherwise.
+NAME_PENALTY = 1.0
+
+
+def _new_names(query: str, text: str) -> list[tuple[int, str]]:
+    """(word position, word) of the capitalised words of `text` that the query does not contain."""
+    asked = {w.lower() for w in re.findall(r"\w+", query)}
+    words = list(re.finditer(r"[\w'’-]+", text))
+    starts = {m.start(): n for n, m in enumerate(words)}
+    out = []
+    for m in _CAPITALISED.finditer(text):
+        word = m.group().split("'")[0].split("’")[0]
+        if word.lower() not in asked and word.lower() not in _NOT_NAMES and m.start() in starts:
+            out.append((starts[m.start()], word))
+    return out
+
+
+def _related(a: str, b: str) -> bool:
+    """Same stem, or one stem extends the other (prefect, prefecture)."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
+def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = None) -> bool | None:
+    """For "what is the name of X" questions: whether `text` names X; None for other questions.
+
+    Where the sentence mentions X, a new name must stand within a few words of it. Where
+    it does not, any new name will do, unless X is something the retrieved passages do
+    mention (`vocabulary`, their stemmed words): then this sentence is about something else.
+    """
+    m = _NAME_OF_Q.search(query)
+    role = m is None and (m := _WHO_IS_Q.search(query)) is not None
+    if not m:
+        return None
+    head = tokenize(m.group("np").split()[-1])
+    if not head or (role and head[0] not in _OFFICES):
+        return None  # "Who was the Normans' main enemy?": told in other words, often
+    words = re.findall(r"[\w'’-]+", text)
+    at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
+    names = _new_names(query, text)
+    if at:
+        return any(abs(n - i) <= NAME_WINDOW for n, _ in names for i in at)
+    if head[0] in _GENERIC_HEADS:
+        return bool(names)
+    # "The name of the man who chaired it" may be told in other words; who holds a
+    # role is told where the role is: a sentence that does not mention it names someone else.
+    if role or any(_related(t, head[0]) for t in vocabulary or ()):
+        return False
+    return bool(names)
+
+
+# Capitalised words of a question that name nothing: question words, and the titles
+# before a name ("Mr Cleverly" names Cleverly).
+_NOT_ASKED_NAMES = frozenset(tokenize(
+    "what which who whom whose when where why how is are was were do does did has have had can could will "
+    "would should may might i mr mrs ms miss dr sir dame lord lady prof professor president king queen prince "
+    "princess pope saint st general gen colonel captain senator sen mp judge justice chancellor minister "
+    "secretary mayor governor former acting deputy chief"))
+_NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*+(?:\s+[A-Z][\w'’-]*+)+")
+
+
+def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
+    """(initials, words) of every run of 2 to 4 capitalised words ("United Kingdom": uk)."""
+    for run in _NAME_RUN.findall(text):
+        words = run.split()
+        for i in range(len(words)):
+            for j in range(i + 2, min(len(words), i + 4) + 1):
+                yield "".join(w[0] for w in words[i:j]).lower(), words[i:j]
+
+
+_COMBINING_FORMS = frozenset("anglo franco euro sino russo afro indo italo greco austro hispano".split())
+# Other words for a place that news uses: a government by its seat ("London and Paris"
+# are the UK and France), a country by its adjective where the two share no stem.
+_ALSO_CALLED = {
+    "paris": "france french", "london": "uk britain british england english", "westminster": "uk britain british",
+    "whitehall": "uk britain british", "downing": "uk britain british", "washington": "us usa america american",
+    "brussels": "eu european belgium belgian", "berlin": "germany german", "moscow": "russia russian",
+    "beijing": "china chinese", "tokyo": "japan japanese", "rome": "italy italian", "madrid": "spain spanish",
+    "kyiv": "ukraine ukrainian", "kiev": "ukraine ukrainian", "dublin": "ireland irish",
+    "edinburgh": "scotland scottish", "ottawa": "canada canadian", "canberra": "australia australian",
+    "delhi": "india indian", "rabat": "morocco moroccan", "ankara": "turkey turkish",
+    "france": "french", "uk": "britain british", "britain": "uk british", "england": "english",
+    "netherlands": "dutch holland", "holland": "dutch netherlands", "wales": "welsh", "ireland": "irish",
+    "switzerland": "swiss", "us": "american america usa", "usa": "american america us",
+    "america": "american us usa", "greece": "greek", "cyprus": "cypriot", "peru": "peruvian",
+}
+_ALSO_CALLED = {name: frozenset(tokenize(other)) for name, other in _ALSO_CALLED.items()}
+# A question in Title Case ("What Is The Price Of Fuel?") says nothing by its capitals.
+TITLE_CASE_SHARE = 0.6
+
+
+def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
+    """The names and years in a question that none of the passages mention: a question
+    about Belgium is not answered by passages about France, nor one about 2023 by
+    figures for 2021, however close they are otherwise.
+
+    Names are runs of capitalised words past the question's first word. A name is
+    mentioned through any of its words but titles ("Sir Keir Starmer": Starmer), by stem
+    ("Dunkirk's": Dunkirk), without accents, with one letter wrong, as initials ("United
+    Kingdom": UK, and the reverse), or by another word for the place (Paris, French:
+    France). A year is mentioned as itself ("2019", "2019-20")."""
+    years = [y for y in dict.fromkeys(_YEAR.findall(query))
+             if not any(re.search(rf"(?<!\d){y}(?!\d)", text) for text in passages)]
+    return years + _unmentioned_capitalised(query, passages)
+
+
+# A year: 1500 to 2099, not part of a longer number, an amount or a decimal.
+_YEAR = re.compile(r"(?<![\d£$€.,])\b(1[5-9]\d\d|20\d\d)\b(?![.,]?\d)")
+
+
+def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
+    found = _new_names("", query)
+    words = re.findall(r"[\w'’-]+", query)
+    if not found or len(found) >= TITLE_CASE_SHARE * max(len(words) - 1, 1):
+        return []
+    stems: set[str] = set()
+    acronyms: set[str] = set()  # initials of the passages' names, and their all-capital words
+    for text in passages:
+        stems.update(tokenize(_fold(text)))
+        acronyms.update(a for a, _ in _initials(text))
+        acronyms.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
+    # Words of the question's names whose initials the passages use.
+    spelled = {w for a, ws in _initials(query) if a in acronyms for w in ws}
+
+    def mentioned(word: str) -> bool:
+        stem = tokenize(_fold(word))
+        if not stem or word in spelled or (word.isupper() and word.lower() in acronyms):
+            return True
+        if _ALSO_CALLED.get(word.lower(), frozenset()) & stems:
+            return True
+        return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
+
+    runs: list[list[str]] = []  # consecutive capitalised words are one name
+    last = -2
+    for at, word in found:
+        if at == last + 1:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last = at
+    missing = []
+    for run in runs:
+        # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
+        parts = [p for w in run for p in w.split("-") if p
+                 and p.lower() not in _NOT_NAMES | _COMBINING_FORMS
+                 and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
+        if parts and not any(mentioned(p) for p in parts):
+            missing.append(" ".join(run))
+    return list(dict.fromkeys(missing))
+
+
+def _fold(text: str) -> str:
+    """Without accents: "Herve" asks about "Hervé"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether two words of five letters or more differ by one letter added, dropped,
+    changed or two swapped ("Hatmanis": Hartmanis)."""
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
+            or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]))
+
+
+# "How much has France spent?": the named actor of a quantity question.
+_ACTOR_Q = re.compile(
+    r"\b(?i:how (?:much|many)(?: [a-z]+)? (?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)) "
+    r"(?:the )?(?P<actor>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)")
+_RECEIVING = re.compile(r"\b(?:to|from|for|with|against|towards?|into)\s+(?:the\s+)?$", re.I)
+
+
+def actor_only_receives(query: str, text: str) -> bool:
+    """Whether the named actor of a "how much has X spent" question appears in `text`
+    only on the receiving end ("Britain has committed £480 million to France")."""
+    m = _ACTOR_Q.search(query)
+    if not m:
+        return False
+    actor = m.group("actor").split()[0]
+    stem = tokenize(actor)
+    spots = [w.start() for w in re.finditer(r"[\w'’-]+", text) if stem and tokenize(w.group())[:1] == stem[:1]]
+    return bool(spots) and all(_RECEIVING.search(text[max(0, s - 12):s]) for s in spots)
+
+
+# "How many smugglers were arrested?": what is counted. A sentence with a number but not
+# the thing counted ("£480 million", "thousands of crossings") does not answer it.
+_COUNTED_Q = re.compile(r"\bhow many\s+(?P<phrase>[\w'’ -]+?)(?=\s+(?:is|are|was|were|has|have|had|do|does|did|will|"
+                        r"would|can|could|should|may|might|must)\b|\s*[?.,;]|\s*$)", re.I)
+_GENERIC_COUNTS = frozenset(tokenize("people persons times things ones kinds types ways years months weeks days "
+                                     "hours minutes seconds members individuals percent"))
+_COUNT_MODIFIERS = frozenset(tokenize("more other different additional separate"))
+
+
+def counts_something_else(query: str, text: str) -> bool:
+    """Whether a "how many X" question meets a sentence that does not mention what X
+    counts, its first plural ("How many small boat crossings...?" is answered by "36,816
+    crossings", "How many patrol boats...?" not by "£480 million for patrols"). Where X
+    says little ("how many people"), the words that follow it name what is counted:
+    "How many people have died...?" is not answered by "thousands of crossings"."""
+    m = _COUNTED_Q.search(query)
+    counted = _counted_head([w for w in _stemmed(m.group("phrase")) if w[0] not in _COUNT_MODIFIERS]) if m else []
+    if counted and any(stem in _GENERIC_COUNTS for stem, _ in counted):
+        counted = [w for w in _stemmed(query[m.end():]) if w[0] not in _AUXILIARIES][:2]
+    if not counted:
+        return False  # nothing named: any count may answer
+    words = _stemmed(text)
+    # A typo is looked for in the words as written: "migrants" has no typo of
+    # "migration", though their stems (migrant, migrat) are one letter apart.
+    return not any(_related(c, t) or _one_typo(cw, tw) for c, cw in counted for t, tw in words)
+
+
+def _counted_head(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What "how many" counts: the first plural of the words after it ("patrol boats
+    has France got": boats, not patrols), else the last of them ("how many children")."""
+    plural = [w for w in words if w[1].endswith("s") and not w[1].endswith("ss")]
+    return plural[:1] or words[-1:]
+
+
+def _stemmed(text: str) -> list[tuple[str, str]]:
+    """(stem, word) of each word `tokenize` keeps, the word lower-cased as written."""
+    return [(t, w) for w in re.findall(r"\w+", text.lower()) for t in tokenize(w)]
+
+
+_AUXILIARIES = frozenset(tokenize("is are was were has have had do does did will would can could should may "
+                                  "might must been being be get got there"))
+
+
+_NUMBER_WORD = re.compile(r"\d(?:[\d,.]*\d)?|" + _NUMBER.pattern[3:], re.I)  # whole numbers, not digits
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group().lower().rstrip("s").replace(",", "") for m in _NUMBER_WORD.finditer(text)}
+
+
+def _new_numbers(query: str, text: str) -> set[str]:
+    """The numbers of `text` the query does not already give: "How much of the £480
+    million went on drones?" is not answered by the £480 million again."""
+    return _numbers(text) - _numbers(query)
+
+
+def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
+    """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
+
+    A name counts only if the question does not already contain it: "Who took over from
+    Retailleau?" is not answered by a sentence whose only name is Retailleau. "What is the
+    name of the canal?" needs a new name next to the word canal.
+    """
+    if _NUMBER_Q.search(query) and (not _new_numbers(query, text) or actor_only_receives(query, text)
+                                    or counts_something_else(query, text)):
+        return TYPE_PENALTY
+    if _FREQUENCY_Q.search(query) and not _FREQUENCY.search(text):
+        return TYPE_PENALTY
+    if _TIME_Q.search(query) and not _TIME.search(text):
+        return TYPE_PENALTY
+    if _REASON_Q.search(query) and not _REASON.search(text):
+        return TYPE_PENALTY
+    named = names_the_thing(query, text, vocabulary)
+    if named is not None:
+        return 0.0 if named else NAME_PENALTY
+    if _NAME_Q.search(query) and not _new_names(query, text):
+        return TYPE_PENALTY
+    return 0.0
