@@ -2,7 +2,8 @@
 
 Owns deciding what changed since the last run (added, updated, unchanged, removed,
 skipped), embedding only what changed, and the summary. Reading and cleaning live in
-`documents.py`, chunking in `chunking.py`, storage in `store.py`.
+`documents.py`, chunking in `chunking.py`, storage in `store.py`, building a
+`--rebuild` beside the live index in `rebuild.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from .documents import Document, SkipFile, find_files, load_document, source_nam
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
 from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
-from .store import Index, ingest_lock, recover, staging, swap_in
+from .rebuild import recover, staging, swap_in
+from .store import Index, ingest_lock
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH_CHUNKS = 256

@@ -1,34 +1,35 @@
-"""The index on disk: Chroma for vectors, SQLite for documents, chunks and state.
+"""The index on disk: SQLite for documents, chunks and state, beside Chroma's vectors.
 
-Owns where things are kept and keeping them consistent:
-- Chroma (embedded under `index_dir/chroma`, or a server at `RAG_CHROMA_URL`) holds
-  one record per chunk: its vector, text and metadata.
+Owns what is kept and keeping it consistent:
 - `index_dir/index.db` (SQLite) holds the cleaned text of every document, every
   chunk's text and offsets (the lexical index is built from it), the settings that
   built the index, and a generation number bumped on every change so readers can
   tell when to reload.
+- `Index` writes and reads it together with the Chroma collection that holds one
+  record per chunk (its vector, text and metadata), searches those vectors, and
+  follows a rebuild: when index.db is replaced under it, it reopens.
+- `ingest_lock`: one writer per index.
 Each document is written to Chroma first and committed to SQLite second, so a run
-killed in between leaves at most orphan vectors, which the next ingest removes. A
-rebuild is built beside the live index (a folder, and on a server a collection) and
-swapped in when complete.
-It does not embed, chunk or rank.
+killed in between leaves at most orphan vectors, which the next ingest removes.
+It does not reach Chroma itself (clients, the lock their calls take turns under, the
+server's collections: `chroma.py`), build a rebuild beside the index or swap one in
+(`rebuild.py`), and it does not embed, chunk or rank.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
+from .chroma import _CHROMA, SWAP_WAIT_S, _chroma_client, _exists, _replaced, _Serialised, _unreachable
 from .chunking import Chunk
 from .config import Settings
 from .documents import CLEANING_VERSION, Document
@@ -89,47 +90,6 @@ class IndexStats:
     embedding_model: str
     updated_at: float | None
     generation: int
-
-
-def _chroma_client(settings: Settings):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
-        if not url.hostname:
-            raise ConfigError(f"RAG_CHROMA_URL is not a URL: {settings.chroma_url!r}")
-        ssl = url.scheme == "https"
-        return chromadb.HttpClient(
-            host=url.hostname, port=url.port or (443 if ssl else 8000), ssl=ssl, settings=chroma_settings
-        )
-    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-
-
-# Embedded Chroma keeps one client state per folder for the whole process, and every
-# client looks it up on each call: while one thread opens a fresh state (to see what
-# another process wrote), a call from another thread (an ingest running in the app's
-# background) would reach a state not yet started. So opening and every call take turns.
-_CHROMA = threading.RLock()
-
-
-class _Serialised:
-    """A Chroma collection whose calls take turns with every other Chroma call here."""
-
-    def __init__(self, collection):
-        self._collection = collection
-
-    def __getattr__(self, name: str):
-        attr = getattr(self._collection, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args, **kwargs):
-            with _CHROMA:
-                return attr(*args, **kwargs)
-
-        return call
 
 
 class Index:
@@ -471,157 +431,6 @@ class Index:
     def close(self) -> None:
         with self._db_lock:
             self.db.close()
-
-
-STAGING = ".rebuild"  # where `rag ingest --rebuild` builds, inside the index folder
-# What an embedded index is made of, moved together when a rebuild is swapped in. The
-# databases go last, index.db the very last: readers reopen when it changes.
-_INDEX_PARTS = ("chroma", "sentences.db", "index.db")
-SWAP_WAIT_S = 2.0  # how long a reader waits for a server collection a rebuild is swapping in
-
-
-def _staged(collection: str) -> str:
-    return f"{collection}-rebuild"  # where a rebuild builds on a Chroma server
-
-
-def _replaced(collection: str) -> str:
-    return f"{collection}-replaced"  # where the live collection waits while one is swapped in
-
-
-def _unreachable(settings: Settings, exc: Exception) -> IndexCorruptError:
-    # Chroma's client says only that it could not connect (a ValueError): what to check is more use.
-    return IndexCorruptError(f"the Chroma server at {settings.chroma_url} is not reachable: is it running, "
-                             "and are RAG_CHROMA_URL's host and port right?")
-
-
-def _exists(client, name: str) -> bool:
-    from chromadb.errors import NotFoundError
-
-    try:
-        client.get_collection(name, embedding_function=None)
-    except NotFoundError:
-        return False
-    return True
-
-
-def _drop(client, name: str) -> None:
-    from chromadb.errors import NotFoundError
-
-    try:
-        client.delete_collection(name)
-    except NotFoundError:
-        pass
-
-
-def _rename(client, name: str, new_name: str) -> None:
-    client.get_collection(name, embedding_function=None).modify(name=new_name)
-
-
-@contextmanager
-def _server(settings: Settings):
-    """A client of the Chroma server; one that does not answer is one clear error. Its
-    calls do not take turns with the others here (that is for embedded Chroma's shared
-    state): a reader in another thread waits for a swap without holding them up."""
-    from chromadb.errors import ChromaError
-
-    try:
-        with _CHROMA:
-            client = _chroma_client(settings)
-        yield client
-    except (ConfigError, IndexCorruptError):
-        raise
-    except ChromaError as exc:
-        raise IndexCorruptError(f"the Chroma server at {settings.chroma_url} refused a change ({exc})") from None
-    except Exception as exc:
-        raise _unreachable(settings, exc) from None
-
-
-def _forget_chroma_clients() -> None:
-    try:
-        from chromadb.api.client import SharedSystemClient
-
-        with _CHROMA:
-            SharedSystemClient.clear_system_cache()
-    except Exception:
-        pass
-
-
-def discard(folder: Path) -> None:
-    """Delete a folder of index parts, whatever state it is in."""
-    _forget_chroma_clients()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def staging(settings: Settings) -> Settings:
-    """Where `rag ingest --rebuild` builds the new index while the old one answers: a
-    folder in the index folder and, on a Chroma server, a collection beside the live one."""
-    staged = settings.replace(index_dir=settings.index_dir / STAGING)
-    return staged.replace(collection=_staged(settings.collection)) if settings.chroma_url else staged
-
-
-def recover(settings: Settings) -> None:
-    """Discard what an interrupted rebuild left (callers hold the ingest lock). One
-    stopped while swapping on a server, before index.db moved, had renamed the live
-    collection away: it comes back, to match the index.db that stayed."""
-    folder = settings.index_dir / STAGING
-    if settings.chroma_url:
-        live = settings.collection
-        with _server(settings) as client:
-            _drop(client, _staged(live))
-            if _exists(client, _replaced(live)):
-                if (folder / "index.db").exists():
-                    _drop(client, live)  # the new one, or an empty one a reader made meanwhile
-                    _rename(client, _replaced(live), live)
-                else:
-                    _drop(client, _replaced(live))
-    if folder.exists():
-        discard(folder)
-
-
-def swap_in(settings: Settings) -> None:
-    """Replace the index by the one built in `staging(settings)` (same file system).
-
-    Each database replaces the old one in a single rename, so a reader opening it sees
-    the old index or the new, never none. On a server the collections are swapped
-    first, by two renames a reader waits out (see `Index._await_swap`): readers that
-    hold the old one keep reading it, by its id, until index.db changes under them and
-    they reopen the collection by name; it is deleted after that."""
-    if settings.chroma_url:
-        live = settings.collection
-        with _server(settings) as client:
-            _drop(client, _replaced(live))
-            if _exists(client, live):
-                _rename(client, live, _replaced(live))
-            _rename(client, _staged(live), live)
-    _swap_files(settings.index_dir / STAGING, settings.index_dir)
-    if settings.chroma_url:
-        with _server(settings) as client:
-            _drop(client, _replaced(settings.collection))
-
-
-def _swap_files(staging: Path, index_dir: Path) -> None:
-    """Move the index parts from `staging` into `index_dir`; the old one's journal files
-    are deleted first, since beside the new database they would be replayed into it."""
-    _forget_chroma_clients()
-    old = index_dir / ".replaced"
-    discard(old)
-    old.mkdir()
-    if (index_dir / "chroma").exists():
-        os.replace(index_dir / "chroma", old / "chroma")
-    if (staging / "chroma").exists():
-        os.replace(staging / "chroma", index_dir / "chroma")
-    for name in _INDEX_PARTS[1:]:
-        for suffix in ("-wal", "-shm"):
-            (index_dir / (name + suffix)).unlink(missing_ok=True)
-        if (staging / name).exists():
-            for suffix in ("-wal", "-shm"):  # a closed database has none; if one is left, it moves along
-                if (staging / (name + suffix)).exists():
-                    os.replace(staging / (name + suffix), index_dir / (name + suffix))
-            os.replace(staging / name, index_dir / name)
-        else:
-            (index_dir / name).unlink(missing_ok=True)
-    discard(old)
-    discard(staging)
 
 
 @contextmanager

@@ -364,10 +364,10 @@ def test_a_server_rebuild_leaves_the_old_collection_answering_until_it_completes
 def test_a_reader_opening_the_collection_mid_swap_waits_for_the_new_one(served, fake_embedder, monkeypatch):
     import threading
 
-    import rag.store
+    import rag.rebuild
 
     new_documents(served)
-    rename, seen = rag.store._rename, []
+    rename, seen = rag.rebuild._rename, []
 
     def slow_rename(client, name, new_name):
         if new_name == served.collection:  # the live one is away, the new one not yet in
@@ -379,7 +379,7 @@ def test_a_reader_opening_the_collection_mid_swap_waits_for_the_new_one(served, 
         else:
             rename(client, name, new_name)
 
-    monkeypatch.setattr(rag.store, "_rename", slow_rename)
+    monkeypatch.setattr(rag.rebuild, "_rename", slow_rename)
     report = ingest(served, rebuild=True, embedder=fake_embedder)
     assert seen == [report.chunks] and report.chunks > 0  # not an empty collection of its own making
     assert collections_on(served) == [served.collection]
@@ -387,23 +387,23 @@ def test_a_reader_opening_the_collection_mid_swap_waits_for_the_new_one(served, 
 
 @pytest.mark.slow
 def test_a_server_rebuild_stopped_mid_swap_gets_the_old_collection_back(served, fake_embedder, monkeypatch):
-    import rag.store
+    import rag.rebuild
 
     ids = consistent(served)
     new_documents(served)
-    rename = rag.store._rename
+    rename = rag.rebuild._rename
 
     def interrupted(client, name, new_name):
         if new_name == served.collection:
             raise KeyboardInterrupt  # Ctrl-C between the two renames
         rename(client, name, new_name)
 
-    monkeypatch.setattr(rag.store, "_rename", interrupted)
+    monkeypatch.setattr(rag.rebuild, "_rename", interrupted)
     with pytest.raises(KeyboardInterrupt):
         ingest(served, rebuild=True, embedder=fake_embedder)
-    monkeypatch.setattr(rag.store, "_rename", rename)
+    monkeypatch.setattr(rag.rebuild, "_rename", rename)
     assert served.collection not in collections_on(served)  # the gap a reader would wait out
-    rag.store.recover(served)  # what the next ingest does first
+    rag.rebuild.recover(served)  # what the next ingest does first
     assert consistent(served) == ids
     assert collections_on(served) == [served.collection]
     report = ingest(served, rebuild=True, embedder=fake_embedder)
