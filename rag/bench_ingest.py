@@ -52,7 +52,7 @@ class _TimedEmbedder:
         return self.embed([text])[0]
 
     def can_pool(self) -> bool:
-        from .retrieve import can_pool
+        from .sentences import can_pool
 
         return can_pool(self.inner)
 
@@ -156,7 +156,7 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
     from .documents import find_files
     from .embeddings import get_embedder
     from .ingest import ingest
-    from .retrieve import POOLED_TAG, sentence_model
+    from .sentences import POOLED_TAG, sentence_model
     from .store import Index
 
     corpus = Path(path or settings.docs_dir).expanduser().resolve()

@@ -18,7 +18,7 @@ from .config import Settings
 from .documents import Document, SkipFile, find_files, load_document, source_name, why_unreadable
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
-from .retrieve import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
+from .sentences import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
 from .rebuild import recover, staging, swap_in
 from .store import Index, ingest_lock
 

@@ -1,9 +1,9 @@
 """Hybrid retrieval: dense and lexical evidence, at chunk and sentence level, fused.
 
 Owns finding the chunks for a query: the `Searcher` engine (no LlamaIndex import on
-the hot path), the per-index cache of sentence vectors it scores with, near-duplicate
-suppression, and `HybridRetriever`, a LlamaIndex `BaseRetriever` over it that any
-LlamaIndex app can plug in. It does not write the index or compose answers.
+the hot path), near-duplicate suppression, and `HybridRetriever`, a LlamaIndex
+`BaseRetriever` over it that any LlamaIndex app can plug in. The sentence vectors it
+scores with are kept by `sentences.py`. It does not write the index or compose answers.
 
 How a chunk is scored (each choice measured with `rag bench retrieval`, see README):
 four signals, each z-normalised over the candidate pool and summed with equal weight:
@@ -15,9 +15,7 @@ by the rest of it. The candidate pool is the union of each signal's top `CANDIDA
 
 from __future__ import annotations
 
-import hashlib
 import re
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import Chunk, split_sentences
+from .chunking import Chunk
 from .config import Settings
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError, IndexMissingError, QuestionError
 from .lexical import BM25, tokenize
+from .sentences import POOLED_TAG, SentenceVectors, embed_batches, sentence_model, sentence_texts
 from .store import Index
 
 CANDIDATES = 40  # each signal's top chunks that enter fusion (at least twice k)
@@ -39,8 +38,6 @@ CANDIDATES = 40  # each signal's top chunks that enter fusion (at least twice k)
 # file ingested under two names).
 SAME_SOURCE_OVERLAP = 0.5
 SAME_TEXT = 0.9  # Jaccard similarity of the two chunks' word sets
-SENTENCE_BATCH = 256
-POOLED_TAG = "#pooled"  # sentence vectors pooled from chunk runs are stored as model + this
 _WORDS = re.compile(r"\w+")
 
 
@@ -81,144 +78,6 @@ class _Snapshot:
         if found is None:
             found = self.words[i] = frozenset(_WORDS.findall(self.chunks[i].text.lower()))
         return found
-
-
-class SentenceVectors:
-    """Sentence vectors kept beside the index (`sentences.db`), by model and text, so
-    each sentence is embedded once, whichever process or generation needs it."""
-
-    def __init__(self, settings: Settings):
-        self.path = settings.index_dir / "sentences.db"
-        self._memory: dict[str, np.ndarray] = {}  # where the file cannot be written
-        try:
-            self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key TEXT NOT NULL, "
-                "vector BLOB NOT NULL, PRIMARY KEY (model, key))"
-            )
-            self.db.commit()
-        except sqlite3.Error:
-            self.db = None
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-    def missing(self, model: str, keys: list[str]) -> list[str]:
-        """Those of `keys` that have no stored vector for `model`."""
-        have = {k for k in keys if k in self._memory}
-        if self.db is not None:
-            try:
-                for i in range(0, len(keys), 500):
-                    part = keys[i : i + 500]
-                    rows = self.db.execute(
-                        f"SELECT key FROM vectors WHERE model=? AND key IN ({','.join('?' * len(part))})",
-                        (model, *part),
-                    ).fetchall()
-                    have.update(k for (k,) in rows)
-            except sqlite3.Error:
-                pass
-        return [k for k in keys if k not in have]
-
-    def load(self, model: str, keys: set[str]) -> tuple[dict[str, np.ndarray], set[str]]:
-        """The stored vectors of these keys, and the stored keys not among them."""
-        found = {k: v for k, v in self._memory.items() if k in keys}
-        stale: set[str] = set()
-        if self.db is not None:
-            try:
-                rows = self.db.execute("SELECT key, vector FROM vectors WHERE model=?", (model,)).fetchall()
-            except sqlite3.Error:
-                rows = []
-            for k, v in rows:
-                if k in keys:
-                    found[k] = np.frombuffer(v, dtype=np.float32)
-                else:
-                    stale.add(k)
-        return found, stale
-
-    def save(self, model: str, new: dict[str, np.ndarray], stale: set[str]) -> None:
-        """Store new vectors, forget those of sentences no longer in the index."""
-        if self.db is not None:
-            try:
-                with self.db:
-                    self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                                        [(model, k, v.astype(np.float32).tobytes()) for k, v in new.items()])
-                    self.db.executemany("DELETE FROM vectors WHERE model=? AND key=?", [(model, k) for k in stale])
-                return
-            except sqlite3.Error:
-                pass  # a read-only index folder: keep them for this process only
-        self._memory.update(new)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Where the sentences of a chunk's text are, as the searcher scores them."""
-    return split_sentences(text) or [(0, len(text))]
-
-
-def sentence_texts(text: str) -> list[str]:
-    """The sentences of a chunk's text, as the searcher scores them."""
-    return [text[s:e] for s, e in sentence_spans(text)]
-
-
-def can_pool(embedder: Embedder) -> bool:
-    """Whether this embedder (or the one a vector cache wraps) can pool span vectors
-    from its chunk runs."""
-    embedder = getattr(embedder, "embedder", embedder)  # VectorCache: the model behind it
-    check = getattr(embedder, "can_pool", None)
-    return bool(check and callable(getattr(embedder, "embed_pooled", None)) and check())
-
-
-def sentence_model(settings: Settings, embedder: Embedder) -> str:
-    """The model tag sentence vectors are stored under: the embedder's name, plus
-    `POOLED_TAG` when the settings ask for pooled vectors and the embedder can make
-    them, so that pooled and directly embedded vectors never mix in the store."""
-    name = getattr(embedder, "name", "embedder")
-    if settings.sentence_vectors == "pooled" and can_pool(embedder):
-        return name + POOLED_TAG
-    return name
-
-
-def _embed_batches(embedder: Embedder, todo: list[tuple[str, str]]) -> dict[str, np.ndarray]:
-    new: dict[str, np.ndarray] = {}
-    for i in range(0, len(todo), SENTENCE_BATCH):
-        part = todo[i : i + SENTENCE_BATCH]
-        vectors = np.asarray(embedder.embed([t for _, t in part]), dtype=np.float32)
-        new.update(zip((k for k, _ in part), vectors))
-    return new
-
-
-def embed_sentences(chunks: list[Chunk], embedder: Embedder, store: SentenceVectors, *,
-                    model: str | None = None,
-                    pooled: list[list[np.ndarray | None]] | None = None) -> tuple[int, int]:
-    """Store a vector for each sentence of these chunks that has none under `model`
-    yet, so the first search after an ingest does not have to embed it.
-
-    `pooled`: per chunk, a vector per sentence (in `sentence_spans` order) pooled from
-    the chunk's own run, or None where there is none; those sentences are embedded
-    directly. Returns (sentences stored, of which embedded directly)."""
-    model = model or getattr(embedder, "name", "embedder")
-    texts: dict[str, str] = {}
-    ready: dict[str, np.ndarray] = {}
-    for n, c in enumerate(chunks):
-        vectors = pooled[n] if pooled is not None else None
-        for j, t in enumerate(sentence_texts(c.text)):
-            key = SentenceVectors.key(t)
-            texts.setdefault(key, t)
-            if vectors is not None and j < len(vectors) and vectors[j] is not None:
-                ready.setdefault(key, vectors[j])
-    missing = store.missing(model, list(texts))
-    new = {k: np.asarray(ready[k], dtype=np.float32) for k in missing if k in ready}
-    direct = _embed_batches(embedder, [(k, texts[k]) for k in missing if k not in ready])
-    new.update(direct)
-    if new:
-        store.save(model, new, set())
-    return len(new), len(direct)
 
 
 class Searcher:
@@ -308,7 +167,7 @@ class Searcher:
         keys = [SentenceVectors.key(t) for t in texts]
         found, stale = self.sentence_vectors.load(model, set(keys))
         missing = {k: t for k, t in zip(keys, texts) if k not in found}
-        new = _embed_batches(self.embedder, list(missing.items()))
+        new = embed_batches(self.embedder, list(missing.items()))
         if new or stale:
             self.sentence_vectors.save(model, new, stale)
         self.embedded_sentences += len(new)

@@ -39,7 +39,7 @@ def test_seed_ingest_stores_chunks_vectors_and_clean_text(seed_index, fake_embed
     assert meta == {c.source for c in chunks}
     assert index.document(FRANCE_SOURCE).title.startswith("UK Home Secretary Demands")
     # Each chunk once, and each distinct sentence once (for sentence-level search).
-    from rag.retrieve import sentence_texts
+    from rag.sentences import sentence_texts
 
     sentences = {t for c in chunks for t in sentence_texts(c.text)}
     assert fake_embedder.texts_embedded == len(chunks) + len(sentences)

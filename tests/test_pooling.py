@@ -10,7 +10,8 @@ import rag.embeddings
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.ingest import ingest
-from rag.retrieve import POOLED_TAG, Searcher, SentenceVectors, sentence_model, sentence_spans, sentence_texts
+from rag.retrieve import Searcher
+from rag.sentences import POOLED_TAG, SentenceVectors, sentence_model, sentence_spans, sentence_texts
 
 from .conftest import HashEmbedder
 
