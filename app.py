@@ -132,7 +132,12 @@ with st.sidebar:
             help="Kept in this browser session only. Leave empty to use OPENAI_API_KEY.",
         )
         if not settings.openai_api_key and not st.session_state.get("api_key"):
-            st.caption("LLM mode needs a key here or in OPENAI_API_KEY (or OPENAI_BASE_URL for a local server).")
+            if settings.openai_base_url:  # sent without a key: local servers need none
+                st.caption(f"No key: questions go to {ui.code(settings.openai_base_url)} without one, which "
+                           "suits a local server (Ollama, llama.cpp). Enter a key if that server needs one.")
+            else:
+                st.caption("LLM mode needs an API key: enter it here or set OPENAI_API_KEY. "
+                           "A local server (Ollama, llama.cpp) needs none: set OPENAI_BASE_URL to its address.")
     st.slider("Passages to search", 1, 10, value=min(settings.top_k, 10), key="k")
     st.button("Clear chat", icon=":material/delete:", on_click=lambda: history().clear(), width="stretch")
 

@@ -150,7 +150,7 @@ def clean(question: str, settings: Settings) -> str:
     if tokens > settings.max_question_tokens:
         raise QuestionError(
             f"the question is too long ({tokens} tokens; the limit is {settings.max_question_tokens}, "
-            "set by RAG_MAX_QUESTION_TOKENS)"
+            "set by RAG_MAX_QUESTION_TOKENS)", tokens=tokens, limit=settings.max_question_tokens
         )
     return text
 

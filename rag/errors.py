@@ -42,7 +42,12 @@ class EmbeddingError(RagError):
 
 
 class QuestionError(RagError):
-    """The question is empty or too long."""
+    """The question is empty or too long; for one too long, `tokens` and `limit` say by
+    how much, for front ends that word it their own way."""
+
+    def __init__(self, message: str, *, tokens: int | None = None, limit: int | None = None):
+        super().__init__(message)
+        self.tokens, self.limit = tokens, limit
 
 
 class LLMError(RagError):

@@ -2,8 +2,9 @@
 
 Owns how text reaches the page: every piece of document or model text is escaped so
 that Markdown and HTML in it show literally (no `<script>` runs, no remote image is
-fetched), and only the formatting added here (bold quotes, flags) is live. It does not
-import Streamlit, answer questions or touch the index; `app.py` and `rag/app_pages/` draw.
+fetched, no address becomes a link), and only the formatting added here (highlighted
+quotes, flagged sentences, addresses in code) is live. It does not import Streamlit,
+answer questions or touch the index; `app.py` and `rag/app_pages/` draw.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ _PUNCTUATION = set(string.punctuation)
 PASSAGE_WINDOW = 280  # characters of context kept on each side of a quote
 DOCUMENT_WINDOW = 30_000  # "the whole document" stops here on each side, to keep the page light
 UNSUPPORTED_FLAG = "⚠️"
+FLAG_COLOUR = "orange"  # background of a sentence its sources do not support
+QUOTE_COLOUR = "yellow"  # background of the quote in the whole-document view
+ECHO_LIMIT = 300  # characters of a very long question echoed in its bubble
+# Streamlit's Markdown (remark-gfm) links bare addresses after parsing, escapes or not:
+# an invisible word joiner after "http", "www" or "@" keeps them plain text.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=http)(?=://)|(?<=https)(?=://)|(?<=www)(?=\.)|(?<=@)(?=[\w-])")
 _BLANK_LINES = re.compile(r"(?:  \n){2,}")
 _LINE_BREAKS = re.compile(r"(  \n|\n\n)")
 
@@ -30,6 +38,7 @@ def escape_markdown(text: str, line_start: bool = True) -> str:
 
     `line_start=False` for a piece that continues a line: its leading spaces are kept.
     """
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     escaped = "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
     # Leading spaces would start a code block; a single newline would be joined.
     lines = escaped.split("\n")
@@ -37,8 +46,9 @@ def escape_markdown(text: str, line_start: bool = True) -> str:
     return _BLANK_LINES.sub("\n\n", "  \n".join(lines))
 
 
-def _bold(text: str) -> str:
-    """Bold already-escaped text, line by line (emphasis cannot span lines)."""
+def _wrap(text: str, before: str, after: str) -> str:
+    """Wrap already-escaped text in `before`…`after`, line by line (emphasis and
+    highlights cannot span lines); the spaces around each line stay outside."""
     parts = []
     for piece in _LINE_BREAKS.split(text):
         core = piece.strip()
@@ -47,12 +57,21 @@ def _bold(text: str) -> str:
             continue
         lead = piece[: len(piece) - len(piece.lstrip())]
         trail = piece[len(piece.rstrip()):]
-        parts.append(f"{lead}**{core}**{trail}")
+        parts.append(f"{lead}{before}{core}{after}{trail}")
     return "".join(parts)
 
 
-def highlight(text: str, start: int, end: int) -> str:
-    """Markdown of `text` with `text[start:end]` in bold, everything else escaped."""
+def _bold(text: str) -> str:
+    return _wrap(text, "**", "**")
+
+
+def _highlighted(text: str) -> str:
+    """Bold on a coloured background, like a highlighter pen: easy to find in a long text."""
+    return _wrap(text, f":{QUOTE_COLOUR}-background[**", "**]")
+
+
+def highlight(text: str, start: int, end: int, mark=_bold) -> str:
+    """Markdown of `text` with `text[start:end]` marked (bold by default), everything else escaped."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
     before, quote, after = text[:start], text[start:end], text[end:]
@@ -67,7 +86,7 @@ def highlight(text: str, start: int, end: int) -> str:
         return escape_markdown(text)
     return (
         escape_markdown(before)
-        + _bold(escape_markdown(quote, line_start=not before or before.endswith("\n")))
+        + mark(escape_markdown(quote, line_start=not before or before.endswith("\n")))
         + escape_markdown(after, line_start=False)
     )
 
@@ -82,8 +101,8 @@ class Passage:
     clipped_before: bool = False
     clipped_after: bool = False
 
-    def markdown(self) -> str:
-        body = highlight(self.text, self.start, self.end)
+    def markdown(self, mark=_bold) -> str:
+        body = highlight(self.text, self.start, self.end, mark)
         return ("… " if self.clipped_before else "") + body + (" …" if self.clipped_after else "")
 
 
@@ -131,7 +150,7 @@ def passage_for(citation: Citation, retrieved: tuple[Retrieved, ...] = (), docum
 
 
 def document_markdown(document: str, citation: Citation) -> str:
-    """A whole cleaned document with the cited quote in bold (a long one is cut to
+    """A whole cleaned document with the cited quote highlighted (a long one is cut to
     DOCUMENT_WINDOW characters either side of the quote)."""
     start, end = citation.start, citation.end
     if document[start:end] != citation.quote:
@@ -139,7 +158,13 @@ def document_markdown(document: str, citation: Citation) -> str:
         if start < 0:
             return escape_markdown(document[: 2 * DOCUMENT_WINDOW])
         end = start + len(citation.quote)
-    return _window(document, start, end, DOCUMENT_WINDOW).markdown()
+    return _window(document, start, end, DOCUMENT_WINDOW).markdown(_highlighted)
+
+
+def opens_with_title(document: str, title: str) -> bool:
+    """Whether the document's first line is its title (then the view need not repeat it)."""
+    first = document.lstrip().partition("\n")[0]
+    return not title.strip() or " ".join(first.split()) == " ".join(title.split())
 
 
 def _snippet(quote: str, limit: int = 48) -> str:
@@ -152,45 +177,112 @@ def _snippet(quote: str, limit: int = 48) -> str:
 
 
 def card_label(citation: Citation) -> str:
-    """`[1] Title · file.txt · “the quote's first words…”`, escaped for an expander label;
+    """`[1] “the quote's first words…” · Title · file.txt`, escaped for an expander label;
     a quote that does not support its sentence (LLM mode) says so first.
 
-    The quote's first words tell apart cards of one marker (several sentences quoted
-    from one passage); an untitled document is named once, by its file name.
+    The quote comes first: it is what tells apart cards of one marker (several
+    sentences quoted from one passage), whose titles and files are the same; an
+    untitled document is named once, by its file name.
     """
     title = " ".join((citation.title or "").split())
     parts = [f"[{citation.marker}]"]
     if not citation.supports:
-        parts.append("⚠️ closest passage, does not support the flagged sentence:")
-    if title and title != citation.source:
-        parts.append(f"{title} ·")
-    parts.append(citation.source)
+        parts.append(f"{UNSUPPORTED_FLAG} closest passage, does not support the flagged sentence:")
     if citation.quote.strip():
-        parts.append(f"· “{_snippet(citation.quote)}”")
+        parts.append(f"“{_snippet(citation.quote, 60)}” ·")
+    if title and title != citation.source:
+        parts.append(f"{_snippet(title, 40)} ·")
+    parts.append(citation.source)
     return escape_markdown(" ".join(" ".join(parts).split()))
 
 
-def _with_markers(sentence) -> str:
-    return sentence.text + "".join(f" [{m}]" for m in sentence.markers)
+def _markers(markers) -> str:
+    return "".join(f" [{m}]" for m in markers)
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer text with its [n] markers, sentences the sources do not support flagged."""
+    """The answer text with its [n] markers; each sentence the sources do not support
+    is highlighted with one flag, its markers inside the highlight, so the flag
+    plainly belongs to it and not to a neighbour."""
     if answer.sentences and any(not s.supported for s in answer.sentences):
         parts = []
         for s in answer.sentences:
             if s.supported:
-                parts.append(escape_markdown(_with_markers(s)))
+                parts.append(escape_markdown(s.text + _markers(s.markers)))
                 continue
             # The markers stay outside the emphasis: they name the passages, flagged or not.
-            markers = escape_markdown("".join(f" [{m}]" for m in s.markers), line_start=False)
-            parts.append(f"{UNSUPPORTED_FLAG} _{escape_markdown(s.text)}_{markers} {UNSUPPORTED_FLAG}")
+            text = _wrap(escape_markdown(s.text), "_", "_")
+            markers = escape_markdown(_markers(s.markers), line_start=False)
+            parts.append(_wrap(f"{UNSUPPORTED_FLAG} {text}{markers}", f":{FLAG_COLOUR}-background[", "]"))
         return " ".join(parts)
     return escape_markdown(answer.answer)
 
 
 def unsupported_count(answer: Answer) -> int:
     return sum(1 for s in answer.sentences if not s.supported)
+
+
+def question_echo(question: str, limit: int = ECHO_LIMIT) -> str:
+    """Markdown of a question for its bubble: a very long paste is cut to its first
+    words and says how long it was."""
+    text = question.strip()
+    if len(text) <= 2 * limit:
+        return escape_markdown(text)
+    cut = text.rfind(" ", 0, limit)
+    head = text[: cut if cut > limit // 2 else limit].rstrip()
+    return escape_markdown(head) + escape_markdown(f" … ({len(text):,} characters)", line_start=False)
+
+
+def too_long(error: BaseException, question: str) -> str | None:
+    """A question too long to search (`QuestionError` with `tokens`) in the reader's
+    words: how long it is, about how long it may be, what to do; None for other errors."""
+    tokens, limit = getattr(error, "tokens", None), getattr(error, "limit", None)
+    if not tokens or not limit:
+        return None
+    chars = len(question.strip())
+    allowed = limit * chars / tokens  # this text's own characters per token
+    allowed = int(allowed // 100 * 100 if allowed >= 200 else allowed // 10 * 10)
+    text = escape_markdown(
+        f"This question is too long to answer: it has {chars:,} characters, and the limit is about "
+        f"{allowed:,}. Please ask a shorter question.")
+    return (text + escape_markdown(f" (The limit is {limit:,} tokens, set by ", line_start=False)
+            + code("RAG_MAX_QUESTION_TOKENS") + ".)")
+
+
+def code(text: str) -> str:
+    """Inline code: shown exactly as written and never made a link."""
+    text = " ".join(str(text).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_ADDRESS = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s;,)]+", re.I)
+
+
+def _addresses_as_code(text: str) -> str:
+    """Escaped Markdown of one line of text, with every address in it as code."""
+    pieces, pos = [], 0
+    for found in _ADDRESS.finditer(text):
+        address = found.group().rstrip(".:")  # a sentence's own full stop is not part of it
+        pieces.append(escape_markdown(text[pos:found.start()], line_start=pos == 0))
+        pieces.append(code(address))
+        pos = found.start() + len(address)
+    pieces.append(escape_markdown(text[pos:], line_start=pos == 0))
+    return "".join(pieces)
+
+
+def notice_markdown(notice: object, api_key: str | None = None) -> str:
+    """A notice about an answer (the LLM could not be used) as a sentence: capital
+    letter, full stop, the server's address as code."""
+    text = str(notice)
+    if api_key:
+        text = text.replace(api_key, "***")
+    text = _SECRET.sub("***", app_message(text))
+    text = text.replace("; extractive answer shown instead", ", so the extractive answer is shown instead")
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    return _addresses_as_code(text)
 
 
 def format_time(timestamp: float | None) -> str:
@@ -236,7 +328,7 @@ def friendly_text(message: object, api_key: str | None = None, sentence_start: b
     text = str(message)
     if api_key:
         text = text.replace(api_key, "***")
-    return escape_markdown(_SECRET.sub("***", app_message(text, sentence_start)))
+    return _addresses_as_code(_SECRET.sub("***", app_message(text, sentence_start)))
 
 
 def friendly_error(exc: BaseException, api_key: str | None = None) -> str:

@@ -24,12 +24,32 @@ HOSTILE_DOC = (
     "and closed the harbour until dawn.\n"
     "The lighthouse keeper also logged <img src=x onerror=alert(1)> a broken lamp "
     "![tracker](http://203.0.113.7/pixel.png) in the north tower.\n"
+    "The lighthouse keeper noted *the pier* and _the dock_ flooded, see [the chart](http://203.0.113.7/x.png), "
+    "http://203.0.113.7/report, www.example.com and keeper@example.com for <b>details</b>.\n"
 )
+# What Streamlit's Markdown (remark-gfm's autolink literals) turns into links in any
+# text node, escaped or not: the patterns from its bundle.
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.I | re.A)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.A)
 
 
 def plain(markdown: str) -> str:
-    """What a reader sees of escaped Markdown (backslash escapes removed)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What a reader sees of escaped Markdown (backslash escapes and invisible word joiners removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def live_links(markdown: str) -> list[str]:
+    """The links a browser would get from this Markdown in Streamlit: CommonMark links
+    and images, and addresses that remark-gfm links in its text."""
+    from html import unescape
+
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark", {"html": True}).render(markdown)
+    found = re.findall(r"<(?:a|img)\b[^>]*>", html)
+    for text in re.split(r"<[^>]+>", html):
+        text = unescape(text)
+        found += [m.group() for m in GFM_URL.finditer(text)] + [m.group() for m in GFM_EMAIL.finditer(text)]
+    return found
 
 
 def app(monkeypatch, settings):
@@ -69,18 +89,25 @@ def sidebar_button(at, label: str):
     "<img src=x onerror=alert(1)>",
     "![tracker](http://203.0.113.7/pixel.png) and [a link](javascript:alert(1))",
     "# heading\n    indented code\n* item\n> quote | table |\n\n:red[colour] $x^2$ **bold** `code`",
+    "[link](http://example.com/x.png), http://example.com/a, HTTPS://example.com/b, www.example.com, "
+    "me@example.com, <b>bold</b>, *stars* and _underscores_",
 ])
 def test_document_text_renders_as_the_same_text(text):
     markdown_it = pytest.importorskip("markdown_it")
     from html import unescape
 
-    from rag.ui import escape_markdown, highlight
+    from rag.answer import Citation
+    from rag.ui import document_markdown, escape_markdown, highlight
 
-    for markdown in (escape_markdown(text), highlight(text, 3, len(text) - 2)):
+    quote = text[3:len(text) - 2]
+    whole = document_markdown(text, Citation(1, "a.txt", "c1", quote, 3, len(text) - 2))
+    for markdown in (escape_markdown(text), highlight(text, 3, len(text) - 2), whole):
+        markdown = re.sub(r":yellow-background\[(\*\*.*?\*\*)\]", r"\1", markdown)  # Streamlit's highlight
         html = markdown_it.MarkdownIt("commonmark", {"html": True}).render(markdown)
         assert "<img" not in html and "<script" not in html and "<a " not in html
         assert "<h1" not in html and "<pre" not in html and "<li" not in html
-        shown = unescape(re.sub(r"<[^>]+>", "", html))
+        assert not live_links(markdown)  # nothing clickable, nothing fetched
+        shown = unescape(re.sub(r"<[^>]+>", "", html)).replace("\u2060", "")
         assert " ".join(shown.split()) == " ".join(text.split())
 
 
@@ -108,23 +135,32 @@ def test_card_labels_name_an_untitled_document_once_and_differ_by_quote():
     from rag.ui import card_label
 
     untitled = Citation(1, "000_x.txt", "c1", "Boats left at dawn.", 0, 19, "")
-    assert plain(card_label(untitled)) == "[1] 000_x.txt · “Boats left at dawn.”"
+    assert plain(card_label(untitled)) == "[1] “Boats left at dawn.” · 000_x.txt"
     titled = Citation(1, "a.txt", "c1", "Boats left at dawn.", 0, 19, "Harbour news")
-    assert plain(card_label(titled)).startswith("[1] Harbour news · a.txt · ")
-    other = Citation(1, "a.txt", "c1", "Patrols went out again at night and on the following days.", 40, 99,
-                     "Harbour news")
-    assert card_label(titled) != card_label(other)  # two quotes from passage [1]: two labels
-    assert plain(card_label(other)).endswith("“Patrols went out again at night and on the…”")
+    assert plain(card_label(titled)) == "[1] “Boats left at dawn.” · Harbour news · a.txt"
+    other = Citation(1, "a.txt", "c1", "Patrols went out again at night and on the following days, said the crew.",
+                     40, 99, "Harbour news")
+    # Two quotes from passage [1]: told apart by what comes first, not at the end of a long line.
+    assert plain(card_label(other)).startswith("[1] “Patrols went out again at night and on the following days…” · ")
+    unsupported = Citation(1, "a.txt", "c1", "Boats left at dawn.", 0, 19, "Harbour news", supports=False)
+    assert plain(card_label(unsupported)).startswith("[1] ⚠️ closest passage, does not support the flagged sentence: “Boats")
 
 
-def test_flagged_answer_keeps_every_marker():
+def test_each_flag_belongs_to_its_sentence():
+    """A flagged sentence is highlighted with one flag and its markers inside: the flag
+    cannot be read as the neighbour's, and flagged neighbours do not run their flags together."""
     from rag.answer import Answer, AnswerSentence
     from rag.ui import answer_markdown
 
     answer = Answer("q", "q", "A holds [1]. B is made up [2].", False, "llm", sentences=(
         AnswerSentence("A holds.", (1,)), AnswerSentence("B is made up.", (2,), supported=False)))
-    shown = plain(answer_markdown(answer))
-    assert shown == "A holds. [1] ⚠️ _B is made up._ [2] ⚠️"
+    assert plain(answer_markdown(answer)) == "A holds. [1] :orange-background[⚠️ _B is made up._ [2]]"
+    every = Answer("q", "q", "", False, "llm", sentences=(
+        AnswerSentence("A is made up.", (1,), supported=False), AnswerSentence("B too.", (1,), supported=False),
+        AnswerSentence("C holds.", (1,))))
+    shown = plain(answer_markdown(every))
+    assert shown == ":orange-background[⚠️ _A is made up._ [1]] :orange-background[⚠️ _B too._ [1]] C holds. [1]"
+    assert shown.count("⚠️") == shown.count("-background[⚠️") == 2  # one flag each, opening its highlight
 
 
 def test_error_lines_speak_the_apps_language_and_keep_file_names():
@@ -192,8 +228,11 @@ def test_answer_cites_its_source_and_follow_up_shows_query(chat):
 
     card.toggle[0].set_value(True).run()
     card = next(e for e in chat.chat_message[-1].expander if FRANCE_SOURCE in plain(e.label))
-    whole = " ".join(plain(m.value) for m in card.markdown)
-    assert "UK Home Secretary Demands France" in whole and "**French officials" in whole
+    # The whole document: named once (its first line is its title), the quote highlighted.
+    view = " ".join(plain(m.value) for m in [*card.markdown[1:], *card.caption])
+    assert view.count("UK Home Secretary Demands France Halt") == 1
+    assert ":yellow-background[**French officials have swiftly rejected" in view
+    assert "The quote is highlighted" in view
 
     message = ask(chat, "Why did they reject it?")
     captions = " ".join(plain(c.value) for c in message.caption)
@@ -278,8 +317,16 @@ def test_blank_message_is_not_kept_as_a_turn(chat):
 
 def test_long_question_gets_the_reason_instead_of_being_dropped(chat):
     assert not chat.chat_input[0].proto.max_chars  # the browser would drop a longer paste silently
-    message = ask(chat, "Why did France reject the demands? " * 150)  # over 4,000 characters
-    assert len(message.error) == 1 and "too long" in plain(message.error[0].value)
+    pasted = "The French maritime prefecture said the doctrine was being studied. " * 400  # 27,200 characters
+    chat.chat_input[0].set_value(pasted).run()
+    assert not chat.exception
+    user, message = chat.chat_message
+    echo = plain(user.markdown[0].value)
+    assert len(echo) < 500 and echo.endswith("… (27,199 characters)")  # not the whole paste
+    error = plain(message.error[0].value)
+    assert len(message.error) == 1 and error.startswith("This question is too long to answer: it has 27,199 characters")
+    assert "Please ask a shorter question." in error and "tokens;" not in error
+    assert error.endswith("set by `RAG_MAX_QUESTION_TOKENS`.)")  # the setting, a hint after the message
 
 
 def test_whole_document_toggle_keeps_its_card(chat):
@@ -311,12 +358,20 @@ def test_html_and_remote_images_in_answers_are_shown_as_text(monkeypatch, hostil
     markdown_it = pytest.importorskip("markdown_it")
     at = app(monkeypatch, hostile_settings)
     message = ask(at, "What did the lighthouse keeper log?")
+    message.expander[0].toggle[0].set_value(True).run()  # and the whole document
+    message = at.chat_message[-1]
     drawn = [m.value for m in message.markdown] + [e.label for e in message.expander]
     shown = " ".join(plain(m) for m in drawn)
     assert "<script>alert('owned')</script>" in shown or "<img src=x onerror=alert(1)>" in shown
+    # Links, images, bare addresses, HTML and emphasis in a document show as typed.
+    for literal in ("![tracker](http://203.0.113.7/pixel.png)", "[the chart](http://203.0.113.7/x.png)",
+                    "http://203.0.113.7/report", "www.example.com", "keeper@example.com", "<b>details</b>",
+                    "*the pier*", "_the dock_"):
+        assert literal in shown
     for markdown in drawn:
         html = markdown_it.MarkdownIt("commonmark", {"html": True}).render(markdown)
-        assert "<script" not in html and "<img" not in html
+        assert "<script" not in html and "<img" not in html and "<b>" not in html
+        assert not live_links(markdown)
 
 
 def test_llm_fault_keeps_the_app_usable_and_the_key_hidden(monkeypatch, real_seed_settings):
@@ -330,7 +385,9 @@ def test_llm_fault_keeps_the_app_usable_and_the_key_hidden(monkeypatch, real_see
     message = ask(at, "What did France reject?")
     page = " ".join(plain(e.value) for e in [*message.markdown, *message.info, *message.error, *message.caption])
     assert secret not in page
-    assert message.info or message.error  # the fault is stated, not hidden
+    # The fault is stated as a sentence, the address as code (not a link).
+    assert plain(message.info[0].value) == ("The LLM server at `http://127.0.0.1:9/v1` could not be reached, "
+                                            "so the extractive answer is shown instead.")
     at.sidebar.radio[0].set_value("extractive").run()
     message = ask(at, "What did France reject?")
     assert any(FRANCE_SOURCE in label for label in card_labels(message))
@@ -362,19 +419,37 @@ def test_unsupported_llm_sentences_are_flagged(monkeypatch, real_seed_settings):
         at.sidebar.text_input[0].set_value("sk-test").run()
         message = ask(at, "What did France reject?")
     answer = plain(message.markdown[0].value)
-    assert "⚠️ _France also agreed to pay" in answer  # the invented sentence carries the flag
+    assert ":orange-background[⚠️ _France also agreed to pay" in answer  # the invented sentence carries the flag
     assert "⚠️ _French officials" not in answer
     marker = re.search(r"demands\. (\[\d\])", answer).group(1)
     assert answer.count(marker) == 3  # every sentence keeps its marker, the flagged one too
     assert message.warning and "could not be matched" in plain(message.warning[0].value)
     labels = card_labels(message)
-    assert len(set(labels)) == len(labels)  # cards of one marker told apart
+    assert len({label[:40] for label in labels}) == len(labels)  # cards of one marker told apart at a glance
     assert all(label.startswith(marker) and FRANCE_SOURCE in label for label in labels)
     quotes = " ".join(plain(m.value) for card in message.expander for m in card.markdown)
     assert "swiftly rejected" in quotes and "dangerous situation" in quotes
     # The card for the invented sentence says it is no evidence for it.
     unsupported = [label for label in labels if "does not support" in label]
     assert len(labels) - len(unsupported) == 2 and len(unsupported) == 1
+
+
+def test_llm_mode_with_a_local_server_needs_no_key(monkeypatch, real_seed_settings):
+    """Without a key, questions go to OPENAI_BASE_URL anyway (a local server needs
+    none), and the sidebar says so instead of asking for a key."""
+    from .fake_openai import FakeOpenAI, Reply
+
+    with FakeOpenAI([Reply("French officials have swiftly rejected the UK's demands [1].")]) as server:
+        at = llm_app(monkeypatch, real_seed_settings, server)
+        hint = " ".join(plain(c.value) for c in at.sidebar.caption)
+        assert "needs an API key" not in hint and f"go to `{server.base_url}` without one" in hint
+        message = ask(at, "What did France reject?")
+        assert len(server.requests) >= 1 and not message.error and not message.info
+        assert "llm answer" in plain(message.caption[0].value)
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    at = app(monkeypatch, real_seed_settings)
+    at.sidebar.radio[0].set_value("llm").run()
+    assert "LLM mode needs an API key" in " ".join(plain(c.value) for c in at.sidebar.caption)
 
 
 def test_rejected_key_is_one_message_without_the_key(monkeypatch, real_seed_settings):
@@ -432,8 +507,14 @@ def test_evaluation_with_an_unreachable_llm_says_so(monkeypatch, real_seed_setti
     at.sidebar.radio[0].set_value("llm").run()
     at.sidebar.text_input[0].set_value("sk-test").run()
     at = run_uploaded_suite(at)
-    assert len(at.error) == 1  # one clear message above the scores, not a quiet "mode extractive"
-    assert "LLM could not be used" in plain(at.error[0].value) and "extractive" in plain(at.error[0].value)
+    # One clear warning above the scores (not a quiet "mode extractive", nor an error: the run worked).
+    assert not at.error and len(at.warning) == 1
+    assert "LLM could not be used" in plain(at.warning[0].value) and "extractive" in plain(at.warning[0].value)
+    assert at.dataframe  # the scores, below it
+    # Answers from the chosen mode, metrics without an LLM: said without a contradiction.
+    intro = plain(at.caption[0].value)
+    assert "answers come from the answer mode chosen in the sidebar (LLM, " in intro
+    assert "metrics are computed from those answers" in intro and "without an LLM" in intro
 
 
 def test_evaluation_with_a_rejected_key_is_one_message_and_no_scores(monkeypatch, real_seed_settings):
@@ -477,7 +558,7 @@ def test_evaluation_page_runs_a_suite_and_compares_runs(chat):
     assert {"question", "answer", "citations", "hit@5"} <= set(table.columns)
 
     next(b for b in at.button if b.label == "Run evaluation").click().run()
-    assert at.selectbox[-1].value == "previous run in this session"
+    assert next(b for b in at.selectbox if b.label == "Earlier run").value == "previous run in this session"
     deltas = next(d.value for d in at.dataframe if "delta" in d.value.columns)
     assert deltas.set_index("metric").loc["answer_match", "delta"] == 0  # same suite, same answers
     assert {"Download JSON", "Download Markdown"} <= {b.label for b in at.get("download_button")}
@@ -502,6 +583,62 @@ def test_uploaded_suite_runs_and_a_bad_one_is_one_message(chat):
     metrics = at.dataframe[0].value.set_index("metric")["value"]
     assert metrics["answer_match"] == 1.0 and metrics["refusal_accuracy"] == 1.0
     assert list(cases_table(at)["result"]) == ["pass", "pass"]
+
+
+def test_cases_table_shows_pass_fail_per_metric_without_scrolling(monkeypatch, real_seed_settings):
+    at = run_uploaded_suite(app(monkeypatch, real_seed_settings))
+    frame = next(d for d in at.dataframe if "result" in d.value.columns)
+    columns = list(frame.value.columns)
+    metrics = columns[2:columns.index("citations")]
+    # id and result, then one pass/fail column per metric; the long text after them.
+    assert columns == ["id", "result", *metrics, "citations", "question", "answer"]
+    assert {"hit@5", "mrr@10", "answer_match", "refusal_accuracy", "citation_validity"} <= set(metrics)
+    assert set(frame.value["answer_match"]) == {"pass", ""}
+    config = json.loads(frame.proto.columns)
+    widths = [config[c]["width"] for c in ["id", "result", *metrics]]
+    assert all(isinstance(w, int) for w in widths)
+    assert sum(widths) <= 800  # what the page gives the table in a 1280-pixel window
+    # The question and answer the table cuts, in full.
+    assert at.selectbox[-1].label == "Read a case in full" and at.selectbox[-1].value == "france"
+    shown = " ".join(plain(m.value) for m in at.markdown)
+    answer = frame.value.set_index("id").loc["france", "answer"]
+    assert "**Question:** What did France reject?" in shown and f"**Answer:** {answer}" in shown
+
+
+def test_a_bad_upload_is_one_error_without_the_last_runs_scores(monkeypatch, real_seed_settings):
+    at = run_uploaded_suite(app(monkeypatch, real_seed_settings))
+    assert at.dataframe
+    for name, content in (("latin1.jsonl", '{"question": "Où est né Zola ?"}'.encode("latin-1")),
+                          ("broken.jsonl", b"not json\n")):
+        at.file_uploader[0].set_value((name, content, "application/jsonl")).run()
+        assert not at.exception and len(at.error) == 1 and name in plain(at.error[0].value)
+        assert not at.dataframe and not at.get("download_button")  # mine.jsonl's scores are not shown as its
+    one_case = TWO_CASES.splitlines()[0].encode()
+    at.file_uploader[0].set_value(("other.jsonl", one_case, "application/jsonl")).run()
+    assert not at.error and not at.dataframe  # another good suite: not yet run
+    assert "The last run in this session was of mine.jsonl" in " ".join(plain(c.value) for c in at.caption)
+    at.file_uploader[0].set_value(("mine.jsonl", TWO_CASES.encode(), "application/jsonl")).run()
+    assert at.dataframe and not at.error  # back to the suite that was run: its scores
+
+
+def test_a_saved_run_is_what_the_comparison_offers(monkeypatch, real_seed_settings, tmp_path):
+    import rag.config
+
+    monkeypatch.setattr(rag.config, "project_root", lambda: tmp_path)  # evals/runs/ in a temp dir
+    at = run_uploaded_suite(app(monkeypatch, real_seed_settings))
+    captions = lambda: " ".join(plain(c.value) for c in at.caption)  # noqa: E731
+    assert "Nothing to compare with yet: run again, or save this run" in captions()
+    next(b for b in at.button if b.label == "Save to evals/runs/").click().run()
+    saved = [p.name for p in (tmp_path / "evals" / "runs").glob("*.json")]
+    assert len(saved) == 1
+    # Right after Save, the comparison knows it: it names the saved run, not "save this run".
+    assert "run again, or save this run" not in captions()
+    assert f"this run is saved as evals/runs/{saved[0]}, so the next run" in captions()
+    assert f"Saved evals/runs/{saved[0]}" in plain(at.success[0].value)
+    assert next(b for b in at.button if b.label == "Save to evals/runs/").disabled  # not saved twice
+    next(b for b in at.button if b.label == "Run evaluation").click().run()
+    earlier = next(b for b in at.selectbox if b.label == "Earlier run")
+    assert earlier.options == ["previous run in this session", saved[0]]
 
 
 def test_reindex_button_adds_new_documents(monkeypatch, hostile_settings):

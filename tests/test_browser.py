@@ -1,10 +1,12 @@
 """The app in a real browser: `streamlit run` on 127.0.0.1, driven by headless Chromium.
 
-A person types the question, reads the streamed answer, opens its source card; the
-page is saved as a screenshot under `test-output/browser/`. A second question brings
-back a document carrying `<script>`, `<img onerror>` and a Markdown image whose host is
-a loopback server standing in for a remote one: the text must show literally, no
-script may run and that server must never be asked for the image.
+A person types the question (the welcome's example buttons must go at once, not linger
+under the answer), reads the streamed answer, opens its source card and the whole
+document with the quote highlighted; the page is saved as a screenshot under
+`test-output/browser/`. A second question brings back a document carrying `<script>`,
+`<img onerror>`, a Markdown image and link whose host is a loopback server standing in
+for a remote one, bare addresses and emphasis: the text must show literally, nothing
+may be a link, no script may run and that server must never be asked for the image.
 """
 
 from __future__ import annotations
@@ -84,7 +86,10 @@ def app_url(tmp_path_factory, real_embedder, beacon, browser_available):
     (docs / "harbour.txt").write_text(
         "Harbour log\n\nThe lighthouse keeper logged a violent storm at midnight "
         "<script>alert('owned')</script> and <img src=x onerror=alert(1)> "
-        f"![tracker]({beacon}/pixel.png) in the north tower.\n",
+        f"![tracker]({beacon}/pixel.png) in the north tower.\n"
+        "The lighthouse keeper logged *the pier* and _the dock_ flooded: see "
+        f"[the chart]({beacon}/chart.png), {beacon}/report, www.example.com or keeper@example.com "
+        "for <b>details</b>.\n",
         encoding="utf-8",
     )
     settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
@@ -141,8 +146,14 @@ def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_
 
             box = page.get_by_placeholder(PLACEHOLDER_TEXT)
             expect(box).to_be_visible(timeout=60_000)
+            example = page.get_by_role("button", name="Why does France not intercept boats at sea?")
+            expect(example).to_be_visible()
             box.fill("What did France reject?")
             box.press("Enter")
+            # The welcome's example buttons go as the question is sent, not when its answer
+            # (which loads the model first) ends: they used to linger, faded, under it.
+            expect(page.locator("[data-testid='stChatMessage']").first).to_be_visible(timeout=WAIT_MS)
+            assert example.count() == 0
             expect(page.get_by_text("French officials have swiftly rejected").first).to_be_visible(timeout=WAIT_MS)
             card = page.locator("summary", has_text=FRANCE_SOURCE).first
             expect(card).to_be_visible(timeout=WAIT_MS)
@@ -162,17 +173,26 @@ def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_
             expect(opened.get_by_text("UK Home Secretary Demands France").first).to_be_visible(timeout=30_000)
             page.wait_for_timeout(1500)  # any rerun has landed
             expect(page.locator("details[open]", has_text=FRANCE_SOURCE)).to_have_count(1)
-            expect(opened.locator("strong", has_text="French officials have swiftly rejected").first).to_be_visible()
+            highlighted = opened.locator(".stMarkdownColoredBackground strong", has_text="French officials have")
+            expect(highlighted.first).to_be_visible()
 
             box.fill("What did the lighthouse keeper log?")
             box.press("Enter")
             expect(page.get_by_text("<script>alert('owned')</script>").first).to_be_visible(timeout=WAIT_MS)
             expect(page.get_by_text("onerror=alert(1)").first).to_be_visible()
-            expect(page.get_by_text(f"![tracker]({beacon}/pixel.png)").first).to_be_visible()
+            # As typed (an invisible word joiner after "http" keeps the address from being linked).
+            expect(page.get_by_text(f"![tracker]({beacon}/pixel.png)".replace("://", "\u2060://")).first).to_be_visible()
             page.locator("summary", has_text="harbour.txt").first.click()
+            harbour = page.locator("details[open]", has_text="harbour.txt").first
+            harbour.get_by_text("Show the whole document").click()
+            expect(harbour.get_by_text("The quote is highlighted")).to_be_visible(timeout=30_000)
             page.wait_for_timeout(1500)  # give any image a chance to load before counting requests
             page.screenshot(path=str(OUTPUT / "hostile.png"), full_page=True)
             assert page.locator(f"img[src*='{beacon}'], img[src='x'], [data-testid='stMain'] script").count() == 0
+            # Link syntax, bare addresses and emphasis in a document: shown as typed, nothing clickable.
+            expect(harbour.get_by_text("*the pier* and _the dock_ flooded: see [the chart](").first).to_be_visible()
+            messages = page.locator("[data-testid='stChatMessage']")
+            assert messages.locator("a").count() == 0 and messages.locator("em").count() == 0
         finally:
             browser.close()
     assert dialogs == []

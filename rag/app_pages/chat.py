@@ -6,7 +6,7 @@ from itertools import chain
 import streamlit as st
 
 from rag import ui
-from rag.errors import RagError
+from rag.errors import QuestionError, RagError
 from rag.ui_session import LLM, Turn, base_settings, choices, history, questions_wait, shared_searcher
 
 log = logging.getLogger("rag.app")
@@ -41,17 +41,27 @@ def draw_card(key: str, citation, answer) -> None:
         st.markdown(ui.passage_for(citation, answer.retrieved).markdown())
         st.caption(ui.escape_markdown(f"{citation.source} · characters {citation.start}–{citation.end}"))
         if st.toggle("Show the whole document", key=key):
-            try:
-                doc = open_document(citation.source)
-            except RagError as exc:
-                st.error(ui.friendly_error(exc))
-                return
-            if doc is None:
-                st.warning("This document is no longer in the index.")
-                return
-            with st.container(height=420):
-                st.markdown(f"**{ui.escape_markdown(doc.title)}**")
-                st.markdown(ui.document_markdown(doc.text, citation))
+            draw_document(citation)
+
+
+def draw_document(citation) -> None:
+    """The whole document under its card, the quote highlighted: named once (its own
+    first line is usually its title), and said where to look."""
+    try:
+        doc = open_document(citation.source)
+    except RagError as exc:
+        st.error(ui.friendly_error(exc))
+        return
+    if doc is None:
+        st.warning("This document is no longer in the index.")
+        return
+    where = f"Whole document: {citation.source}"
+    if not ui.opens_with_title(doc.text, doc.title):
+        where = f"Whole document: {doc.title} ({citation.source})"
+    share = citation.start / max(len(doc.text), 1)
+    st.caption(ui.escape_markdown(f"{where}. The quote is highlighted, about {share:.0%} of the way down."))
+    with st.container(height=420):
+        st.markdown(ui.document_markdown(doc.text, citation))
 
 
 def draw_answer(n: int, answer) -> None:
@@ -66,11 +76,11 @@ def draw_answer(n: int, answer) -> None:
         flagged = ui.unsupported_count(answer)
         if flagged:
             st.warning(
-                f"{flagged} sentence{'s' if flagged > 1 else ''} marked {ui.UNSUPPORTED_FLAG} "
+                f"{flagged} highlighted sentence{'s' if flagged > 1 else ''} marked {ui.UNSUPPORTED_FLAG} "
                 "could not be matched to the cited sources.", icon=":material/report:",
             )
     if answer.notice:
-        st.info(ui.escape_markdown(answer.notice), icon=":material/info:")
+        st.info(ui.notice_markdown(answer.notice), icon=":material/info:")
     meta = [f"{answer.mode} answer"]
     if answer.timings_ms.get("total"):
         meta.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
@@ -83,7 +93,7 @@ def draw_answer(n: int, answer) -> None:
 
 def draw_turn(turn: Turn) -> None:
     with st.chat_message("user"):
-        st.markdown(ui.escape_markdown(turn.question))
+        st.markdown(ui.question_echo(turn.question))
     with st.chat_message("assistant"):
         with st.empty().container():  # the same element tree as while it streamed
             draw_result(turn)
@@ -121,9 +131,18 @@ def ask(turn: Turn) -> None:
     slot = st.empty()
 
     def shown(deltas):
+        # Handed on a word at a time: an address split across deltas ("http", "://")
+        # would be joined by the page into a live link before escaping could see it.
+        pending = ""
         for delta in deltas:
             turn.partial += delta
-            yield ui.escape_markdown(delta, line_start=False)
+            pending += delta
+            cut = max(pending.rfind(" "), pending.rfind("\n")) + 1 or (len(pending) if len(pending) > 200 else 0)
+            if cut:
+                yield ui.escape_markdown(pending[:cut], line_start=False)
+                pending = pending[cut:]
+        if pending:
+            yield ui.escape_markdown(pending, line_start=False)
 
     try:
         with slot.container():
@@ -141,7 +160,8 @@ def ask(turn: Turn) -> None:
     except Exception as exc:  # RagError: its own line; anything else: a generic one, logged
         if not isinstance(exc, RagError):
             log.exception("answering failed")
-        turn.error = ui.friendly_error(exc, chosen.api_key)
+        too_long = ui.too_long(exc, turn.question) if isinstance(exc, QuestionError) else None
+        turn.error = too_long or ui.friendly_error(exc, chosen.api_key)
     with slot.container():
         draw_result(turn)
 
@@ -165,14 +185,19 @@ else:
     sent = held + sent
     held.clear()
 
+# One slot, first on the page, for the welcome: once a question is sent, an empty slot
+# replaces it at once, instead of its buttons lingering, faded, under the answer that
+# streams in (elements a run has not drawn yet stay on the page until the run ends).
+landing = st.empty()
 if not turns and not sent and not held:
-    st.title("Ask your documents")
-    st.markdown(
+    landing = landing.container()
+    landing.title("Ask your documents")
+    landing.markdown(
         "Answers quote your documents word for word, and every marker like **\\[1\\]** "
         "opens the passage it came from. Try one of these:"
     )
     for example in EXAMPLES:
-        st.button(example, on_click=pick_example, args=(example,), icon=":material/arrow_forward:")
+        landing.button(example, on_click=pick_example, args=(example,), icon=":material/arrow_forward:")
 
 for turn in turns:
     draw_turn(turn)
@@ -182,7 +207,7 @@ if blank:
 
 for waiting in held:
     with st.chat_message("user"):
-        st.markdown(ui.escape_markdown(waiting))
+        st.markdown(ui.question_echo(waiting))
     with st.chat_message("assistant"):
         st.info("The index is being built: this question is answered as soon as that ends.",
                 icon=":material/hourglass_top:")
@@ -197,6 +222,6 @@ turns.extend(new_turns)
 del turns[:-MAX_TURNS]  # a long session keeps its latest turns only
 for turn in new_turns:
     with st.chat_message("user"):
-        st.markdown(ui.escape_markdown(turn.question))
+        st.markdown(ui.question_echo(turn.question))
     with st.chat_message("assistant"):
         ask(turn)
