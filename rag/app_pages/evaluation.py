@@ -8,7 +8,7 @@ import streamlit as st
 
 from rag import ui
 from rag.config import project_root
-from rag.errors import RagError
+from rag.errors import EvalError, RagError
 from rag.ui_session import LLM, base_settings, choices, indexing, run_settings, shared_searcher
 
 log = logging.getLogger("rag.app")
@@ -41,8 +41,8 @@ def pick_suite():
     try:
         text = upload.getvalue().decode("utf-8-sig")
     except UnicodeDecodeError:
-        st.error("The uploaded suite is not UTF-8 text.")
-        return None
+        # Raised like a malformed line: one error, and no results of another suite below it.
+        raise EvalError(f"{upload.name} is not UTF-8 text: save the suite as UTF-8 and upload it again.") from None
     return parse_suite(text, upload.name)
 
 
@@ -70,7 +70,8 @@ def run_problem(result) -> tuple[str, bool] | None:
     if problem is None:
         return None
     message, empty = problem
-    return ui.friendly_text(message, chosen.api_key), empty
+    message = message.rstrip()
+    return ui.friendly_text(message if message.endswith((".", "!", "?")) else message + ".", chosen.api_key), empty
 
 
 def metrics_tables(result) -> None:
@@ -116,6 +117,40 @@ def mark(metric: str, score) -> str:
     return f"{score:.2f}"
 
 
+# Short column names, so the pass/fail of every metric fits beside the id without
+# scrolling sideways; the full name and its meaning are in each column's help.
+METRIC_COLUMNS = {
+    "hit@5": ("hit@5", "hit@5: an expected source is among the first 5 passages retrieved"),
+    "mrr@10": ("mrr@10", "mrr@10: 1 / rank of the first expected source in the top 10"),
+    "answer_match": ("match", "answer_match: the answer holds what the suite says it must (answerable cases)"),
+    "refusal_accuracy": ("refusal", "refusal_accuracy: refused, as it should (unanswerable cases)"),
+    "false_refusal_rate": ("false refusal", "false_refusal_rate: pass when an answerable question was not refused"),
+    "citation_validity": ("validity", "citation_validity: citations quoted word for word from a retrieved passage"),
+    "citation_coverage": ("coverage", "citation_coverage: answer sentences that carry a marker"),
+    "unsupported_rate": ("unsupported", "unsupported_rate: pass when no sentence was flagged as unsupported"),
+    "faithfulness": ("faithful", "faithfulness (LLM judge): the answer's claims are in the passages"),
+    "correctness": ("correct", "correctness (LLM judge): the answer agrees with the reference answer"),
+}
+METRIC_WIDTH = 76  # pixels: "pass", "fail" or "0.50" and a short heading
+
+
+def case_details(r) -> list[str]:
+    """Why a case came out as it did, one line each."""
+    details = []
+    if r.answerable and r.refused:
+        details.append("refused an answerable question")
+    if not r.answerable and not r.refused:
+        details.append("answered instead of refusing")
+    if r.missing:
+        details.append("missing: " + "; ".join(" or ".join(g) for g in r.missing))
+    details += list(r.citation_problems) + [f"unsupported: {s}" for s in r.unsupported]
+    if r.query and r.query != r.question:
+        details.append(f"searched for: {r.query}")
+    if r.ranked:
+        details.append("retrieved: " + ", ".join(dict.fromkeys(r.ranked)))
+    return details
+
+
 def cases_table(result) -> None:
     import pandas as pd
 
@@ -125,32 +160,48 @@ def cases_table(result) -> None:
     rows = []
     for r in result.results:
         valid, cited = r.tallies.get("citation_validity", (0.0, 0))
-        row = {"id": r.id, "result": "pass" if r.passed else "FAIL", "question": r.question,
-               "answer": r.error or r.answer, "citations": f"{int(valid)}/{cited} valid"}
+        row = {"id": r.id, "result": "pass" if r.passed else "FAIL"}
         row.update({m: mark(m, r.score(m)) for m in shown})
+        row.update({"citations": f"{int(valid)}/{cited} valid", "question": r.question,
+                    "answer": r.error or r.answer})
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+    config = {
+        "id": st.column_config.TextColumn(width=120, pinned=True),
+        "result": st.column_config.TextColumn(width=60, pinned=True),
+        "citations": st.column_config.TextColumn(width=90),
         "question": st.column_config.TextColumn(width="medium"),
         "answer": st.column_config.TextColumn(width="large"),
-    })
-    failed = [r for r in result.results if not r.passed]
-    for r in failed:
-        with st.expander(ui.escape_markdown(f"FAIL {r.id}: {r.question}"), icon=":material/error:"):
-            st.markdown(ui.escape_markdown(r.error or r.answer or "(empty answer)"))
-            details = []
-            if r.answerable and r.refused:
-                details.append("refused an answerable question")
-            if not r.answerable and not r.refused:
-                details.append("answered instead of refusing")
-            if r.missing:
-                details.append("missing: " + "; ".join(" or ".join(g) for g in r.missing))
-            details += list(r.citation_problems) + [f"unsupported: {s}" for s in r.unsupported]
-            if r.query and r.query != r.question:
-                details.append(f"searched for: {r.query}")
-            if r.ranked:
-                details.append("retrieved: " + ", ".join(dict.fromkeys(r.ranked)))
-            for line in details:
-                st.caption(ui.escape_markdown(line))
+    }
+    for m in shown:
+        label, help_text = METRIC_COLUMNS.get(m, (m, m))
+        config[m] = st.column_config.TextColumn(label, help=help_text, width=METRIC_WIDTH)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config=config)
+    case_in_full(result)
+
+
+def case_in_full(result) -> None:
+    """One case's question, answer and scores in full: the table cuts long text."""
+    by_id = {r.id: r for r in result.results}
+    failed = [r.id for r in result.results if not r.passed]
+    # Failed cases first: they are the ones worth reading.
+    order = failed + [i for i in by_id if i not in failed]
+    chosen_id = st.selectbox(
+        "Read a case in full", order, key=f"case-{result.started_at}",
+        format_func=lambda i: ui.one_line(f"{'FAIL' if i in failed else 'pass'} · {i}: {by_id[i].question}", 110),
+    )
+    r = by_id[chosen_id]
+    with st.container(border=True):
+        st.markdown("**Question:** " + ui.escape_markdown(r.question, line_start=False))
+        st.markdown("**Answer:** " + ui.escape_markdown(r.error or r.answer or "(empty answer)", line_start=False))
+        scores = [f"{m} {mark(m, r.score(m))}" for m in r.tallies]
+        st.caption(ui.escape_markdown(" · ".join(scores)))
+        for line in case_details(r):
+            st.caption(ui.escape_markdown(line))
+
+
+def run_stem(result) -> str:
+    """The file name (without extension) a run is saved under in evals/runs/."""
+    return f"{Path(result.suite).stem}-{result.started_at.replace(':', '').replace('-', '')}"
 
 
 def compare(result) -> None:
@@ -160,10 +211,16 @@ def compare(result) -> None:
     from rag.reports import compare_runs
 
     saved = sorted(RUNS.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True) if RUNS.is_dir() else []
+    this = saved_as(result)  # this run itself, once saved: not an earlier run to compare with
     previous = st.session_state.get("eval_previous")
-    options = ([PREVIOUS] if previous is not None else []) + [p.name for p in saved]
+    options = ([PREVIOUS] if previous is not None else []) + [p.name for p in saved if p.name != Path(this or "").name]
     if not options:
-        st.caption("Nothing to compare with yet: run again, or save this run to compare later runs with it.")
+        if this:
+            st.caption(ui.escape_markdown(
+                f"Nothing to compare with yet: this run is saved as {this}, so the next run "
+                "(in this session or a later one) can be compared with it."))
+        else:
+            st.caption("Nothing to compare with yet: run again, or save this run to compare later runs with it.")
         return
     name = st.selectbox("Earlier run", options, help="Saved runs live in evals/runs/.")
     earlier = previous if name == PREVIOUS else read_run(RUNS / name)
@@ -186,24 +243,55 @@ def compare(result) -> None:
         st.caption("No case changed between pass and fail.")
 
 
-def save_and_download(result) -> None:
-    from rag.reports import markdown_report, write_run
+def saved_as(result) -> str | None:
+    """Where this run was saved from this page (relative to the project), if it was."""
+    saved = st.session_state.get("eval_saved")
+    # The run itself, not its file name: two runs started within a second share one.
+    return saved[1] if saved is not None and saved[0] is result else None
 
-    stem = f"{Path(result.suite).stem}-{result.started_at.replace(':', '').replace('-', '')}"
+
+def save_run(result) -> None:
+    """Button callback: runs before the page is drawn, so the comparison above the
+    button already knows the saved run."""
+    from rag.reports import write_run
+
+    try:
+        json_path, _ = write_run(result, RUNS)
+    except (OSError, RagError) as exc:
+        st.session_state["eval_saved"] = (result, None, ui.one_line(exc))
+        return
+    st.session_state["eval_saved"] = (result, str(json_path.relative_to(project_root())), "")
+
+
+def save_and_download(result) -> None:
+    from rag.reports import markdown_report
+
+    stem = run_stem(result)
+    done = saved_as(result)
     a, b, c = st.columns(3)
     a.download_button("Download JSON", json.dumps(result.to_json(), indent=2, ensure_ascii=False),
                       file_name=f"{stem}.json", mime="application/json", icon=":material/download:")
     b.download_button("Download Markdown", markdown_report(result), file_name=f"{stem}.md",
                       mime="text/markdown", icon=":material/download:")
-    if c.button("Save to evals/runs/", icon=":material/save:"):
-        json_path, _ = write_run(result, RUNS)
-        st.success(ui.escape_markdown(f"Saved {json_path.relative_to(project_root())} and its .md report"))
+    c.button("Save to evals/runs/", icon=":material/save:", on_click=save_run, args=(result,),
+             disabled=bool(done), help="Saved already" if done else None)
+    saved = st.session_state.get("eval_saved")
+    if done:
+        st.success(ui.escape_markdown(f"Saved {done} and its .md report."))
+    elif saved is not None and saved[0] is result:
+        st.error(ui.friendly_text(f"The run could not be saved: {saved[2]}"))
+
+
+def matches(result, suite) -> bool:
+    """Whether a run is of this suite (same content, wherever it came from)."""
+    return suite is not None and result.suite_sha256 == suite.sha256
 
 
 st.title("Evaluation")
 st.caption(
-    "Runs every question of a suite through the same pipeline as the chat, with the sidebar's answer mode "
-    f"({chosen.mode}) and {chosen.k} passages, and scores it without any LLM."
+    "Runs every question of a suite through the same pipeline as the chat. The answers come from the "
+    f"answer mode chosen in the sidebar ({'LLM' if chosen.mode == LLM else 'extractive'}, {chosen.k} passages); "
+    "the metrics are computed from those answers and the suite's references without an LLM."
 )
 failed = False
 try:
@@ -228,10 +316,16 @@ try:
                 st.session_state["eval_run"] = fresh
                 st.session_state["eval_notes"] = notes
     result = None if failed else st.session_state.get("eval_run")
+    if result is not None and not matches(result, suite):
+        # The last run was of another suite: not shown as if it were this one's.
+        if suite is not None:
+            st.caption(ui.escape_markdown(
+                f"The last run in this session was of {Path(result.suite).name}; run this suite to see its scores."))
+        result = None
     if result is not None:
         problem = run_problem(result)
-        if problem is not None:
-            st.error(problem[0], icon=":material/warning:")
+        if problem is not None:  # a warning about the run, its scores below
+            st.warning(problem[0], icon=":material/warning:")
         for note in st.session_state.get("eval_notes", []):
             st.warning(ui.friendly_text(note, chosen.api_key))
         st.subheader(ui.escape_markdown(f"{Path(result.suite).name}: {len(result.results)} cases, "
