@@ -71,6 +71,34 @@ class BM25:
             term: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for term, p in postings.items()
         }
 
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The index as flat arrays (for `np.savez`), names starting with `prefix`."""
+        terms = list(self._postings)
+        ids = [self._postings[t][0] for t in terms]
+        return {
+            **text_arrays(prefix + "terms", terms),
+            prefix + "indptr": np.cumsum([0, *map(len, ids)], dtype=np.int64),
+            prefix + "ids": np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
+            prefix + "tfs": (np.concatenate([self._postings[t][1] for t in terms]) if terms
+                             else np.zeros(0, dtype=np.float32)),
+            prefix + "idf": np.array([self._idf[t] for t in terms], dtype=np.float64),
+            prefix + "norm": self._norm,
+            prefix + "params": np.array([self.k1, self.b, self.size], dtype=np.float64),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str) -> "BM25":
+        """The index `arrays(prefix)` gave, without tokenising anything again."""
+        bm25 = cls.__new__(cls)
+        k1, b, size = arrays[prefix + "params"].tolist()
+        bm25.k1, bm25.b, bm25.size = k1, b, int(size)
+        bm25._norm = arrays[prefix + "norm"]
+        terms = texts_from_arrays(arrays, prefix + "terms")
+        indptr, ids, tfs = arrays[prefix + "indptr"], arrays[prefix + "ids"], arrays[prefix + "tfs"]
+        bm25._postings = {t: (ids[indptr[i]:indptr[i + 1]], tfs[indptr[i]:indptr[i + 1]]) for i, t in enumerate(terms)}
+        bm25._idf = dict(zip(terms, arrays[prefix + "idf"].tolist()))
+        return bm25
+
     def scores(self, query: str | Sequence[str]) -> np.ndarray:
         """Every text's score; `query` is a string or its `tokenize`d terms."""
         out = np.zeros(self.size, dtype=np.float32)
@@ -92,3 +120,16 @@ class BM25:
         idx = np.argpartition(-scores, k - 1)[:k]
         idx = idx[np.argsort(-scores[idx], kind="stable")]
         return [(int(i), float(scores[i])) for i in idx if scores[i] > 0]
+
+
+def text_arrays(name: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Strings as two flat arrays (UTF-8 bytes and offsets), which `np.load` reads
+    without pickle."""
+    encoded = [t.encode("utf-8") for t in texts]
+    return {name: np.frombuffer(b"".join(encoded), dtype=np.uint8),
+            name + "_at": np.cumsum([0, *map(len, encoded)], dtype=np.int64)}
+
+
+def texts_from_arrays(arrays, name: str) -> list[str]:
+    data, at = arrays[name].tobytes(), arrays[name + "_at"].tolist()
+    return [data[a:b].decode("utf-8") for a, b in zip(at, at[1:])]

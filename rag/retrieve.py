@@ -15,10 +15,9 @@ by the rest of it. The candidate pool is the union of each signal's top `CANDIDA
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +26,10 @@ from .chunking import Chunk
 from .config import Settings
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError, IndexMissingError, QuestionError
-from .lexical import BM25, tokenize
-from .sentences import POOLED_TAG, SentenceVectors, embed_batches, sentence_model, sentence_texts
+from .lexical import tokenize
+from .sentences import POOLED_TAG, SentenceVectors, embed_batches, sentence_model
+from .snapshot import Snapshot
+from .snapshot import load as load_snapshot
 from .store import Index
 
 CANDIDATES = 40  # each signal's top chunks that enter fusion (at least twice k)
@@ -38,7 +39,6 @@ CANDIDATES = 40  # each signal's top chunks that enter fusion (at least twice k)
 # file ingested under two names).
 SAME_SOURCE_OVERLAP = 0.5
 SAME_TEXT = 0.9  # Jaccard similarity of the two chunks' word sets
-_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -57,29 +57,6 @@ class SearchTimings:
     fusion_ms: float = 0.0
 
 
-@dataclass
-class _Snapshot:
-    """Everything a search needs from one index generation, held in memory."""
-
-    generation: tuple[int, int]  # the index's generation, and how many times it was opened
-    chunks: list[Chunk]
-    by_id: dict[str, int]
-    sources: np.ndarray = field(repr=False)  # per chunk
-    bm25: BM25 = field(repr=False)  # over chunks (title + text)
-    sentence_bm25: BM25 = field(repr=False)  # over the distinct sentence texts (rows of `vectors`)
-    rows: np.ndarray = field(repr=False)  # distinct sentence ids, chunk by chunk, in order
-    first: np.ndarray = field(repr=False)  # per chunk, where its sentences start in `rows`
-    vectors: np.ndarray | None = field(default=None, repr=False)  # per distinct sentence text
-    distinct: dict[str, int] = field(default_factory=dict, repr=False)  # text -> row of `vectors`
-    words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # per chunk, filled on use
-
-    def word_set(self, i: int) -> frozenset[str]:
-        found = self.words.get(i)
-        if found is None:
-            found = self.words[i] = frozenset(_WORDS.findall(self.chunks[i].text.lower()))
-        return found
-
-
 class Searcher:
     """Searches one index. Thread-safe; reloads its in-memory side when the index changes."""
 
@@ -91,11 +68,11 @@ class Searcher:
         self.sentence_vectors = SentenceVectors(settings)
         self.embedded_sentences = 0  # sentences this searcher had to embed
         self._sentence_model: str | None = None
-        self._snapshot: _Snapshot | None = None
+        self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     # -- the in-memory side, one per index generation ------------------------------
-    def snapshot(self) -> _Snapshot:
+    def snapshot(self) -> Snapshot:
         generation = self.index.generation(), self.index.opened
         snap = self._snapshot
         if snap is None or snap.generation != generation:
@@ -116,29 +93,11 @@ class Searcher:
         self.snapshot()
         return self.embedded_sentences - before
 
-    def _load(self, generation: tuple[int, int]) -> _Snapshot:
+    def _load(self, generation: tuple[int, int]) -> Snapshot:
         chunks = self.index.chunks()  # the chunk table in index.db: no document is re-read
-        # One vector and one BM25 row per distinct sentence text: overlap windows repeat
-        # sentences, and documentation repeats many ("Changed in version 3.8.").
-        distinct: dict[str, int] = {}
-        rows: list[int] = []
-        first = np.zeros(len(chunks), dtype=np.int64)
-        for i, c in enumerate(chunks):
-            first[i] = len(rows)
-            for text in sentence_texts(c.text):
-                rows.append(distinct.setdefault(text, len(distinct)))
-        return _Snapshot(
-            generation=generation,
-            chunks=chunks,
-            by_id={c.chunk_id: i for i, c in enumerate(chunks)},
-            sources=np.array([c.source for c in chunks], dtype=object),
-            bm25=BM25([f"{c.title}\n{c.text}" for c in chunks]),
-            sentence_bm25=BM25(list(distinct)),
-            rows=np.array(rows, dtype=np.int64),
-            first=first,
-            vectors=self._embed_sentences(list(distinct)),
-            distinct=distinct,
-        )
+        snap = load_snapshot(chunks, generation, self.settings.index_dir)
+        snap.vectors = self._embed_sentences(list(snap.distinct))
+        return snap
 
     def stored_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """The vectors this searcher holds for any of these sentence texts (those of its
@@ -227,7 +186,7 @@ class Searcher:
         return hits
 
     @staticmethod
-    def _fuse(snap: _Snapshot, k: int, depth: int, allowed, dense, sentence_dense, lexical, sentence_lexical):
+    def _fuse(snap: Snapshot, k: int, depth: int, allowed, dense, sentence_dense, lexical, sentence_lexical):
         # Per chunk, the best of its sentences; each signal's top chunks join the pool.
         sentence_signals = [s for s in (sentence_dense, sentence_lexical) if s is not None]
         best = [np.maximum.reduceat(s[snap.rows], snap.first) for s in sentence_signals]
@@ -273,7 +232,7 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
 
 
-def _redundant(snap: _Snapshot, i: int, kept: int) -> bool:
+def _redundant(snap: Snapshot, i: int, kept: int) -> bool:
     """Whether chunk i adds nothing to the already-kept chunk `kept`."""
     chunk, other = snap.chunks[i], snap.chunks[kept]
     if chunk.source == other.source:

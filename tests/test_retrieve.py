@@ -167,3 +167,51 @@ def test_a_sentence_repeated_across_documents_is_held_once(seed_index, fake_embe
     assert snap.vectors.shape[0] == len(snap.distinct) == len(set(snap.rows.tolist()))
     top = searcher.search("ferry timetable route 2", 3)[0]
     assert top.chunk.source == "release-2.txt"
+
+
+# -- the snapshot cache beside the index ------------------------------------------------
+QUESTIONS = ["What did France reject?", "How much has Britain paid?", "Who is the border security chief?"]
+
+
+def _ranked(searcher):
+    return [[(h.chunk.chunk_id, round(h.score, 5)) for h in searcher.search(q, 5)] for q in QUESTIONS]
+
+
+def test_a_fresh_searcher_reads_the_sentence_table_and_lexical_indexes_from_the_cache(seed_index, fake_embedder):
+    from rag.snapshot import CACHE
+
+    first = Searcher(seed_index, embedder=fake_embedder)
+    assert not first.snapshot().cached and (seed_index.index_dir / CACHE).exists()
+    second = Searcher(seed_index, embedder=fake_embedder)
+    snap = second.snapshot()
+    assert snap.cached
+    built = first.snapshot()
+    assert list(snap.distinct) == list(built.distinct) and (snap.rows == built.rows).all()
+    assert _ranked(second) == _ranked(first)
+
+
+def test_a_cache_of_other_chunks_or_other_code_is_not_read(seed_index, fake_embedder, monkeypatch):
+    import rag.snapshot
+
+    Searcher(seed_index, embedder=fake_embedder).snapshot()  # cached
+    (seed_index.docs_dir / "new.txt").write_text("A new note\n\nThe ferry to Calais was cancelled by fog.\n")
+    ingest(seed_index, embedder=fake_embedder)
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    assert not searcher.snapshot().cached
+    assert searcher.search("Why was the ferry cancelled?", 1)[0].chunk.source == "new.txt"
+    assert Searcher(seed_index, embedder=fake_embedder).snapshot().cached
+    # a new sentence splitter or tokeniser: the same chunks are split and tokenised anew
+    rag.snapshot._code_version.cache_clear()
+    monkeypatch.setattr(rag.snapshot, "_code_version", lambda: "another version")
+    assert not Searcher(seed_index, embedder=fake_embedder).snapshot().cached
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a numpy file", b"PK\x03\x04 cut short"])
+def test_a_damaged_cache_is_built_again(seed_index, fake_embedder, damage):
+    from rag.snapshot import CACHE
+
+    expected = _ranked(Searcher(seed_index, embedder=fake_embedder))
+    (seed_index.index_dir / CACHE).write_bytes(damage)
+    searcher = Searcher(seed_index, embedder=fake_embedder)
+    assert not searcher.snapshot().cached and _ranked(searcher) == expected
+    assert Searcher(seed_index, embedder=fake_embedder).snapshot().cached  # and written again
