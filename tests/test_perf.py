@@ -24,6 +24,7 @@ INGEST_KEYS = {
 }
 ASK_KEYS = {
     "suite", "questions", "index_chunks", "latency_ms", "stages_ms", "refused", "cold_start_seconds",
+    "uncached_start_seconds",
     "import_seconds", "python_startup_seconds", "cold_runs", "embedding_backend", "chroma", "peak_rss_mb",
     "first_answer_seconds", "sentences_embedded",
     "cold_peak_rss_mb", "targets",
@@ -122,6 +123,7 @@ def test_bench_ask_cold_start_in_a_fresh_process(real_seed_settings, monkeypatch
     assert main(["bench", "ask", "--cold-runs", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert min(out["cold_start_seconds"], out["import_seconds"], out["python_startup_seconds"]) > 0
+    assert out["uncached_start_seconds"] > 0
     assert out["cold_peak_rss_mb"] > 0 and out["embedding_backend"] == "onnx"
     assert set(out["targets"]) == {"p50_ms", "p95_ms", "cold_start_seconds"}
 
