@@ -267,26 +267,29 @@ def test_an_index_folder_that_cannot_be_written_says_so(seed_index):
     assert "\n" not in err and "damaged" not in err and "Traceback" not in err
 
 
-def test_a_rebuild_stopped_midway_leaves_the_old_index_answering(seed_index, fake_embedder):
+def stop_a_rebuild(settings, at_call: int, before_stopping=lambda: None) -> None:
+    """`rag ingest --rebuild` stopped by Ctrl-C at the embedder's `at_call`th batch of one chunk."""
     import rag.ingest
 
+    class Interrupted(HashEmbedder):
+        def embed(self, texts):
+            if self.calls >= at_call:
+                before_stopping()
+                raise KeyboardInterrupt
+            return super().embed(texts)
+
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(rag.ingest, "EMBED_BATCH_CHUNKS", 1)
+        ingest(settings, rebuild=True, embedder=Interrupted())
+
+
+def test_a_rebuild_stopped_midway_leaves_the_old_index_answering(seed_index, fake_embedder):
     ids = consistent(seed_index)
     searcher = Searcher(seed_index, embedder=fake_embedder)
     for i in range(6):
         (seed_index.docs_dir / f"note{i}.txt").write_text(f"Note {i}\n\nPatrol boat {i} sighted near Calais.\n")
 
-    class Interrupted(HashEmbedder):
-        def embed(self, texts):
-            if self.calls >= 2:
-                raise KeyboardInterrupt  # Ctrl-C during the rebuild's embedding
-            return super().embed(texts)
-
-    old_batch, rag.ingest.EMBED_BATCH_CHUNKS = rag.ingest.EMBED_BATCH_CHUNKS, 1
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            ingest(seed_index, rebuild=True, embedder=Interrupted())
-    finally:
-        rag.ingest.EMBED_BATCH_CHUNKS = old_batch
+    stop_a_rebuild(seed_index, at_call=2)
     assert consistent(seed_index) == ids  # the old index, untouched
     assert searcher.search("What did France reject?", 3)[0].chunk.source == FRANCE_SOURCE
     report = ingest(seed_index, rebuild=True, embedder=fake_embedder)
@@ -326,26 +329,13 @@ def new_documents(settings) -> None:
 
 @pytest.mark.slow
 def test_a_server_rebuild_leaves_the_old_collection_answering_until_it_completes(served, fake_embedder):
-    import rag.ingest
-
     ids = consistent(served)
     searcher = Searcher(served, embedder=fake_embedder)
     new_documents(served)
     during = []
-
-    class Interrupted(HashEmbedder):
-        def embed(self, texts):
-            if self.calls == 1:  # the rebuild has written its first batch
-                during.append(searcher.search("What did France reject?", 3)[0].chunk.source)
-                raise KeyboardInterrupt  # Ctrl-C during the rebuild's embedding
-            return super().embed(texts)
-
-    old_batch, rag.ingest.EMBED_BATCH_CHUNKS = rag.ingest.EMBED_BATCH_CHUNKS, 1
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            ingest(served, rebuild=True, embedder=Interrupted())
-    finally:
-        rag.ingest.EMBED_BATCH_CHUNKS = old_batch
+    # stopped once the rebuild has written its first batch, after a search meanwhile
+    stop_a_rebuild(served, at_call=1,
+                   before_stopping=lambda: during.append(searcher.search("What did France reject?", 3)[0].chunk.source))
     assert during == [FRANCE_SOURCE]  # answered from the old collection while the new one was built
     assert consistent(served) == ids  # the old index, untouched
     assert searcher.search("What did France reject?", 3)[0].chunk.source == FRANCE_SOURCE
