@@ -27,8 +27,11 @@ QUOTE_COLOUR = "yellow"  # background of the quote in the whole-document view
 ECHO_LIMIT = 300  # characters of a very long question echoed in its bubble
 # Streamlit's Markdown (remark-gfm) links bare addresses after parsing, escapes or not:
 # an invisible word joiner after "http", "www" or "@" keeps them plain text.
-WORD_JOINER = "\u2060"
-_AUTOLINK = re.compile(r"(?i)(?<=http)(?=://)|(?<=https)(?=://)|(?<=www)(?=\.)|(?<=@)(?=[\w-])")
+# Addresses Streamlit's Markdown would make links of, even escaped (remark-gfm links
+# them in any text): a scheme's, a www., an e-mail. They are shown as code, which is
+# never linked and copies as written.
+_LINKABLE = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>`]+|\bwww\.[^\s<>`]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
+_TRAILING = ".,:;!?'\")]}*_~"  # a sentence's own punctuation after an address
 _BLANK_LINES = re.compile(r"(?:  \n){2,}")
 _LINE_BREAKS = re.compile(r"(  \n|\n\n)")
 
@@ -38,8 +41,14 @@ def escape_markdown(text: str, line_start: bool = True) -> str:
 
     `line_start=False` for a piece that continues a line: its leading spaces are kept.
     """
-    text = _AUTOLINK.sub(WORD_JOINER, text)
-    escaped = "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+    pieces, pos = [], 0
+    for found in _LINKABLE.finditer(text):
+        address = found.group().rstrip(_TRAILING)
+        pieces.append("".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text[pos:found.start()]))
+        pieces.append(code(address))
+        pos = found.start() + len(address)
+    pieces.append("".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text[pos:]))
+    escaped = "".join(pieces)
     # Leading spaces would start a code block; a single newline would be joined.
     lines = escaped.split("\n")
     lines = [line if (n == 0 and not line_start) else line.lstrip(" \t") for n, line in enumerate(lines)]
@@ -257,19 +266,9 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-_ADDRESS = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s;,)]+", re.I)
-
-
 def _addresses_as_code(text: str) -> str:
     """Escaped Markdown of one line of text, with every address in it as code."""
-    pieces, pos = [], 0
-    for found in _ADDRESS.finditer(text):
-        address = found.group().rstrip(".:")  # a sentence's own full stop is not part of it
-        pieces.append(escape_markdown(text[pos:found.start()], line_start=pos == 0))
-        pieces.append(code(address))
-        pos = found.start() + len(address)
-    pieces.append(escape_markdown(text[pos:], line_start=pos == 0))
-    return "".join(pieces)
+    return escape_markdown(text)
 
 
 def notice_markdown(notice: object, api_key: str | None = None) -> str:

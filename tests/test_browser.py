@@ -180,8 +180,9 @@ def test_question_answer_and_source_card_in_a_real_browser(app_url, beacon, tmp_
             box.press("Enter")
             expect(page.get_by_text("<script>alert('owned')</script>").first).to_be_visible(timeout=WAIT_MS)
             expect(page.get_by_text("onerror=alert(1)").first).to_be_visible()
-            # As typed (an invisible word joiner after "http" keeps the address from being linked).
-            expect(page.get_by_text(f"![tracker]({beacon}/pixel.png)".replace("://", "\u2060://")).first).to_be_visible()
+            # As typed: the address shown as code, which is never linked and copies as written.
+            expect(page.get_by_text(f"![tracker]({beacon}/pixel.png)").first).to_be_visible()
+            expect(page.locator("[data-testid='stChatMessage'] code", has_text=f"{beacon}/pixel.png").first).to_be_visible()
             page.locator("summary", has_text="harbour.txt").first.click()
             harbour = page.locator("details[open]", has_text="harbour.txt").first
             harbour.get_by_text("Show the whole document").click()
