@@ -211,6 +211,7 @@ class Index:
 
     def stats(self) -> IndexStats:
         docs = self._query("SELECT COUNT(*), MAX(ingested_at) FROM documents")[0]
+        changed = self.meta("changed_at")
         chunks = self._query("SELECT COUNT(*) FROM chunks")[0][0]
         try:
             vectors = self.collection().count()
@@ -221,7 +222,7 @@ class Index:
             chunks=chunks,
             vectors=vectors,
             embedding_model=self.meta("embedding_model") or self.settings.embedding_model,
-            updated_at=docs[1],
+            updated_at=float(changed) if changed else docs[1],
             generation=self.generation(),
         )
 
@@ -363,6 +364,7 @@ class Index:
 
     def _bump(self) -> None:
         self._set_meta("generation", str(self.generation() + 1))
+        self._set_meta("changed_at", repr(time.time()))  # a removal changes the index too
 
     def put_document(
         self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, stat: tuple[int, int] = (-1, -1)

@@ -337,3 +337,27 @@ def test_a_file_that_cannot_be_examined_keeps_its_indexed_version(seed_index, fa
     report = ingest(seed_index, embedder=fake_embedder)
     assert report.removed == [] and [s.path for s in report.skipped] == [FRANCE_SOURCE]
     assert FRANCE_SOURCE in {c.source for c in index_state(seed_index)[0]}
+
+
+def test_the_last_change_is_when_the_index_last_changed_a_removal_included(seed_index, fake_embedder):
+    import time
+
+    from rag.store import Index
+
+    def last_change():
+        index = Index(seed_index)
+        try:
+            return index.stats().updated_at
+        finally:
+            index.close()
+
+    (seed_index.docs_dir / "note.txt").write_text("A note\n\nThe ferry left Calais at dawn.\n")
+    ingest(seed_index, embedder=fake_embedder)
+    added = last_change()
+    time.sleep(0.05)
+    (seed_index.docs_dir / "note.txt").unlink()
+    ingest(seed_index, embedder=fake_embedder)
+    removed = last_change()
+    assert removed > added  # before, the newest remaining document's time: earlier
+    assert ingest(seed_index, embedder=fake_embedder).summary().startswith("0 added")
+    assert last_change() == removed  # a run that changed nothing is no change
