@@ -644,7 +644,32 @@ def test_a_saved_run_is_what_the_comparison_offers(monkeypatch, real_seed_settin
     assert next(b for b in at.button if b.label == "Save to evals/runs/").disabled  # not saved twice
     next(b for b in at.button if b.label == "Run evaluation").click().run()
     earlier = next(b for b in at.selectbox if b.label == "Earlier run")
-    assert earlier.options == ["previous run in this session", saved[0]]
+    assert earlier.options == ["previous run in this session (mine.jsonl)", saved[0]]
+
+
+def test_the_comparison_offers_a_run_of_the_same_suite_first(monkeypatch, real_seed_settings, tmp_path):
+    import rag.config
+
+    monkeypatch.setattr(rag.config, "project_root", lambda: tmp_path)  # evals/ and evals/runs/ in a temp dir
+    (tmp_path / "evals").mkdir()
+    shutil.copy(ROOT / "evals" / "smoke.jsonl", tmp_path / "evals")
+    at = app(monkeypatch, real_seed_settings).switch_page("rag/app_pages/evaluation.py").run()
+    run = lambda: next(b for b in at.button if b.label == "Run evaluation").click().run()  # noqa: E731
+    at.selectbox[0].set_value("smoke.jsonl").run()
+    run()
+    next(b for b in at.button if b.label == "Save to evals/runs/").click().run()
+    saved = [p.name for p in (tmp_path / "evals" / "runs").glob("*.json")]
+    run_uploaded_suite(at)  # another suite, now the previous run in this session
+    at.radio[0].set_value("From evals/").run()
+    at.selectbox[0].set_value("smoke.jsonl").run()
+    run()
+    earlier = next(b for b in at.selectbox if b.label == "Earlier run")
+    assert earlier.options == [saved[0], "previous run in this session (mine.jsonl)"]
+    assert earlier.value == saved[0] and not at.warning  # before: the other suite's run, "worse"
+    earlier.set_value("previous run in this session").run()
+    assert "different suites" in at.warning[0].value
+    deltas = next(d.value for d in at.dataframe if "delta" in d.value.columns)
+    assert set(deltas[""]) == {""}  # nothing called better or worse across suites
 
 
 def test_reindex_button_adds_new_documents(monkeypatch, hostile_settings):

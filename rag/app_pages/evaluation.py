@@ -214,6 +214,10 @@ def compare(result) -> None:
     this = saved_as(result)  # this run itself, once saved: not an earlier run to compare with
     previous = st.session_state.get("eval_previous")
     options = ([PREVIOUS] if previous is not None else []) + [p.name for p in saved if p.name != Path(this or "").name]
+    # An earlier run of the same suite is the comparison that means something: first.
+    stem = Path(result.suite).stem + "-"
+    same = [o for o in options if (previous.suite == result.suite if o == PREVIOUS else o.startswith(stem))]
+    options = same + [o for o in options if o not in same]
     if not options:
         if this:
             st.caption(ui.escape_markdown(
@@ -222,14 +226,16 @@ def compare(result) -> None:
         else:
             st.caption("Nothing to compare with yet: run again, or save this run to compare later runs with it.")
         return
-    name = st.selectbox("Earlier run", options, help="Saved runs live in evals/runs/.")
+    name = st.selectbox("Earlier run", options, help="Saved runs live in evals/runs/; runs of this suite come first.",
+                        format_func=lambda o: f"{PREVIOUS} ({Path(previous.suite).name})" if o == PREVIOUS else o)
     earlier = previous if name == PREVIOUS else read_run(RUNS / name)
     comparison = compare_runs(earlier, result, labels=(name, "this run"))
     if not comparison.same_suite:
-        st.warning("The two runs used different suites; deltas compare different questions.")
+        st.warning("The two runs used different suites; deltas compare different questions, "
+                   "so none is called better or worse.")
     rows = []
     for metric, (a, b, delta) in comparison.deltas.items():
-        better = None if not delta else (delta < 0) == lower_is_better(metric)
+        better = None if not delta or not comparison.same_suite else (delta < 0) == lower_is_better(metric)
         rows.append({"metric": metric, "earlier": a, "now": b, "delta": delta,
                      "": "" if better is None else ("better" if better else "worse")})
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
