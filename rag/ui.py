@@ -172,7 +172,7 @@ def document_markdown(document: str, citation: Citation) -> str:
 
 def opens_with_title(document: str, title: str) -> bool:
     """Whether the document's first line is its title (then the view need not repeat it)."""
-    first = document.lstrip().partition("\n")[0]
+    first = document.lstrip().partition("\n")[0].lstrip("#").strip()  # a Markdown heading too
     return not title.strip() or " ".join(first.split()) == " ".join(title.split())
 
 

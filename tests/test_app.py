@@ -114,6 +114,17 @@ def test_document_text_renders_as_the_same_text(text):
         assert " ".join(shown.split()) == " ".join(text.split())
 
 
+@pytest.mark.parametrize("document, title, repeats", [
+    ("Harbour log\n\nThe tide rose.", "Harbour log", False),
+    ("# Harbour log\n\nThe tide rose.", "Harbour log", False),  # a Markdown heading is the title too
+    ("The tide rose at dawn.\n\nMore.", "Harbour log", True),
+])
+def test_the_whole_document_is_named_once(document, title, repeats):
+    from rag.ui import opens_with_title
+
+    assert opens_with_title(document, title) is not repeats
+
+
 def test_quote_is_bold_inside_its_passage():
     from rag.answer import Citation, Retrieved
     from rag.ui import passage_for
