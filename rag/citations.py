@@ -253,7 +253,7 @@ def split_claims(answer: str, passages: int) -> list[Claim]:
             piece = piece[lead.end():]
         numbers = [int(n) for group in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", group)]
         body = " ".join(_MARKER.sub(" ", piece).split())
-        body = re.sub(r"\s+([.!?,;:])", r"\1", body)
+        body = re.sub(r"\s+([.!?,;:])(?=\s|$)", r"\1", body)  # "word ." -> "word.", not "See ![map]" -> "See![map]"
         if not body.strip(" .!?,;:"):
             if claims and numbers:  # "... sentence. [2]" split off on its own
                 last = claims[-1]

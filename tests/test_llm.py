@@ -243,3 +243,11 @@ def test_a_fallback_notice_is_printed_once_on_the_terminal(real_llm):
     assert answer.notice and answer.notice in streamed  # shown as it happens
     assert answer.notice not in format_details(answer, streamed)  # not again below the sources
     assert f"Note: {answer.notice}" in format_details(answer)  # a caller that streamed nothing gets it
+
+
+def test_a_claims_own_punctuation_is_kept_apart_from_the_space_before_it():
+    from rag.citations import split_claims
+
+    claims = split_claims("See ![map](http://x/y.png) [1]. France rejected it [2] . Done [1]!", 2)
+    assert [c.text for c in claims] == ["See ![map](http://x/y.png).", "France rejected it.", "Done!"]
+    assert [c.markers for c in claims] == [(1,), (2,), (1,)]

@@ -83,7 +83,8 @@ def draw_answer(n: int, answer) -> None:
         st.info(ui.notice_markdown(answer.notice), icon=":material/info:")
     meta = [f"{answer.mode} answer"]
     if answer.timings_ms.get("total"):
-        meta.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
+        total = answer.timings_ms["total"]
+        meta.append(f"{total / 1000:.1f} s" if total >= 1000 else f"{total:.0f} ms")  # not "0.0 s"
     if answer.query and " ".join(answer.query.split()) != " ".join(answer.question.split()):
         meta.append(f"searched for: {answer.query}")
     st.caption(ui.escape_markdown(" · ".join(meta)))
