@@ -317,7 +317,10 @@ def test_question_interrupted_while_streaming_stays_in_the_history(monkeypatch, 
     assert not chat.exception
     assert len(chat.chat_message) == 4
     assert any(FRANCE_SOURCE in label for label in card_labels(chat.chat_message[-1]))
-    assert "Interrupted" in plain(chat.chat_message[1].warning[0].value)  # the first try stays as it was
+    # the first try stays, without its button once it has been asked again and answered
+    assert plain(chat.chat_message[1].markdown[0].value).strip()
+    assert "Interrupted; asked again below." in plain(chat.chat_message[1].caption[0].value)
+    assert not [b for b in chat.chat_message[1].button if b.label == "Ask again"]
 
 
 def test_blank_message_is_not_kept_as_a_turn(chat):

@@ -118,6 +118,11 @@ def draw_interrupted(turn: Turn) -> None:
     """A turn whose run stopped while it streamed (another question, a click elsewhere)."""
     if turn.partial.strip():
         st.markdown(ui.escape_markdown(turn.partial.strip()))
+    later = turns[turns.index(turn) + 1:] if turn in turns else []
+    # Asked again, now or since (the new turn has its own button if it is stopped too).
+    if turn.question in sent or any(t.question == turn.question for t in later):
+        st.caption("Interrupted; asked again below.")
+        return
     st.warning("Interrupted: ask again. This answer stopped when the page was used while it was being written.",
                icon=":material/pause_circle:")
     st.button("Ask again", key=f"again-{turn.id}", on_click=pick_example, args=(turn.question,),
@@ -154,7 +159,9 @@ def ask(turn: Turn) -> None:
                 api_key=chosen.api_key if chosen.mode == LLM else None,
             )
             deltas = iter(stream)
-            with st.spinner("Searching your documents…"):  # the first question may load the model
+            waiting = "Searching your documents and asking the language model…" if chosen.mode == LLM \
+                else "Searching your documents…"
+            with st.spinner(waiting):  # the first question may load the model
                 first = next(deltas, "")
             st.write_stream(shown(chain([first], deltas)))
         turn.answer = stream.answer
