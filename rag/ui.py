@@ -319,6 +319,8 @@ def app_message(message: object, sentence_start: bool = True) -> str:
         text = pattern.sub(replacement, text)
     if sentence_start and _PLAIN_FIRST_WORD.match(text):
         text = text[:1].upper() + text[1:]
+        if not text.endswith((".", "!", "?", "…", ")")):
+            text += "."  # shown as a sentence
     return text
 
 

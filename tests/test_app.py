@@ -182,11 +182,11 @@ def test_error_lines_speak_the_apps_language_and_keep_file_names():
     from rag.ui import friendly_error
 
     assert plain(friendly_error(EvalError("bad.jsonl line 1: not JSON"))).startswith("bad.jsonl line 1")
-    assert plain(friendly_error(QuestionError("the question is empty"))) == "The question is empty"
+    assert plain(friendly_error(QuestionError("the question is empty"))) == "The question is empty."  # a sentence
     missing = plain(friendly_error(IndexMissingError("no index at /x: run `rag ingest` first")))
-    assert missing == "No index at /x: press Re-index documents first"
+    assert missing == "No index at /x: press Re-index documents first."
     damaged = plain(friendly_error(IndexCorruptError("the index at /x is damaged (junk): run `rag ingest --rebuild`")))
-    assert damaged.endswith(": press Rebuild index") and "`" not in damaged
+    assert damaged.endswith(": press Rebuild index.") and "`" not in damaged
 
 
 # -- the chat -------------------------------------------------------------------
