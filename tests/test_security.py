@@ -18,7 +18,6 @@ import pytest
 from rag.answer import answer_question, format_details
 from rag.cli import main
 from rag.errors import LLMError
-from rag.retrieve import Searcher
 from rag.store import Index
 
 from .conftest import FRANCE_SOURCE, SEED_DOCS
