@@ -8,6 +8,7 @@ skipped), embedding only what changed, and the summary. Reading and cleaning liv
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from .rebuild import recover, staging, swap_in
 from .store import Index, ingest_lock
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger("rag.ingest")
 EMBED_BATCH_CHUNKS = 256
 
 
@@ -143,8 +145,25 @@ def ingest(
             swap_in(settings)
         else:
             _update(settings, pairs, scopes, unlisted, embedder, progress, report)
+        _prepare_search(settings)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _prepare_search(settings: Settings) -> None:
+    """Write the searchers' snapshot cache (sentence table, BM25 indexes) now, so the
+    first question after an ingest does not build it (at 10,000 chunks, 3 s). Nothing
+    is done when it is up to date; a failure only leaves it to the first search."""
+    from .snapshot import prepare
+
+    try:
+        index = Index(settings)
+        try:
+            prepare(index.chunks(), settings.index_dir)
+        finally:
+            index.close()
+    except Exception:  # noqa: BLE001 - a cache: the search builds it if it must
+        log.warning("the search cache could not be prepared", exc_info=True)
 
 
 def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str],

@@ -79,6 +79,17 @@ def load(chunks: list[Chunk], generation: tuple[int, int], index_dir: Path) -> S
     return snap
 
 
+def prepare(chunks: list[Chunk], index_dir: Path) -> None:
+    """Write the cache for these chunks unless it is there already (after an ingest)."""
+    try:
+        with np.load(index_dir / CACHE, allow_pickle=False) as found:
+            if str(found["key"]) == _key(chunks):
+                return
+    except Exception:  # noqa: BLE001 - absent or damaged: build it
+        pass
+    load(chunks, (0, 0), index_dir)
+
+
 def _snapshot(chunks, generation, distinct, rows, first, bm25, sentence_bm25, cached=False) -> Snapshot:
     return Snapshot(
         generation=generation,

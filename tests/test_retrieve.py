@@ -132,7 +132,7 @@ def test_questions_do_not_reread_the_index_or_re_embed_sentences(seed_index, fak
     (seed_index.docs_dir / "zoo.txt").write_text("The quokka sanctuary opens at nine.\n")
     assert ingest(seed_index, embedder=fake_embedder).sentences == 1  # only the new file's one sentence
     assert again.prepare() == 0
-    assert len(reads) == 3
+    assert len(reads) == 4  # each searcher once, the ingest's search cache, the reload after it
     assert again.search("quokka sanctuary", 1)[0].chunk.source == "zoo.txt"
 
 
@@ -180,6 +180,7 @@ def _ranked(searcher):
 def test_a_fresh_searcher_reads_the_sentence_table_and_lexical_indexes_from_the_cache(seed_index, fake_embedder):
     from rag.snapshot import CACHE
 
+    (seed_index.index_dir / CACHE).unlink()  # as if the ingest could not write it
     first = Searcher(seed_index, embedder=fake_embedder)
     assert not first.snapshot().cached and (seed_index.index_dir / CACHE).exists()
     second = Searcher(seed_index, embedder=fake_embedder)
@@ -193,9 +194,13 @@ def test_a_fresh_searcher_reads_the_sentence_table_and_lexical_indexes_from_the_
 def test_a_cache_of_other_chunks_or_other_code_is_not_read(seed_index, fake_embedder, monkeypatch):
     import rag.snapshot
 
-    Searcher(seed_index, embedder=fake_embedder).snapshot()  # cached
+    from rag.snapshot import CACHE
+
+    cache = seed_index.index_dir / CACHE
+    old = cache.read_bytes()  # the cache of the index as it was
     (seed_index.docs_dir / "new.txt").write_text("A new note\n\nThe ferry to Calais was cancelled by fog.\n")
     ingest(seed_index, embedder=fake_embedder)
+    cache.write_bytes(old)
     searcher = Searcher(seed_index, embedder=fake_embedder)
     assert not searcher.snapshot().cached
     assert searcher.search("Why was the ferry cancelled?", 1)[0].chunk.source == "new.txt"
@@ -215,3 +220,14 @@ def test_a_damaged_cache_is_built_again(seed_index, fake_embedder, damage):
     searcher = Searcher(seed_index, embedder=fake_embedder)
     assert not searcher.snapshot().cached and _ranked(searcher) == expected
     assert Searcher(seed_index, embedder=fake_embedder).snapshot().cached  # and written again
+
+
+def test_an_ingest_leaves_the_cache_ready_for_the_first_question(settings, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    assert Searcher(settings, embedder=fake_embedder).snapshot().cached  # built by the ingest, not the search
+    (settings.docs_dir / "new.txt").write_text("A new note\n\nThe ferry to Calais was cancelled by fog.\n")
+    ingest(settings, embedder=fake_embedder)
+    searcher = Searcher(settings, embedder=fake_embedder)
+    assert searcher.snapshot().cached and searcher.search("Why was the ferry cancelled?", 1)[0].chunk.source == "new.txt"
+    ingest(settings, rebuild=True, embedder=fake_embedder)
+    assert Searcher(settings, embedder=fake_embedder).snapshot().cached
