@@ -112,7 +112,16 @@ def _code_version() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for name in ("chunking.py", "lexical.py", "sentences.py", "snapshot.py"):
-        digest.update((here / name).read_bytes())
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:  # no source beside the code (a zipped install): the version then
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                digest.update(version("rag").encode())
+            except PackageNotFoundError:
+                pass
+            break
     from .lexical import tokenize
 
     digest.update(" ".join(tokenize("Stemming changes running runs")).encode())  # with or without PyStemmer
