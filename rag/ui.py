@@ -266,11 +266,6 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _addresses_as_code(text: str) -> str:
-    """Escaped Markdown of one line of text, with every address in it as code."""
-    return escape_markdown(text)
-
-
 def notice_markdown(notice: object, api_key: str | None = None) -> str:
     """A notice about an answer (the LLM could not be used) as a sentence: capital
     letter, full stop, the server's address as code."""
@@ -281,7 +276,7 @@ def notice_markdown(notice: object, api_key: str | None = None) -> str:
     text = text.replace("; extractive answer shown instead", ", so the extractive answer is shown instead")
     if not text.endswith((".", "!", "?")):
         text += "."
-    return _addresses_as_code(text)
+    return escape_markdown(text)  # addresses as code
 
 
 def format_time(timestamp: float | None) -> str:
@@ -329,7 +324,7 @@ def friendly_text(message: object, api_key: str | None = None, sentence_start: b
     text = str(message)
     if api_key:
         text = text.replace(api_key, "***")
-    return _addresses_as_code(_SECRET.sub("***", app_message(text, sentence_start)))
+    return escape_markdown(_SECRET.sub("***", app_message(text, sentence_start)))
 
 
 def friendly_error(exc: BaseException, api_key: str | None = None) -> str:
