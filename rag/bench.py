@@ -159,21 +159,19 @@ def llama_embedding(embedder):
 
 def baseline_retriever(index, embedder):
     """`VectorStoreIndex(...).as_retriever(similarity_top_k=10)` over the index's own
-    chunks; their vectors are the ones our ingest stored (the same model on the same
-    text), so LlamaIndex does not embed them again. Components are passed explicitly:
-    LlamaIndex's global `Settings` (its LLM above all) are never consulted."""
+    chunks, which LlamaIndex embeds itself, whole, with the same model (our index may
+    hold chunk vectors made from sentence vectors: RAG_CHUNK_VECTORS). Components are
+    passed explicitly: LlamaIndex's global `Settings` (its LLM above all) are never
+    consulted."""
     from llama_index.core import VectorStoreIndex
     from llama_index.core.schema import TextNode
 
-    chunks = index.chunks()
-    got = index.collection().get(ids=[c.chunk_id for c in chunks], include=["embeddings"])
-    vectors = dict(zip(got["ids"], got["embeddings"]))
     nodes = [
-        TextNode(id_=c.chunk_id, text=c.text, embedding=[float(x) for x in vectors[c.chunk_id]],
+        TextNode(id_=c.chunk_id, text=c.text,
                  metadata={"source": c.source, "start": c.start, "end": c.end},
                  excluded_embed_metadata_keys=["source", "start", "end"],
                  excluded_llm_metadata_keys=["source", "start", "end"])
-        for c in chunks
+        for c in index.chunks()
     ]
     vector_index = VectorStoreIndex(nodes, embed_model=llama_embedding(embedder))
     return vector_index.as_retriever(similarity_top_k=TOP_K)

@@ -31,40 +31,6 @@ def _disk_mb(path: Path) -> float:
     return round(total / 1048576, 1)
 
 
-class _TimedEmbedder:
-    """Passes calls through to an embedder and records the time and texts they took."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.name = inner.name
-        self.seconds = 0.0
-        self.texts: list[str] = []
-
-    def embed(self, texts):
-        started = time.perf_counter()
-        try:
-            return self.inner.embed(texts)
-        finally:
-            self.seconds += time.perf_counter() - started
-            self.texts.extend(texts)
-
-    def embed_query(self, text):
-        return self.embed([text])[0]
-
-    def can_pool(self) -> bool:
-        from .sentences import can_pool
-
-        return can_pool(self.inner)
-
-    def embed_pooled(self, texts, spans):
-        started = time.perf_counter()
-        try:
-            return self.inner.embed_pooled(texts, spans)
-        finally:
-            self.seconds += time.perf_counter() - started
-            self.texts.extend(texts)
-
-
 def _start_up(embedder) -> float:
     """Pay the once-per-process costs before anything is timed: the model (and its
     cached export), the tokenizer tables, the Chroma library. Cold start covers them."""
@@ -102,8 +68,7 @@ class IngestBench:
     startup_seconds: float  # model load and imports, once per process, not in `seconds`
     embedding_backend: str
     peak_rss_mb: float
-    sentence_vectors: str = "direct"  # how they were made: RAG_SENTENCE_VECTORS
-    sentences_direct: int = 0  # of `sentences`, embedded on their own (the rest pooled)
+    chunk_vectors: str = "sentences"  # how chunk vectors were made: RAG_CHUNK_VECTORS
     targets: dict[str, dict] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -114,7 +79,9 @@ class IngestBench:
         lines = [
             f"corpus          {self.corpus}",
             f"files, chunks   {self.files} files, {self.chunks} chunks, {self.tokens} tokens, "
-            f"{self.sentences} sentences ({self.sentence_vectors}; {self.sentences_direct} embedded on their own)",
+            f"{self.sentences} sentences",
+            "chunk vectors   " + ("the mean of their sentences' (no model run of their own)"
+                                  if self.chunk_vectors == "sentences" else "each chunk embedded whole"),
             f"ingest          {self.seconds:.1f} s = {self.chunks_per_s:.1f} chunks/s",
             f"model alone     {self.raw_chunks} chunks in {self.raw_seconds:.1f} s = {self.raw_chunks_per_s:.1f} chunks/s "
             f"({self.embedding_backend}, same chunks, batch encode)",
@@ -156,7 +123,6 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
     from .documents import find_files
     from .embeddings import get_embedder
     from .ingest import ingest
-    from .sentences import POOLED_TAG, sentence_model
     from .store import Index
 
     corpus = Path(path or settings.docs_dir).expanduser().resolve()
@@ -178,7 +144,6 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
         run = settings.replace(docs_dir=root, index_dir=index_dir, chroma_url=None)
         inner = embedder or get_embedder(run)
         startup_seconds = _start_up(inner)
-        timed = _TimedEmbedder(inner)
         read, chunk, texts = _read_and_chunk([(f, root) for f in files], run)
         sample = texts
         if raw_sample and raw_sample < len(texts):
@@ -192,7 +157,7 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
         raw_seconds = time.perf_counter() - started
 
         started = time.perf_counter()
-        report = ingest(run, [corpus], embedder=timed)
+        report = ingest(run, [corpus], embedder=inner)
         seconds = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -200,7 +165,7 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
         raw_seconds += time.perf_counter() - started
 
         started = time.perf_counter()
-        again = ingest(run, [corpus], embedder=_TimedEmbedder(inner))
+        again = ingest(run, [corpus], embedder=inner)
         reingest_seconds = time.perf_counter() - started
 
         index = Index(run)
@@ -218,13 +183,15 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
     raw_rate = len(sample) / raw_seconds if raw_seconds else 0.0
     ratio = rate / raw_rate if raw_rate else 0.0
     # Sentence vectors are embedded during the ingest too (so the first search does not
-    # wait for them): real work of ours that the model-alone figure, on chunks, leaves out.
+    # wait for them), and by default the chunk vectors are made from them, so that
+    # "embed_chunks" is 0 (RAG_CHUNK_VECTORS=direct embeds the chunks whole as well).
+    embedding = report.chunk_seconds + report.sentence_seconds
     stages = {
         "read_and_clean": read,
         "chunk": chunk,
-        "embed_chunks": timed.seconds - report.sentence_seconds,
+        "embed_chunks": report.chunk_seconds,
         "embed_sentences": report.sentence_seconds,
-        "store_and_other": max(0.0, seconds - timed.seconds - read - chunk),
+        "store_and_other": max(0.0, seconds - embedding - read - chunk),
     }
     return IngestBench(
         corpus=str(corpus),
@@ -245,8 +212,7 @@ def bench_ingest(settings: Settings, path: Path | None = None, *, embedder=None,
         startup_seconds=round(startup_seconds, 3),
         embedding_backend=getattr(inner, "backend", type(inner).__name__),
         peak_rss_mb=peak_rss_mb(),
-        sentence_vectors="pooled" if sentence_model(run, inner).endswith(POOLED_TAG) else "direct",
-        sentences_direct=report.sentences_direct,
+        chunk_vectors=run.chunk_vectors,
         targets={
             "ratio": {"target": TARGET_RATIO, "met": ratio >= TARGET_RATIO},
             "reingest_seconds": {"target": TARGET_REINGEST_S, "met": reingest_seconds < TARGET_REINGEST_S},

@@ -126,7 +126,7 @@ _ENV = {
     "collection": ("RAG_COLLECTION", str),
     "embeddings": ("RAG_EMBEDDINGS", str),
     "embedding_model": ("RAG_EMBEDDING_MODEL", str),
-    "sentence_vectors": ("RAG_SENTENCE_VECTORS", str),
+    "chunk_vectors": ("RAG_CHUNK_VECTORS", str),
     "chunk_tokens": ("RAG_CHUNK_TOKENS", int),
     "chunk_overlap": ("RAG_CHUNK_OVERLAP", int),
     "max_file_mb": ("RAG_MAX_FILE_MB", float),
@@ -153,10 +153,10 @@ class Settings:
     collection: str = "rag_chunks"
     embeddings: str = "local"
     embedding_model: str | None = None
-    # How sentence vectors (sentence-level dense search, extractive answers) are made:
-    # "direct", each sentence embedded on its own; "pooled", the mean of the chunk's
-    # token states over the sentence (no extra model run; local ONNX model only).
-    sentence_vectors: str = "direct"
+    # How the chunk vectors of the dense search are made: "sentences", the normalised
+    # mean of the chunk's sentence vectors (no model run of its own: an ingest embeds
+    # each sentence once and nothing else); "direct", the chunk embedded whole as well.
+    chunk_vectors: str = "sentences"
     chunk_tokens: int = 256
     chunk_overlap: int = 32
     max_file_mb: float = 20.0
@@ -205,12 +205,12 @@ class Settings:
         if embeddings not in ("local", "openai"):
             raise ConfigError(f"RAG_EMBEDDINGS must be 'local' or 'openai', got {self.embeddings!r}")
         changes["embeddings"] = embeddings
-        sentence_vectors = self.sentence_vectors.strip().lower()
-        if sentence_vectors not in ("direct", "pooled"):
+        chunk_vectors = self.chunk_vectors.strip().lower()
+        if chunk_vectors not in ("sentences", "direct"):
             raise ConfigError(
-                f"RAG_SENTENCE_VECTORS must be 'direct' or 'pooled', got {self.sentence_vectors!r}"
+                f"RAG_CHUNK_VECTORS must be 'sentences' or 'direct', got {self.chunk_vectors!r}"
             )
-        changes["sentence_vectors"] = sentence_vectors
+        changes["chunk_vectors"] = chunk_vectors
         if self.embedding_model is None:
             changes["embedding_model"] = (
                 LOCAL_EMBEDDING_MODEL if embeddings == "local" else OPENAI_EMBEDDING_MODEL

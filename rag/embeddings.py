@@ -260,18 +260,8 @@ class OnnxEncoder:
         """Unit vectors, in order. Batches hold up to `batch_size` texts of the longest
         length, more when they are shorter: memory and time per batch stay bounded by
         tokens, and short sentences still go in wide batches."""
-        return self.encode_pooled(texts, None, batch_size)[0]
-
-    def encode_pooled(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None,
-                      batch_size: int) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
-        """The texts' unit vectors, and per text a unit vector per (start, end) character
-        span of it: the mean of the token states inside the span, from the same model
-        run ("late pooling"). A span with no token, or cut off by truncation at
-        `max_length`, gets None. `spans` None: no span vectors."""
-        originals = list(texts)
-        texts, encodings = self._prepare(originals)
+        texts, encodings = self._prepare(list(texts))
         out = np.empty((len(texts), 0), dtype=np.float32)
-        pooled: list[list[np.ndarray | None]] = [[] for _ in texts]
         for picked, width in self._batches(encodings, batch_size):
             hidden, mask = self._run([encodings[i] for i in picked], width)
             weights = mask[:, :, None].astype(np.float32)
@@ -280,43 +270,7 @@ class OnnxEncoder:
             if out.shape[1] != vectors.shape[1]:
                 out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             out[picked] = vectors
-            if spans is not None:
-                for row, i in enumerate(picked):
-                    pooled[i] = self._pool_spans(originals[i], spans[i], encodings[i], hidden[row])
-        return out, pooled
-
-    def _pool_spans(self, original: str, spans: Sequence[tuple[int, int]], encoding,
-                    hidden: np.ndarray) -> list[np.ndarray | None]:
-        if not spans:
-            return []
-        n = len(encoding.ids)
-        tokens = np.flatnonzero(np.asarray(encoding.special_tokens_mask, dtype=np.int8) == 0)
-        if not len(tokens):
-            return [None] * len(spans)
-        # The text's tokens are one run between the special ones, in text order.
-        offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(n, 2)[tokens]
-        # Spans are over the text as given; the model saw it stripped (and lowercased).
-        lead = len(original) - len(original.lstrip())
-        stripped = original.strip()
-        where = np.clip(np.asarray(spans, dtype=np.int64).reshape(-1, 2) - lead, 0, len(stripped))
-        if self.lowercase and len(stripped.lower()) != len(stripped):
-            moved = np.concatenate([[0], np.cumsum([len(ch.lower()) for ch in stripped])])
-            where = moved[where]
-        # A span's tokens: those that start inside it, a contiguous range of the run.
-        lo = np.searchsorted(offsets[:, 0], where[:, 0], side="left")
-        hi = np.searchsorted(offsets[:, 0], where[:, 1], side="left")
-        # Sums by running totals, not a matrix product: BLAS threads left spinning
-        # would slow the model runs that follow.
-        run = hidden[tokens[0] : tokens[-1] + 1]
-        totals = np.zeros((len(run) + 1, run.shape[1]), dtype=np.float32)
-        np.cumsum(run, axis=0, out=totals[1:])
-        counts = hi - lo
-        means = _normalise((totals[hi] - totals[lo]) / np.clip(counts, 1, None)[:, None])
-        # Truncated: only spans that end within the last token kept are whole.
-        truncated = n >= self.max_length and bool(encoding.overflowing)
-        covered = int(offsets[-1, 1]) if truncated else None
-        return [means[j] if counts[j] > 0 and (covered is None or where[j, 1] <= covered) else None
-                for j in range(len(where))]
+        return out
 
     def _run(self, encodings: list, width: int) -> tuple[np.ndarray, np.ndarray]:
         """The last hidden states of a padded batch, and its attention mask."""
@@ -406,24 +360,6 @@ class LocalEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
-
-    def can_pool(self) -> bool:
-        """Whether `embed_pooled` works here: the ONNX backend has the token states."""
-        return isinstance(self.load(), OnnxEncoder)
-
-    def embed_pooled(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
-                     ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
-        """`embed(texts)`, plus a vector per (start, end) span of each text pooled from
-        the same run (see `OnnxEncoder.encode_pooled`); None where a span could not be."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32), []
-        model = self.load()
-        if not isinstance(model, OnnxEncoder):
-            raise EmbeddingError("span vectors need the ONNX backend")
-        try:
-            return model.encode_pooled(list(texts), [list(s) for s in spans], self.batch_size)
-        except Exception as exc:
-            raise EmbeddingError(f"the embedding model failed to encode: {type(exc).__name__}: {exc}") from None
 
 
 class OpenAIEmbedder:

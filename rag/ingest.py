@@ -19,7 +19,7 @@ from .config import Settings
 from .documents import Document, SkipFile, find_files, load_document, source_name, why_unreadable
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
-from .sentences import POOLED_TAG, SentenceVectors, embed_sentences, sentence_model, sentence_spans
+from .sentences import SentenceVectors, embed_sentences
 from .rebuild import recover, staging, swap_in
 from .store import Index, ingest_lock
 
@@ -44,8 +44,8 @@ class IngestReport:
     chunks: int = 0  # in the index after this run
     embedded: int = 0  # chunks embedded by this run
     sentences: int = 0  # sentence vectors stored by this run, for sentence-level search
-    sentences_direct: int = 0  # of which embedded on their own (not pooled from a chunk run)
-    sentence_seconds: float = 0.0  # the time they took
+    sentence_seconds: float = 0.0  # the time they took (with the chunk vectors made from them)
+    chunk_seconds: float = 0.0  # embedding chunks whole (RAG_CHUNK_VECTORS=direct)
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:
@@ -53,6 +53,7 @@ class IngestReport:
         out["skipped"] = [asdict(s) for s in self.skipped]
         out["seconds"] = round(self.seconds, 3)
         out["sentence_seconds"] = round(self.sentence_seconds, 3)
+        out["chunk_seconds"] = round(self.chunk_seconds, 3)
         return out
 
     def summary(self) -> str:
@@ -179,24 +180,22 @@ def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str
         needs_vectors = index.reconcile()
         seen: set[str] = set()
         sentence_store = SentenceVectors(settings)
-        tag = sentence_model(settings, embedder)
-        pool = tag.endswith(POOLED_TAG)
+        whole = settings.chunk_vectors == "direct"  # else made from the sentence vectors
         pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
 
         def flush() -> None:
             flat = [c for _, chunks, _, _ in pending for c in chunks]
-            texts = [c.text for c in flat]
-            pooled = None
-            if pool:  # sentence vectors from the chunks' own model run
-                vectors, pooled = embedder.embed_pooled(texts, [sentence_spans(t) for t in texts])
-            else:
-                vectors = embedder.embed(texts)
+            vectors = None
+            if whole:
+                started = time.perf_counter()
+                vectors = embedder.embed([c.text for c in flat])
+                report.chunk_seconds += time.perf_counter() - started
             # Sentence vectors before the chunks are visible: a search of the new
             # index generation then finds them all stored.
             started = time.perf_counter()
-            stored, direct = embed_sentences(flat, embedder, sentence_store, model=tag, pooled=pooled)
+            stored, means = embed_sentences(flat, embedder, sentence_store, chunk_vectors=not whole)
+            vectors = means if vectors is None else vectors
             report.sentences += stored
-            report.sentences_direct += direct
             report.sentence_seconds += time.perf_counter() - started
             at = 0
             for doc, chunks, stat, bucket in pending:

@@ -27,7 +27,7 @@ from .config import Settings
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError, IndexMissingError, QuestionError
 from .lexical import tokenize
-from .sentences import POOLED_TAG, SentenceVectors, embed_batches, sentence_model
+from .sentences import SentenceVectors, embed_batches, sentence_model
 from .snapshot import Snapshot
 from .snapshot import load as load_snapshot
 from .store import Index
@@ -67,7 +67,6 @@ class Searcher:
         self.embedder = embedder or get_embedder(settings)
         self.sentence_vectors = SentenceVectors(settings)
         self.embedded_sentences = 0  # sentences this searcher had to embed
-        self._sentence_model: str | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -103,26 +102,15 @@ class Searcher:
         """The vectors this searcher holds for any of these sentence texts (those of its
         chunks), so an answer need not embed them again."""
         snap = self._snapshot
-        if snap is None or snap.vectors is None or self.sentence_model.endswith(POOLED_TAG):
-            # Pooled vectors carry their chunk's context: good for finding the chunk, not
-            # for the answerer, whose scores and refusal threshold are those of sentences
-            # embedded on their own (on the seed suite pooled vectors drop answer_match
-            # from 0.91 to 0.82). It embeds the sentences it scores itself.
+        if snap is None or snap.vectors is None:
             return {}
         rows = {t: snap.distinct[t] for t in texts if t in snap.distinct}
         return {t: snap.vectors[i] for t, i in rows.items()}
 
-    @property
-    def sentence_model(self) -> str:
-        """The tag its sentence vectors are loaded and stored under (`sentence_model`)."""
-        if self._sentence_model is None:
-            self._sentence_model = sentence_model(self.settings, self.embedder)
-        return self._sentence_model
-
     def _embed_sentences(self, texts: list[str]) -> np.ndarray | None:
         if not texts:
             return None
-        model = self.sentence_model
+        model = sentence_model(self.embedder)
         keys = [SentenceVectors.key(t) for t in texts]
         found, stale = self.sentence_vectors.load(model, set(keys))
         missing = {k: t for k, t in zip(keys, texts) if k not in found}

@@ -79,6 +79,7 @@ def fingerprint(settings: Settings) -> dict[str, object]:
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
         "cleaning": CLEANING_VERSION,
+        "chunk_vectors": settings.chunk_vectors,
     }
 
 
@@ -169,6 +170,7 @@ class Index:
         if stored is None:
             return
         built = json.loads(stored)
+        built.setdefault("chunk_vectors", "direct")  # indexes from before the setting
         wanted = fingerprint(self.settings)
         diffs = [f"{k} {built.get(k)!r} -> {v!r}" for k, v in wanted.items() if built.get(k) != v]
         if diffs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from rag.bench import bench_retrieval, load_squad, offset_map, score_rankings
@@ -96,6 +97,25 @@ def test_bench_measures_ours_and_the_llamaindex_baseline(tmp_path):
         assert 0 <= m["hit@1"] <= m["hit@5"] <= 1 and 0 <= m["mrr@10"] <= 1
         assert 0 < m["p50_ms"] <= m["p95_ms"]
     assert LlamaSettings._llm is None  # the baseline never reached for an LLM
+
+
+def test_the_baseline_embeds_each_chunk_whole_as_llamaindex_does(settings, fake_embedder):
+    # Our index holds chunk vectors made from sentence vectors; LlamaIndex's default
+    # pipeline embeds the chunk text itself, and so does the baseline.
+    from rag.bench import baseline_retriever
+    from rag.ingest import ingest
+    from rag.store import Index
+
+    ingest(settings, embedder=fake_embedder)
+    index = Index(settings)
+    try:
+        chunk = max(index.chunks(), key=lambda c: len(c.text))
+        top = baseline_retriever(index, fake_embedder).retrieve(chunk.text)[0]
+        ours = index.collection().get(ids=[chunk.chunk_id], include=["embeddings"])["embeddings"][0]
+    finally:
+        index.close()
+    assert top.node.node_id == chunk.chunk_id and top.score == pytest.approx(1.0, abs=1e-5)
+    assert float(np.dot(ours, fake_embedder.embed_query(chunk.text))) < 0.99  # a mean, not the same
 
 
 def test_bench_command_prints_the_contracted_json(tmp_path, monkeypatch, capsys):

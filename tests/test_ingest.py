@@ -7,10 +7,11 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from rag.cli import main
-from rag.errors import DocumentsError, IndexBusyError, IndexMismatchError
+from rag.errors import ConfigError, DocumentsError, IndexBusyError, IndexMismatchError
 from rag.ingest import ingest
 from rag.store import Index
 
@@ -21,7 +22,7 @@ def index_state(settings):
     index = Index(settings)
     try:
         chunks = index.chunks()
-        vectors = index.collection().get(include=["metadatas"])
+        vectors = index.collection().get(include=["metadatas", "embeddings"])
         return chunks, vectors
     finally:
         index.close()
@@ -38,11 +39,36 @@ def test_seed_ingest_stores_chunks_vectors_and_clean_text(seed_index, fake_embed
     meta = {m["source"] for m in vectors["metadatas"]}
     assert meta == {c.source for c in chunks}
     assert index.document(FRANCE_SOURCE).title.startswith("UK Home Secretary Demands")
-    # Each chunk once, and each distinct sentence once (for sentence-level search).
+    # Each distinct sentence once (for sentence-level search); a chunk's vector is the
+    # normalised mean of its sentences' vectors, with no model run of its own.
     from rag.sentences import sentence_texts
 
     sentences = {t for c in chunks for t in sentence_texts(c.text)}
-    assert fake_embedder.texts_embedded == len(chunks) + len(sentences)
+    assert fake_embedder.texts_embedded == len(sentences)
+    stored = dict(zip(vectors["ids"], vectors["embeddings"]))
+    for c in chunks:
+        mean = fake_embedder.embed(sentence_texts(c.text)).sum(axis=0)
+        assert np.allclose(stored[c.chunk_id], mean / np.linalg.norm(mean), atol=1e-6)
+
+
+def test_chunks_embedded_whole_on_request_and_never_mixed_with_means(settings, fake_embedder, monkeypatch):
+    from rag.config import Settings
+
+    whole = settings.replace(chunk_vectors="direct")
+    report = ingest(whole, embedder=fake_embedder)
+    chunks, vectors = index_state(whole)
+    assert fake_embedder.texts_embedded == report.embedded + report.sentences and report.chunk_seconds > 0
+    stored = dict(zip(vectors["ids"], vectors["embeddings"]))
+    for c in chunks:
+        assert np.allclose(stored[c.chunk_id], fake_embedder.embed([c.text])[0], atol=1e-6)
+    # An index of whole-chunk vectors is not extended with means, nor the other way round.
+    with pytest.raises(IndexMismatchError, match="chunk_vectors 'direct' -> 'sentences'"):
+        ingest(settings, embedder=fake_embedder)
+    monkeypatch.setenv("RAG_CHUNK_VECTORS", "Direct ")
+    assert Settings.load(docs_dir=settings.docs_dir, index_dir=settings.index_dir).chunk_vectors == "direct"
+    monkeypatch.setenv("RAG_CHUNK_VECTORS", "pooled")
+    with pytest.raises(ConfigError, match="RAG_CHUNK_VECTORS must be 'sentences' or 'direct'"):
+        Settings.load()
 
 
 def test_reingest_of_unchanged_files_embeds_nothing(seed_index, fake_embedder):

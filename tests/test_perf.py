@@ -53,10 +53,11 @@ def test_bench_ingest_prints_every_figure(settings, fake_model, monkeypatch, cap
     assert out["raw_chunks_per_s"] > 0 and out["ratio"] > 0
     assert set(out["stages_s"]) == {"read_and_clean", "chunk", "embed_chunks", "embed_sentences", "store_and_other"}
     assert out["reingest_embedded"] == 0
-    # The raw pass encoded exactly the chunks the ingest embedded, nothing more; the
-    # ingest also embedded each distinct sentence once, and the re-ingest nothing.
+    # The raw pass encoded the chunks, nothing more; the ingest embedded each distinct
+    # sentence once and made the chunk vectors from them, and the re-ingest nothing.
     assert out["sentences"] > out["chunks"]
-    assert fake_model.texts_embedded == 1 + 2 * out["chunks"] + out["sentences"]
+    assert fake_model.texts_embedded == 1 + out["chunks"] + out["sentences"]
+    assert out["chunk_vectors"] == "sentences" and out["stages_s"]["embed_chunks"] == 0
     # A temporary index: the configured one was never created.
     assert not settings.index_dir.exists()
 
@@ -131,16 +132,17 @@ def test_bench_ask_cold_start_in_a_fresh_process(real_seed_settings, monkeypatch
 def test_reingesting_unchanged_files_embeds_nothing(settings, fake_embedder):
     first = ingest(settings, embedder=fake_embedder)
     embedded = fake_embedder.texts_embedded
-    assert first.embedded + first.sentences == embedded and first.embedded > 0
+    # Only the sentences are embedded: the chunk vectors are made from theirs.
+    assert first.sentences == embedded and first.embedded > 0
     (settings.docs_dir / "new.txt").write_text("A new file about lighthouses on the northern coast.\n")
     for doc in settings.docs_dir.glob("0*.txt"):
         os.utime(doc)  # touched, same text
     again = ingest(settings, embedder=fake_embedder)
     assert again.added == ["new.txt"]
     assert again.embedded == again.sentences == 1
-    assert fake_embedder.texts_embedded - embedded == 2  # the new chunk and its one sentence
+    assert fake_embedder.texts_embedded - embedded == 1  # the new chunk's one sentence
     assert ingest(settings, embedder=fake_embedder).embedded == 0
-    assert fake_embedder.texts_embedded - embedded == 2
+    assert fake_embedder.texts_embedded - embedded == 1
 
 
 # -- the ONNX Runtime embeddings against sentence-transformers ---------------------
