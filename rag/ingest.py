@@ -46,6 +46,7 @@ class IngestReport:
     sentences: int = 0  # sentence vectors stored by this run, for sentence-level search
     sentence_seconds: float = 0.0  # the time they took (with the chunk vectors made from them)
     chunk_seconds: float = 0.0  # embedding chunks whole (RAG_CHUNK_VECTORS=direct)
+    remade: int = 0  # chunks whose vectors were remade for another RAG_CHUNK_VECTORS
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:
@@ -69,10 +70,13 @@ class IngestReport:
             lines.append("The index holds no documents: " + ("every file was skipped (see why below)."
                                                              if self.skipped else "no files were found."))
         elif not self.embedded:
-            changed = self.removed or self.updated or self.added
+            changed = self.removed or self.updated or self.added or self.remade
             lines.append("No chunks were embedded." if changed else "Nothing changed: no chunks were embedded.")
         else:
             lines.append(f"Embedded {self.embedded} chunks and {self.sentences} new sentences.")
+        if self.remade:
+            lines.append(f"Remade the vectors of {self.remade} indexed chunks for the chunk-vector setting "
+                         "(RAG_CHUNK_VECTORS).")
         lines.extend(f"  skipped {s.path}: {s.reason}" for s in self.skipped)
         return "\n".join(lines)
 
@@ -167,6 +171,21 @@ def _prepare_search(settings: Settings) -> None:
         log.warning("the search cache could not be prepared", exc_info=True)
 
 
+def _remake_vectors(index: Index, needs_vectors: set[str], embedder: Embedder,
+                    sentence_store: SentenceVectors, whole: bool) -> int:
+    """Replace the vectors of every indexed chunk with the kind the settings ask for
+    (sources that lack vectors are embedded by the ingest itself). No file is read:
+    the chunks' text is in the index, and most sentence vectors are already stored."""
+    chunks = [c for c in index.chunks() if c.source not in needs_vectors]
+    for i in range(0, len(chunks), EMBED_BATCH_CHUNKS):
+        part = chunks[i : i + EMBED_BATCH_CHUNKS]
+        _, vectors = embed_sentences(part, embedder, sentence_store, chunk_vectors=not whole)
+        if whole:
+            vectors = embedder.embed([c.text for c in part])
+        index.set_vectors([c.chunk_id for c in part], vectors)
+    return len(chunks)
+
+
 def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str],
             unlisted: list[tuple[str, str]], embedder: Embedder, progress: Progress | None,
             report: IngestReport) -> None:
@@ -174,13 +193,20 @@ def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str
     index = Index(settings, create=True)
     sentence_store = None
     try:
-        index.check_settings()
-        index.begin()
+        # Chunk vectors of the other kind are remade from the chunks the index holds;
+        # any other change of settings needs a rebuild.
+        remake = "chunk_vectors" in index.settings_diff()
+        index.check_settings(allow=frozenset({"chunk_vectors"}))
+        if not remake:
+            index.begin()
         known = index.files()
         needs_vectors = index.reconcile()
         seen: set[str] = set()
         sentence_store = SentenceVectors(settings)
         whole = settings.chunk_vectors == "direct"  # else made from the sentence vectors
+        if remake:
+            report.remade = _remake_vectors(index, needs_vectors, embedder, sentence_store, whole)
+            index.begin()  # only now: a remake stopped midway is done again next time
         pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
 
         def flush() -> None:

@@ -164,19 +164,24 @@ class Index:
     def _set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
-    def check_settings(self) -> None:
-        """Stop with a clear message when the index was built with other settings."""
+    def settings_diff(self) -> dict[str, tuple[object, object]]:
+        """What the index was built with that these settings change: name -> (built, wanted)."""
         stored = self.meta("fingerprint")
         if stored is None:
-            return
+            return {}
         built = json.loads(stored)
         built.setdefault("chunk_vectors", "direct")  # indexes from before the setting
-        wanted = fingerprint(self.settings)
-        diffs = [f"{k} {built.get(k)!r} -> {v!r}" for k, v in wanted.items() if built.get(k) != v]
-        if diffs:
-            raise IndexMismatchError(
-                f"the index was built with other settings ({'; '.join(diffs)}): {REBUILD_HINT}"
-            )
+        return {k: (built.get(k), v) for k, v in fingerprint(self.settings).items() if built.get(k) != v}
+
+    def check_settings(self, allow: frozenset[str] = frozenset()) -> None:
+        """Stop with a clear message when the index was built with other settings
+        (other than those in `allow`, which the caller puts right)."""
+        changed = {k: v for k, v in self.settings_diff().items() if k not in allow}
+        if changed:
+            diffs = "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items())
+            # Chunk vectors alone are remade in place by an ingest.
+            hint = "run `rag ingest`" if set(changed) == {"chunk_vectors"} else REBUILD_HINT
+            raise IndexMismatchError(f"the index was built with other settings ({diffs}): {hint}")
 
     # -- reading ----------------------------------------------------------------
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
@@ -394,6 +399,15 @@ class Index:
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (doc.source, doc.title, doc.sha256, doc.text, time.time(), *stat),
             )
+            self._bump()
+            self.db.commit()
+
+    def set_vectors(self, ids: list[str], vectors: np.ndarray) -> None:
+        """Replace the vectors of these chunks; their text and metadata stay."""
+        collection = self.collection()
+        for i in range(0, len(ids), 1000):
+            collection.update(ids=ids[i : i + 1000], embeddings=vectors[i : i + 1000])
+        with self._db_lock:
             self._bump()
             self.db.commit()
 

@@ -53,6 +53,7 @@ def test_seed_ingest_stores_chunks_vectors_and_clean_text(seed_index, fake_embed
 
 def test_chunks_embedded_whole_on_request_and_never_mixed_with_means(settings, fake_embedder, monkeypatch):
     from rag.config import Settings
+    from rag.sentences import sentence_texts
 
     whole = settings.replace(chunk_vectors="direct")
     report = ingest(whole, embedder=fake_embedder)
@@ -61,9 +62,24 @@ def test_chunks_embedded_whole_on_request_and_never_mixed_with_means(settings, f
     stored = dict(zip(vectors["ids"], vectors["embeddings"]))
     for c in chunks:
         assert np.allclose(stored[c.chunk_id], fake_embedder.embed([c.text])[0], atol=1e-6)
-    # An index of whole-chunk vectors is not extended with means, nor the other way round.
-    with pytest.raises(IndexMismatchError, match="chunk_vectors 'direct' -> 'sentences'"):
-        ingest(settings, embedder=fake_embedder)
+    # Never mixed: a search with the other setting is stopped, and an ingest remakes
+    # every chunk's vector in place from the text the index holds.
+    from rag.retrieve import Searcher
+
+    with pytest.raises(IndexMismatchError, match=r"chunk_vectors 'direct' -> 'sentences'\): run `rag ingest`$"):
+        Searcher(settings, embedder=fake_embedder).search("France", 3)
+    with monkeypatch.context() as m:
+        m.setattr("rag.ingest.load_document", lambda *a, **k: pytest.fail("the remake read a file"))
+        again = ingest(settings, embedder=fake_embedder)
+    assert again.remade == len(chunks) and again.embedded == 0 and "Remade the vectors of" in again.summary()
+    _, vectors = index_state(settings)
+    for c, got in zip(vectors["ids"], vectors["embeddings"]):
+        text = next(x.text for x in chunks if x.chunk_id == c)
+        mean = fake_embedder.embed(sentence_texts(text)).sum(axis=0)
+        assert np.allclose(got, mean / np.linalg.norm(mean), atol=1e-6)
+    assert Searcher(settings, embedder=fake_embedder).search("France", 3)
+    assert ingest(settings, embedder=fake_embedder).remade == 0
+    assert ingest(whole, embedder=fake_embedder).remade == len(chunks)  # and back
     monkeypatch.setenv("RAG_CHUNK_VECTORS", "Direct ")
     assert Settings.load(docs_dir=settings.docs_dir, index_dir=settings.index_dir).chunk_vectors == "direct"
     monkeypatch.setenv("RAG_CHUNK_VECTORS", "pooled")
