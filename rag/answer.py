@@ -133,7 +133,8 @@ def get_searcher(settings: Settings):
     from .retrieve import Searcher
 
     key = (str(settings.index_dir), settings.chroma_url, settings.collection, settings.embeddings,
-           settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, settings.top_k,
+           settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, settings.chunk_vectors,
+           settings.top_k,
            settings.openai_base_url if settings.embeddings == "openai" else None)
     with _searchers_lock:
         searcher = _searchers.get(key)

@@ -97,7 +97,7 @@ class IngestBench:
 
 def _read_and_chunk(pairs: list[tuple[Path, Path]], settings: Settings) -> tuple[float, float, list[str]]:
     """Time reading+cleaning and chunking alone over the files; the chunk texts too
-    (the very texts the ingest embeds: chunking is deterministic)."""
+    (the very chunks the ingest makes: chunking is deterministic)."""
     from .chunking import chunk_document
     from .documents import SkipFile, load_document
 
