@@ -604,6 +604,26 @@ def test_uploaded_suite_runs_and_a_bad_one_is_one_message(chat):
     assert list(cases_table(at)["result"]) == ["pass", "pass"]
 
 
+def test_failed_cases_and_metrics_stand_out_in_the_cases_table(monkeypatch, real_seed_settings):
+    failing = {"id": "zebra", "question": "What did France reject?", "answerable": True,
+               "expected_sources": [FRANCE_SOURCE], "must_include": [["zebra"]], "reference_answer": ""}
+    at = app(monkeypatch, real_seed_settings).switch_page("rag/app_pages/evaluation.py").run()
+    at.radio[0].set_value("Upload a JSONL file").run()
+    suite = TWO_CASES + "\n" + json.dumps(failing)
+    at.file_uploader[0].set_value(("mine.jsonl", suite.encode(), "application/jsonl")).run()
+    next(b for b in at.button if b.label == "Run evaluation").click().run()
+    frame = next(d for d in at.dataframe if "result" in d.value.columns)
+    table = frame.value
+    assert list(table["result"]) == ["pass", "pass", "FAIL"]
+    # The cells styled red: the failed case's result and its failed metric, nothing else.
+    rules = re.findall(r"([^{}]*)\{([^}]*)\}", frame.proto.arrow_data.styler.styles)
+    styled = [cell for where, body in rules if "#d62728" in body for cell in re.findall(r"row(\d+)_col(\d+)", where)]
+    columns = list(table.columns)
+    assert sorted((int(r), columns[int(c)]) for r, c in styled) == [(2, "answer_match"), (2, "result")]
+    config = json.loads(frame.proto.columns)
+    assert config["false_refusal_rate"]["label"] == "answered"  # fits its column, unlike "false refusal"
+
+
 def test_cases_table_shows_pass_fail_per_metric_without_scrolling(monkeypatch, real_seed_settings):
     at = run_uploaded_suite(app(monkeypatch, real_seed_settings))
     frame = next(d for d in at.dataframe if "result" in d.value.columns)

@@ -124,7 +124,7 @@ METRIC_COLUMNS = {
     "mrr@10": ("mrr@10", "mrr@10: 1 / rank of the first expected source in the top 10"),
     "answer_match": ("match", "answer_match: the answer holds what the suite says it must (answerable cases)"),
     "refusal_accuracy": ("refusal", "refusal_accuracy: refused, as it should (unanswerable cases)"),
-    "false_refusal_rate": ("false refusal", "false_refusal_rate: pass when an answerable question was not refused"),
+    "false_refusal_rate": ("answered", "false_refusal_rate: pass when an answerable question was answered, not refused"),
     "citation_validity": ("validity", "citation_validity: citations quoted word for word from a retrieved passage"),
     "citation_coverage": ("coverage", "citation_coverage: answer sentences that carry a marker"),
     "unsupported_rate": ("unsupported", "unsupported_rate: pass when no sentence was flagged as unsupported"),
@@ -175,8 +175,15 @@ def cases_table(result) -> None:
     for m in shown:
         label, help_text = METRIC_COLUMNS.get(m, (m, m))
         config[m] = st.column_config.TextColumn(label, help=help_text, width=METRIC_WIDTH)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config=config)
+    frame = pd.DataFrame(rows)
+    st.dataframe(frame.style.map(_failure_colour, subset=["result", *shown]), hide_index=True,
+                 column_config=config)
     case_in_full(result)
+
+
+def _failure_colour(value: object) -> str:
+    """A failed case, or a failed metric of one, stands out from the passes."""
+    return "color: #d62728; font-weight: 600" if value in ("FAIL", "fail") else ""
 
 
 def case_in_full(result) -> None:
