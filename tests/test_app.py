@@ -621,7 +621,8 @@ def test_failed_cases_and_metrics_stand_out_in_the_cases_table(monkeypatch, real
     columns = list(table.columns)
     assert sorted((int(r), columns[int(c)]) for r, c in styled) == [(2, "answer_match"), (2, "result")]
     config = json.loads(frame.proto.columns)
-    assert config["false_refusal_rate"]["label"] == "answered"  # fits its column, unlike "false refusal"
+    # Headings that fit their column, unlike "false refusal" and "unsupported".
+    assert config["false_refusal_rate"]["label"] == "answered" and config["unsupported_rate"]["label"] == "supported"
 
 
 def test_cases_table_shows_pass_fail_per_metric_without_scrolling(monkeypatch, real_seed_settings):

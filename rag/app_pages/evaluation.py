@@ -127,7 +127,7 @@ METRIC_COLUMNS = {
     "false_refusal_rate": ("answered", "false_refusal_rate: pass when an answerable question was answered, not refused"),
     "citation_validity": ("validity", "citation_validity: citations quoted word for word from a retrieved passage"),
     "citation_coverage": ("coverage", "citation_coverage: answer sentences that carry a marker"),
-    "unsupported_rate": ("unsupported", "unsupported_rate: pass when no sentence was flagged as unsupported"),
+    "unsupported_rate": ("supported", "unsupported_rate: pass when no sentence was flagged as unsupported"),
     "faithfulness": ("faithful", "faithfulness (LLM judge): the answer's claims are in the passages"),
     "correctness": ("correct", "correctness (LLM judge): the answer agrees with the reference answer"),
 }
