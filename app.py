@@ -56,6 +56,9 @@ def ingest_outcome(job, shown: str | None) -> None:
     if job.error is None:
         report = job.report
         st.success(ui.escape_markdown(report.summary().splitlines()[0]))
+        if report.remade:
+            st.caption(f"The vectors of {report.remade} indexed chunks were remade from their sentences' "
+                       "(an index from an earlier version).")
         for skipped in report.skipped:
             st.caption(ui.escape_markdown(f"Skipped {skipped.path}: {skipped.reason}"))
         return
@@ -66,7 +69,7 @@ def ingest_outcome(job, shown: str | None) -> None:
     if message == shown:
         return
     st.error(message)
-    if isinstance(job.error, (IndexCorruptError, IndexMismatchError)):
+    if isinstance(job.error, IndexCorruptError) or getattr(job.error, "rebuild", False):
         rebuild_button("rebuild-after-reindex", busy=False)
 
 
@@ -90,8 +93,9 @@ def index_status(box, busy: bool) -> str | None:
     except (IndexCorruptError, IndexMismatchError) as exc:
         message = ui.friendly_error(exc)
         box.error(message)
-        with box:
-            rebuild_button("rebuild", busy)
+        if getattr(exc, "rebuild", True):  # else Re-index documents puts it right
+            with box:
+                rebuild_button("rebuild", busy)
         return message
     except RagError as exc:
         message = ui.friendly_error(exc)

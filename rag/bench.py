@@ -233,10 +233,11 @@ def bench_retrieval(path: Path, settings: Settings, embedder=None, progress: Cal
         "unanswerable": corpus.unanswerable,
         "skipped_documents": [s.path for s in report.skipped],
         "ingest_s": round(t1 - t0, 2),
-        "sentence_vectors_s": round(report.sentence_seconds, 2),  # part of ingest_s
+        "sentence_vectors_s": round(report.sentence_seconds, 2),  # part of ingest_s, chunk vectors made from them included
         "load_s": round(t2 - t1, 2),
         "settings": {"chunk_tokens": local.chunk_tokens, "chunk_overlap": local.chunk_overlap,
-                     "embedding_model": local.embedding_model, "top_k": TOP_K},
+                     "chunk_vectors": local.chunk_vectors, "embedding_model": local.embedding_model,
+                     "top_k": TOP_K},
     }
 
 

@@ -22,7 +22,14 @@ class IndexMissingError(RagError):
 
 
 class IndexMismatchError(RagError):
-    """The index was built with other settings (embedding model, chunking)."""
+    """The index was built with other settings (embedding model, chunking).
+
+    `rebuild` is False where a plain ingest puts it right (chunk vectors of an index
+    from before they were made from sentence vectors)."""
+
+    def __init__(self, message: str, rebuild: bool = True):
+        super().__init__(message)
+        self.rebuild = rebuild
 
 
 class IndexCorruptError(RagError):

@@ -19,7 +19,7 @@ from .config import Settings
 from .documents import Document, SkipFile, find_files, load_document, source_name, why_unreadable
 from .embeddings import Embedder, get_embedder
 from .errors import DocumentsError
-from .sentences import SentenceVectors, embed_sentences
+from .sentences import SentenceVectors, embed_sentences, sentence_model
 from .rebuild import recover, staging, swap_in
 from .store import Index, ingest_lock
 
@@ -75,8 +75,8 @@ class IngestReport:
         else:
             lines.append(f"Embedded {self.embedded} chunks and {self.sentences} new sentences.")
         if self.remade:
-            lines.append(f"Remade the vectors of {self.remade} indexed chunks for the chunk-vector setting "
-                         "(RAG_CHUNK_VECTORS).")
+            lines.append(f"Remade the vectors of {self.remade} indexed chunks, as RAG_CHUNK_VECTORS asks "
+                         "(the index was built by an earlier version, or a remake had stopped).")
         lines.extend(f"  skipped {s.path}: {s.reason}" for s in self.skipped)
         return "\n".join(lines)
 
@@ -171,19 +171,26 @@ def _prepare_search(settings: Settings) -> None:
         log.warning("the search cache could not be prepared", exc_info=True)
 
 
-def _remake_vectors(index: Index, needs_vectors: set[str], embedder: Embedder,
-                    sentence_store: SentenceVectors, whole: bool) -> int:
-    """Replace the vectors of every indexed chunk with the kind the settings ask for
-    (sources that lack vectors are embedded by the ingest itself). No file is read:
-    the chunks' text is in the index, and most sentence vectors are already stored."""
-    chunks = [c for c in index.chunks() if c.source not in needs_vectors]
+def _remake_vectors(index: Index, embedder: Embedder, sentence_store: SentenceVectors, whole: bool,
+                    report: IngestReport) -> None:
+    """Replace the vector of every chunk that has one with the kind the settings ask
+    for (chunks without one are embedded by the ingest itself). No file is read: the
+    chunks' text is in the index, and most sentence vectors are already stored."""
+    have = set(index.collection().get(include=[])["ids"])
+    chunks = [c for c in index.chunks() if c.chunk_id in have]
     for i in range(0, len(chunks), EMBED_BATCH_CHUNKS):
         part = chunks[i : i + EMBED_BATCH_CHUNKS]
-        _, vectors = embed_sentences(part, embedder, sentence_store, chunk_vectors=not whole)
+        started = time.perf_counter()
+        stored, vectors = embed_sentences(part, embedder, sentence_store, chunk_vectors=not whole)
+        report.sentences += stored
+        report.sentence_seconds += time.perf_counter() - started
         if whole:
+            started = time.perf_counter()
             vectors = embedder.embed([c.text for c in part])
+            report.chunk_seconds += time.perf_counter() - started
         index.set_vectors([c.chunk_id for c in part], vectors)
-    return len(chunks)
+        report.remade += len(part)
+    sentence_store.forget_models_but(sentence_model(embedder))
 
 
 def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str],
@@ -193,10 +200,11 @@ def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str
     index = Index(settings, create=True)
     sentence_store = None
     try:
-        # Chunk vectors of the other kind are remade from the chunks the index holds;
-        # any other change of settings needs a rebuild.
-        remake = "chunk_vectors" in index.settings_diff()
-        index.check_settings(allow=frozenset({"chunk_vectors"}))
+        # Whole-chunk vectors of an index from before the setting (or a remake stopped
+        # midway) are remade from the chunks the index holds; any other change of
+        # settings needs a rebuild.
+        remake = index.remakes_vectors()
+        index.check_settings(allow=frozenset({"chunk_vectors"}) if remake else frozenset())
         if not remake:
             index.begin()
         known = index.files()
@@ -205,8 +213,9 @@ def _update(settings: Settings, pairs: list[tuple[Path, Path]], scopes: list[str
         sentence_store = SentenceVectors(settings)
         whole = settings.chunk_vectors == "direct"  # else made from the sentence vectors
         if remake:
-            report.remade = _remake_vectors(index, needs_vectors, embedder, sentence_store, whole)
-            index.begin()  # only now: a remake stopped midway is done again next time
+            index.start_remake()
+            _remake_vectors(index, embedder, sentence_store, whole, report)
+            index.finish_remake()
         pending: list[tuple[Document, list[Chunk], tuple[int, int], list[str]]] = []
 
         def flush() -> None:

@@ -87,6 +87,17 @@ class SentenceVectors:
                     stale.add(k)
         return found, stale
 
+    def forget_models_but(self, model: str) -> None:
+        """Delete the vectors stored under any other model name (those of a replaced
+        model, or the "#pooled" ones of indexes built before pooled sentence vectors
+        were dropped)."""
+        if self.db is not None:
+            try:
+                with self.db:
+                    self.db.execute("DELETE FROM vectors WHERE model != ?", (model,))
+            except sqlite3.Error:
+                pass
+
     def save(self, model: str, new: dict[str, np.ndarray], stale: set[str]) -> None:
         """Store new vectors, forget those of sentences no longer in the index."""
         if self.db is not None:

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, chunk_index);
 """
 REBUILD_HINT = "run `rag ingest --rebuild`"
+REMAKING = "remaking_chunk_vectors"  # meta key while an ingest remakes them (`start_remake`)
 
 
 def _cannot_write(folder: Path, why: str) -> str:
@@ -171,17 +172,34 @@ class Index:
             return {}
         built = json.loads(stored)
         built.setdefault("chunk_vectors", "direct")  # indexes from before the setting
+        if self.meta(REMAKING) is not None:
+            built["chunk_vectors"] = "partly remade"  # never read as either kind
         return {k: (built.get(k), v) for k, v in fingerprint(self.settings).items() if built.get(k) != v}
+
+    def remakes_vectors(self) -> bool:
+        """Whether an ingest remakes this index's chunk vectors in place: it predates
+        the setting (its vectors are whole-chunk ones, made before the default changed)
+        or a remake was stopped midway. A kind recorded on purpose changes only with a
+        rebuild, so that a stray RAG_CHUNK_VECTORS never converts a shared index."""
+        if "chunk_vectors" not in self.settings_diff():
+            return False
+        stored = json.loads(self.meta("fingerprint") or "{}")
+        return "chunk_vectors" not in stored or self.meta(REMAKING) is not None
 
     def check_settings(self, allow: frozenset[str] = frozenset()) -> None:
         """Stop with a clear message when the index was built with other settings
         (other than those in `allow`, which the caller puts right)."""
         changed = {k: v for k, v in self.settings_diff().items() if k not in allow}
-        if changed:
-            diffs = "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items())
-            # Chunk vectors alone are remade in place by an ingest.
-            hint = "run `rag ingest`" if set(changed) == {"chunk_vectors"} else REBUILD_HINT
-            raise IndexMismatchError(f"the index was built with other settings ({diffs}): {hint}")
+        if not changed:
+            return
+        if set(changed) == {"chunk_vectors"} and self.remakes_vectors():
+            if self.meta(REMAKING) is not None:
+                raise IndexMismatchError("the index's chunk vectors are being remade, or a remake stopped midway: "
+                                         "run `rag ingest` to finish it (or wait for the one running)", rebuild=False)
+            raise IndexMismatchError("the index was built by an earlier version, with chunk vectors embedded whole: "
+                                     "run `rag ingest` to remake them (no document is read again)", rebuild=False)
+        diffs = "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items())
+        raise IndexMismatchError(f"the index was built with other settings ({diffs}): {REBUILD_HINT}")
 
     # -- reading ----------------------------------------------------------------
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
@@ -281,14 +299,16 @@ class Index:
             time.sleep(0.02)
 
     def verify(self) -> None:
-        """Stop with a clear message when chunks lack their vectors (a deleted or
-        damaged vector store). Skipped while an ingest is writing, since counts
-        legitimately differ mid-write."""
+        """Stop with a clear message when the index changed under these settings (its
+        chunk vectors remade for another kind) or chunks lack their vectors (a deleted
+        or damaged vector store). The count is skipped while an ingest is writing,
+        since counts legitimately differ mid-write."""
         from filelock import FileLock, Timeout
 
         generation = self.generation()
         if self._verified == generation:
             return
+        self.check_settings()
         lock = FileLock(str(self.settings.index_dir / "ingest.lock"))
         try:
             lock.acquire(timeout=0)
@@ -402,12 +422,25 @@ class Index:
             self._bump()
             self.db.commit()
 
+    def start_remake(self) -> None:
+        """Mark the chunk vectors as being remade: until `finish_remake`, the index reads
+        as neither kind, so a remake stopped midway is never searched and the next
+        ingest, with either setting, remakes them all."""
+        with self._db_lock:
+            self._set_meta(REMAKING, self.settings.chunk_vectors)
+            self._bump()
+            self.db.commit()
+
     def set_vectors(self, ids: list[str], vectors: np.ndarray) -> None:
         """Replace the vectors of these chunks; their text and metadata stay."""
         collection = self.collection()
         for i in range(0, len(ids), 1000):
             collection.update(ids=ids[i : i + 1000], embeddings=vectors[i : i + 1000])
+
+    def finish_remake(self) -> None:
         with self._db_lock:
+            self.db.execute("DELETE FROM meta WHERE key=?", (REMAKING,))
+            self._set_meta("fingerprint", json.dumps(fingerprint(self.settings), sort_keys=True))
             self._bump()
             self.db.commit()
 

@@ -834,6 +834,31 @@ def test_damaged_index_is_rebuilt_from_the_app(monkeypatch, hostile_settings):
     assert any("harbour.txt" in label for label in card_labels(message))
 
 
+def test_an_index_from_an_earlier_version_is_put_right_by_re_index(monkeypatch, tmp_path, real_embedder):
+    from rag.config import Settings
+    from rag.ingest import ingest
+
+    from .test_ingest import as_before_the_setting
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings.replace(chunk_vectors="direct"), embedder=real_embedder)
+    as_before_the_setting(settings)  # whole-chunk vectors, as an earlier version built them
+    at = app(monkeypatch, settings)
+    error = plain(at.sidebar.error[0].value)
+    assert len(at.sidebar.error) == 1 and error.startswith("The index was built by an earlier version")
+    assert "press Re-index documents to remake them" in error
+    assert not any(b.label == "Rebuild index" for b in at.sidebar.button)  # not what it needs
+    sidebar_button(at, "Re-index documents").click().run()
+    finish_reindex(at)
+    assert not at.exception and not at.sidebar.error
+    assert any("were remade from their sentences'" in plain(c.value) for c in at.sidebar.caption)
+    message = ask(at, "What did the lighthouse keeper log?")
+    assert any("harbour.txt" in label for label in card_labels(message))
+
+
 def test_index_built_with_other_settings_is_rebuilt_from_the_app(monkeypatch, hostile_settings):
     monkeypatch.setenv("RAG_CHUNK_TOKENS", "128")  # the index was built with 256
     at = app(monkeypatch, hostile_settings)

@@ -51,40 +51,116 @@ def test_seed_ingest_stores_chunks_vectors_and_clean_text(seed_index, fake_embed
         assert np.allclose(stored[c.chunk_id], mean / np.linalg.norm(mean), atol=1e-6)
 
 
-def test_chunks_embedded_whole_on_request_and_never_mixed_with_means(settings, fake_embedder, monkeypatch):
-    from rag.config import Settings
+def whole_and_mean(fake_embedder, chunks, stored) -> tuple[int, int]:
+    """How many stored chunk vectors are whole-chunk ones, and how many sentence means."""
     from rag.sentences import sentence_texts
+
+    whole = mean = 0
+    for c in chunks:
+        m = fake_embedder.embed(sentence_texts(c.text)).sum(axis=0)
+        if np.allclose(stored[c.chunk_id], fake_embedder.embed([c.text])[0], atol=1e-6):
+            whole += 1
+        elif np.allclose(stored[c.chunk_id], m / np.linalg.norm(m), atol=1e-6):
+            mean += 1
+    return whole, mean
+
+
+def stored_vectors(settings):
+    chunks, vectors = index_state(settings)
+    return chunks, dict(zip(vectors["ids"], vectors["embeddings"]))
+
+
+def as_before_the_setting(settings):
+    """The index as the version before RAG_CHUNK_VECTORS left it: whole-chunk vectors,
+    and no chunk_vectors in its fingerprint."""
+    import sqlite3
+
+    db = sqlite3.connect(settings.index_dir / "index.db")
+    built = json.loads(db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()[0])
+    del built["chunk_vectors"]
+    db.execute("UPDATE meta SET value=? WHERE key='fingerprint'", (json.dumps(built),))
+    db.commit()
+    db.close()
+
+
+def test_chunks_embedded_whole_on_request_and_another_kind_needs_a_rebuild(settings, fake_embedder, monkeypatch):
+    from rag.config import Settings
+    from rag.retrieve import Searcher
 
     whole = settings.replace(chunk_vectors="direct")
     report = ingest(whole, embedder=fake_embedder)
-    chunks, vectors = index_state(whole)
+    chunks, stored = stored_vectors(whole)
     assert fake_embedder.texts_embedded == report.embedded + report.sentences and report.chunk_seconds > 0
-    stored = dict(zip(vectors["ids"], vectors["embeddings"]))
-    for c in chunks:
-        assert np.allclose(stored[c.chunk_id], fake_embedder.embed([c.text])[0], atol=1e-6)
-    # Never mixed: a search with the other setting is stopped, and an ingest remakes
-    # every chunk's vector in place from the text the index holds.
-    from rag.retrieve import Searcher
-
-    with pytest.raises(IndexMismatchError, match=r"chunk_vectors 'direct' -> 'sentences'\): run `rag ingest`$"):
-        Searcher(settings, embedder=fake_embedder).search("France", 3)
-    with monkeypatch.context() as m:
-        m.setattr("rag.ingest.load_document", lambda *a, **k: pytest.fail("the remake read a file"))
-        again = ingest(settings, embedder=fake_embedder)
-    assert again.remade == len(chunks) and again.embedded == 0 and "Remade the vectors of" in again.summary()
-    _, vectors = index_state(settings)
-    for c, got in zip(vectors["ids"], vectors["embeddings"]):
-        text = next(x.text for x in chunks if x.chunk_id == c)
-        mean = fake_embedder.embed(sentence_texts(text)).sum(axis=0)
-        assert np.allclose(got, mean / np.linalg.norm(mean), atol=1e-6)
-    assert Searcher(settings, embedder=fake_embedder).search("France", 3)
-    assert ingest(settings, embedder=fake_embedder).remade == 0
-    assert ingest(whole, embedder=fake_embedder).remade == len(chunks)  # and back
+    assert whole_and_mean(fake_embedder, chunks, stored) == (len(chunks), 0)
+    # A kind chosen on purpose is never converted by a stray setting: never mixed either.
+    rebuild = r"chunk_vectors 'direct' -> 'sentences'\): run `rag ingest --rebuild`$"
+    with pytest.raises(IndexMismatchError, match=rebuild):
+        Searcher(settings, embedder=fake_embedder)
+    with pytest.raises(IndexMismatchError, match=rebuild):
+        ingest(settings, embedder=fake_embedder)
+    assert whole_and_mean(fake_embedder, chunks, stored_vectors(whole)[1]) == (len(chunks), 0)
+    assert ingest(settings, rebuild=True, embedder=fake_embedder).embedded == len(chunks)
+    assert whole_and_mean(fake_embedder, chunks, stored_vectors(settings)[1]) == (0, len(chunks))
     monkeypatch.setenv("RAG_CHUNK_VECTORS", "Direct ")
     assert Settings.load(docs_dir=settings.docs_dir, index_dir=settings.index_dir).chunk_vectors == "direct"
     monkeypatch.setenv("RAG_CHUNK_VECTORS", "pooled")
     with pytest.raises(ConfigError, match="RAG_CHUNK_VECTORS must be 'sentences' or 'direct'"):
         Settings.load()
+
+
+def test_an_index_from_before_the_setting_gets_its_vectors_remade_in_place(settings, fake_embedder, monkeypatch):
+    from rag.retrieve import Searcher
+
+    whole = settings.replace(chunk_vectors="direct")
+    ingest(whole, embedder=fake_embedder)
+    as_before_the_setting(settings)
+    old = Searcher(whole, embedder=fake_embedder)  # a process that still reads it as it was
+    assert old.search("France", 3)
+    with pytest.raises(IndexMismatchError, match=r"built by an earlier version.*: run `rag ingest` to remake them") as err:
+        Searcher(settings, embedder=fake_embedder)
+    assert err.value.rebuild is False
+    with monkeypatch.context() as m:
+        m.setattr("rag.ingest.load_document", lambda *a, **k: pytest.fail("the remake read a file"))
+        again = ingest(settings, embedder=fake_embedder)
+    chunks, stored = stored_vectors(settings)
+    assert again.remade == len(chunks) and again.embedded == 0 and "Remade the vectors of" in again.summary()
+    assert whole_and_mean(fake_embedder, chunks, stored) == (0, len(chunks))
+    assert Searcher(settings, embedder=fake_embedder).search("France", 3)
+    with pytest.raises(IndexMismatchError):  # the open searcher notices the change
+        old.search("France", 3)
+    assert ingest(settings, embedder=fake_embedder).remade == 0
+
+
+def test_a_remake_stopped_midway_is_never_searched_and_is_done_again(settings, fake_embedder, monkeypatch):
+    from rag.retrieve import Searcher
+    from rag.store import Index
+
+    whole = settings.replace(chunk_vectors="direct")
+    ingest(whole, embedder=fake_embedder)
+    as_before_the_setting(settings)
+    calls = []
+
+    def stops(self, ids, vectors):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(ids)
+        original(self, ids, vectors)
+
+    original = Index.set_vectors
+    monkeypatch.setattr("rag.ingest.EMBED_BATCH_CHUNKS", 2)
+    with monkeypatch.context() as m:
+        m.setattr(Index, "set_vectors", stops)
+        with pytest.raises(KeyboardInterrupt):
+            ingest(settings, embedder=fake_embedder)
+    chunks, stored = stored_vectors(settings)
+    assert whole_and_mean(fake_embedder, chunks, stored) == (len(chunks) - 2, 2)  # mixed
+    for either in (settings, whole):
+        with pytest.raises(IndexMismatchError, match="being remade, or a remake stopped midway: run `rag ingest`"):
+            Searcher(either, embedder=fake_embedder)
+    # Even with the old setting, the next ingest remakes them all.
+    assert ingest(whole, embedder=fake_embedder).remade == len(chunks)
+    assert whole_and_mean(fake_embedder, chunks, stored_vectors(whole)[1]) == (len(chunks), 0)
+    assert Searcher(whole, embedder=fake_embedder).search("France", 3)
 
 
 def test_reingest_of_unchanged_files_embeds_nothing(seed_index, fake_embedder):
