@@ -172,6 +172,28 @@ class Extract:
     best: float  # the best sentence's score, what the refusal rule looks at
 
 
+def _outermost(sentences: list, context: list[float]) -> tuple[list, list[float]]:
+    """Each passage of text once: overlapping chunks repeat sentences, and a quotation
+    that a chunk boundary cuts is, in that chunk, only its first (or last) sentences.
+    A unit inside another of the same source (the whole quotation, from the chunk that
+    holds it all) is dropped, so that half a quotation with an opening mark and no end
+    is never quoted; a repeated unit keeps its best chunk similarity."""
+    keep: list[int] = []
+    best: dict[tuple[str, int, int], float] = {}
+    for i, s in enumerate(sentences):
+        span = (s.source, s.start, s.end)
+        if span in best:
+            best[span] = max(best[span], context[i])
+            continue
+        best[span] = context[i]
+        inside = any(o.source == s.source and o.start <= s.start and s.end <= o.end
+                     and (o.start, o.end) != (s.start, s.end) for o in sentences)
+        if not inside:
+            keep.append(i)
+    return [sentences[i] for i in keep], [best[(sentences[i].source, sentences[i].start, sentences[i].end)]
+                                          for i in keep]
+
+
 def refusal_threshold(settings: Settings) -> float:
     """The extractive refusal threshold for how the index's chunk vectors are made."""
     return REFUSAL_THRESHOLD + (DIRECT_CHUNKS_SHIFT if settings.chunk_vectors == "direct" else 0.0)
@@ -194,16 +216,16 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .lexical import tokenize
 
     cache = vector_cache(embedder)
-    seen, sentences, context = set(), [], []
+    sentences, context = [], []
     for hit in hits:
         words = tokenize(hit.chunk.text)
         if len(words) >= MIN_WORDS_FOR_VARIETY and len(set(words)) < MIN_WORD_VARIETY * len(words):
             continue
         for s in chunk_sentences(hit.chunk):
-            if (s.source, s.start) not in seen and not s.heading and len(s.text.split()) >= 4:
-                seen.add((s.source, s.start))
+            if not s.heading and len(s.text.split()) >= 4:
                 sentences.append(s)
                 context.append(hit.dense or 0.0)
+    sentences, context = _outermost(sentences, context)
     answerable = sentences
     if not answerable:
         return Extract(REFUSAL, True, (), (), None, 0.0)

@@ -114,16 +114,21 @@ def test_searcher_is_shared_per_settings(real_seed_settings):
     assert get_searcher(other) is not get_searcher(real_seed_settings)
 
 
-def test_answers_embed_the_question_only(seed_index, fake_embedder):
+def test_answers_embed_the_question_only(seed_index, fake_embedder, monkeypatch):
+    from rag.sentences import split_sentences
+
     searcher = Searcher(seed_index, embedder=fake_embedder)
-    before = fake_embedder.texts_embedded
-    answer = answer_question("What did France reject?", settings=seed_index, searcher=searcher)
-    assert answer.retrieved  # scored sentence by sentence, whether answered or refused
-    # The retrieved chunks' sentences come with the vectors the ingest stored.
-    assert fake_embedder.texts_embedded - before <= 2
-    first = fake_embedder.texts_embedded
-    answer_question("Why did France reject the demand?", settings=seed_index, searcher=searcher)
-    assert fake_embedder.texts_embedded - first <= 2
+    embedded = []
+    inner = fake_embedder.embed
+    monkeypatch.setattr(fake_embedder, "embed", lambda texts: embedded.extend(texts) or inner(texts))
+    for question in ("What did France reject?", "Why did France reject the demand?"):
+        embedded.clear()
+        answer = answer_question(question, settings=seed_index, searcher=searcher)
+        assert answer.retrieved  # scored sentence by sentence, whether answered or refused
+        # The retrieved chunks' sentences come with the vectors the ingest stored: only
+        # the question is embedded, and a quotation of several sentences cited whole.
+        assert question in embedded
+        assert all(t == question or len(split_sentences(t)) > 1 for t in embedded), embedded
 
 
 def test_sentence_vectors_are_cached_without_a_searcher_store(seed_index, fake_embedder):
@@ -363,3 +368,29 @@ def test_a_quotation_of_several_sentences_is_cited_whole(text, units):
     sentences = chunk_sentences(chunk)
     assert [s.text for s in sentences] == units
     assert all(text[s.start - 100 : s.end - 100] == s.text for s in sentences)  # offsets stay exact
+
+
+def test_a_quotation_a_chunk_boundary_cuts_is_quoted_whole(real_seed_settings):
+    # The Home Office statement runs over the end of one chunk: that chunk holds only
+    # its first sentence, with an opening mark and no end. The chunk that holds it all
+    # is quoted instead, closing mark and the sentence that answers included.
+    answer = answer_question("Did the Home Office have anything to say when asked for comment?",
+                             settings=real_seed_settings)
+    quote = answer.citations[0].quote
+    assert quote.startswith("When pressed for comment") and quote.endswith('trade completely."')
+    assert "prevented thousands of crossings" in answer.answer
+    assert_verbatim(real_seed_settings, answer)
+
+
+def test_units_inside_others_are_dropped_and_repeats_keep_their_best_chunk():
+    from rag.answer import _outermost
+    from rag.citations import Sentence
+
+    def unit(source, start, end):
+        return Sentence("c", source, "", "x" * (end - start), start, end)
+
+    half, whole, other = unit("a", 10, 50), unit("a", 10, 90), unit("b", 10, 50)
+    again = unit("a", 10, 90)
+    kept, context = _outermost([half, whole, other, again], [0.9, 0.2, 0.5, 0.4])
+    assert [(s.source, s.start, s.end) for s in kept] == [("a", 10, 90), ("b", 10, 50)]
+    assert context == [0.4, 0.5]
