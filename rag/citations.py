@@ -42,6 +42,8 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}?\b(?:previous|prior|above|earlier|preceding|all|any|your)\b"
     r"[^.!?]{0,20}?\b(?:instructions?|prompts?|directions?|directives?|messages?|guidelines?)\b"
     r"|\b(?:reply|respond|answer|output|print|say|write)\s+(?:only|just|exactly|nothing but)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:your|the|these|those|any)\s+(?:documents?|sources?|articles?"
+    r"|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
     r"|\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b"
     r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
     re.IGNORECASE,
