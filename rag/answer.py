@@ -177,21 +177,20 @@ def _outermost(sentences: list, context: list[float]) -> tuple[list, list[float]
     that a chunk boundary cuts is, in that chunk, only its first (or last) sentences.
     A unit inside another of the same source (the whole quotation, from the chunk that
     holds it all) is dropped, so that half a quotation with an opening mark and no end
-    is never quoted; a repeated unit keeps its best chunk similarity."""
-    keep: list[int] = []
+    is never quoted; a repeated unit keeps its best chunk similarity. Order is kept."""
+    first: dict[tuple[str, int, int], int] = {}
     best: dict[tuple[str, int, int], float] = {}
     for i, s in enumerate(sentences):
         span = (s.source, s.start, s.end)
-        if span in best:
-            best[span] = max(best[span], context[i])
-            continue
-        best[span] = context[i]
-        inside = any(o.source == s.source and o.start <= s.start and s.end <= o.end
-                     and (o.start, o.end) != (s.start, s.end) for o in sentences)
-        if not inside:
-            keep.append(i)
-    return [sentences[i] for i in keep], [best[(sentences[i].source, sentences[i].start, sentences[i].end)]
-                                          for i in keep]
+        first.setdefault(span, i)
+        best[span] = max(best.get(span, context[i]), context[i])
+    inside, reach = set(), {}
+    for span in sorted(first, key=lambda sp: (sp[0], sp[1], -sp[2])):  # by start, longest first
+        if reach.get(span[0], -1) >= span[2]:  # an earlier-starting unit ends at or after it
+            inside.add(span)
+        reach[span[0]] = max(reach.get(span[0], -1), span[2])
+    kept = sorted((i, span) for span, i in first.items() if span not in inside)
+    return [sentences[i] for i, _ in kept], [best[span] for _, span in kept]
 
 
 def refusal_threshold(settings: Settings) -> float:

@@ -48,11 +48,6 @@ class SentenceVectors:
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
-    def missing(self, model: str, keys: list[str]) -> list[str]:
-        """Those of `keys` that have no stored vector for `model`."""
-        have = self.get(model, keys, vectors=False)
-        return [k for k in keys if k not in have]
-
     def get(self, model: str, keys: list[str], *, vectors: bool = True) -> dict[str, np.ndarray | None]:
         """The stored vectors of those of `keys` that have one (None for each when
         `vectors` is False: only which keys have one)."""
