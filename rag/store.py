@@ -165,35 +165,37 @@ class Index:
     def _set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
-    def settings_diff(self) -> dict[str, tuple[object, object]]:
-        """What the index was built with that these settings change: name -> (built, wanted)."""
+    def _settings_diff(self) -> tuple[dict[str, tuple[object, object]], bool]:
+        """What the index was built with that these settings change (name -> (built,
+        wanted)), and whether its chunk vectors are remade in place by an ingest: they
+        predate the setting (whole-chunk ones, made before the default changed) or a
+        remake was stopped midway. A kind recorded on purpose changes only with a
+        rebuild, so that a stray RAG_CHUNK_VECTORS never converts a shared index."""
         stored = self.meta("fingerprint")
         if stored is None:
-            return {}
+            return {}, False
         built = json.loads(stored)
+        remaking = self.meta(REMAKING) is not None
+        remakable = remaking or "chunk_vectors" not in built
         built.setdefault("chunk_vectors", "direct")  # indexes from before the setting
-        if self.meta(REMAKING) is not None:
+        if remaking:
             built["chunk_vectors"] = "partly remade"  # never read as either kind
-        return {k: (built.get(k), v) for k, v in fingerprint(self.settings).items() if built.get(k) != v}
+        diff = {k: (built.get(k), v) for k, v in fingerprint(self.settings).items() if built.get(k) != v}
+        return diff, remakable and "chunk_vectors" in diff
 
     def remakes_vectors(self) -> bool:
-        """Whether an ingest remakes this index's chunk vectors in place: it predates
-        the setting (its vectors are whole-chunk ones, made before the default changed)
-        or a remake was stopped midway. A kind recorded on purpose changes only with a
-        rebuild, so that a stray RAG_CHUNK_VECTORS never converts a shared index."""
-        if "chunk_vectors" not in self.settings_diff():
-            return False
-        stored = json.loads(self.meta("fingerprint") or "{}")
-        return "chunk_vectors" not in stored or self.meta(REMAKING) is not None
+        """Whether an ingest remakes this index's chunk vectors in place (`_settings_diff`)."""
+        return self._settings_diff()[1]
 
     def check_settings(self, allow: frozenset[str] = frozenset()) -> None:
         """Stop with a clear message when the index was built with other settings
         (other than those in `allow`, which the caller puts right)."""
-        changed = {k: v for k, v in self.settings_diff().items() if k not in allow}
+        diff, remakable = self._settings_diff()
+        changed = {k: v for k, v in diff.items() if k not in allow}
         if not changed:
             return
-        if set(changed) == {"chunk_vectors"} and self.remakes_vectors():
-            if self.meta(REMAKING) is not None:
+        if set(changed) == {"chunk_vectors"} and remakable:
+            if changed["chunk_vectors"][0] == "partly remade":
                 raise IndexMismatchError("the index's chunk vectors are being remade, or a remake stopped midway: "
                                          "run `rag ingest` to finish it (or wait for the one running)", rebuild=False)
             raise IndexMismatchError("the index was built by an earlier version, with chunk vectors embedded whole: "
