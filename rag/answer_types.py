@@ -42,12 +42,18 @@ _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bth
                      r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
                      r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
                      r"mayors?|MPs?|ambassadors?|commissioners?)\b", re.I)
-_REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reason\b|\bwhat (is|was|are|were) the reasons?\b", re.I)
+_REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
+                       # "What legal reasons do they give", "what do they say about why"
+                       r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|explanations?|justifications?|grounds)\b|"
+                       r"\b(about|explains?|on) why\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
                      # a feeling and what it is about: "frustration at delays", "angry over costs"
                      r"|\b(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|"
-                     r"impatien|unhapp|furious|alarm)\w*\s+(at|over|about|with|by)\b", re.I)
+                     r"impatien|unhapp|furious|alarm)\w*\s+(at|over|about|with|by)\b"
+                     # a rule that limits what may be done is why it is not done: "laws restrict
+                     # interventions at sea to life-threatening situations"
+                     r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 # Capitalised words that describe rather than name: nationalities, days, months.
 _NOT_NAMES = frozenset(

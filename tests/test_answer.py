@@ -180,6 +180,15 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who is the UK's border security chief?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Who leads the French response?", "French officials have rejected the demands.", True),  # a nationality is no name
     ("Why is the UK frustrated?", "Hewitt has expressed frustration at delays from the French.", False),
+    # a rule that limits what may be done is a reason it is not done
+    ("Why won't police stop boats at sea?", "Maritime laws restrict police interventions at sea to "
+     "life-threatening situations.", False),
+    ("Why won't police stop boats at sea?", "Police boats were seen not intervening.", True),
+    # reasons asked for without "why"
+    ("What legal reasons are given for not stopping boats?", "France is backing away from a commitment.", True),
+    ("What legal or safety reasons do the reports give?", "We do not intercept because it is dangerous.", False),
+    ("Compare what the articles say about why France won't act.", "France is backing away from a "
+     "commitment.", True),
     # which office-holder: a person's name, like who
     ("Which UK officials pressed France?", "French officials have rejected the UK's demands.", True),
     ("Which UK officials pressed France?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
