@@ -10,6 +10,7 @@ name, ...) in `answer_types.py`; the language model in `llm.py`; follow-up rewri
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -37,6 +38,11 @@ KEEP_MARGIN = 0.3  # further sentences must score within this of the best
 MAX_SENTENCES = 4
 CHUNK_WEIGHT = 0.6  # weight of the whole chunk's similarity to the query
 REDUNDANT = 0.85  # cosine between two sentences above which the second adds nothing
+# A sentence that opens by referring back ("The extraordinary request was delivered to
+# Darmanin", after "Cleverly demanded that...") is about what the sentence before it
+# says: it is ranked as if it held that sentence's words too, at this share of their weight.
+CONTEXT_WEIGHT = 0.7
+_REFERS_BACK = re.compile(r"(?i)(the|this|that|these|those|such|it|he|she|they|his|her|its|their)\b")
 # A chunk whose distinct content words are under this share of its content words is a
 # list of repeated keywords, not prose (news and SQuAD paragraphs measure 0.44 and up;
 # text stuffed with a question's words to hijack answers, under 0.05): it may be
@@ -211,19 +217,26 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import unmentioned_names
-    from .citations import chunk_sentences, score_units, unit_texts, vector_cache
+    from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
+                            vector_cache)
     from .lexical import tokenize
 
     cache = vector_cache(embedder)
     sentences, context = [], []
+    before: dict[tuple[str, int, int], str] = {}  # a referring sentence's span: the sentence before it
     for hit in hits:
         words = tokenize(hit.chunk.text)
         if len(words) >= MIN_WORDS_FOR_VARIETY and len(set(words)) < MIN_WORD_VARIETY * len(words):
             continue
+        prev = None
         for s in chunk_sentences(hit.chunk):
             if not s.heading and len(s.text.split()) >= 4:
                 sentences.append(s)
                 context.append(hit.dense or 0.0)
+                if prev is not None and _REFERS_BACK.match(s.text) and "\n\n" not in hit.chunk.text[
+                        prev.end - hit.chunk.start:s.start - hit.chunk.start]:
+                    before.setdefault((s.source, s.start, s.end), prev.text)
+            prev = s
     sentences, context = _outermost(sentences, context)
     answerable = sentences
     if not answerable:
@@ -251,6 +264,15 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             lead = Citation(0, top.source, top.chunk_id, top.text, top.start, top.end, top.title)
         return Extract(REFUSAL, True, (), (), lead, decisive)
 
+    if before:
+        # Which sentences answer is ranked with the words a referring sentence borrows from
+        # the one before it; whether the documents answer at all is decided without them.
+        own, read_on = coverage_with_context(
+            tokenize(query), [tokenize(s.text) for s in answerable],
+            [tokenize(before.get((s.source, s.start, s.end), "")) for s in answerable])
+        scores = scores + LEXICAL_WEIGHT * np.maximum(0.0, CONTEXT_WEIGHT * read_on - own)
+        order = np.argsort(-scores, kind="stable")
+        best = float(scores[order[0]])
     vectors = cache.embed([s.text for s in answerable])
     chosen: list[int] = []
     tokens = 0

@@ -181,6 +181,23 @@ def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]
     return present @ weights / weights.sum()
 
 
+def coverage_with_context(query_terms: Sequence[str], terms: Sequence[Sequence[str]],
+                          context: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(coverage of each sentence, coverage of it read with its context), the words
+    weighted over the sentences alone."""
+    q = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
+    if not q or not terms:
+        z = np.zeros(len(terms), dtype=np.float32)
+        return z, z
+    sets = [set(t) for t in terms]
+    n = len(sets)
+    weights = np.maximum(np.array(
+        [math.log((n + 1) / (sum(1 for s in sets if t in s) + 0.5)) for t in q], dtype=np.float32), 0.05)
+    own = np.array([[t in s for t in q] for s in sets], dtype=np.float32)
+    ctx = np.array([[t in s or t in set(c) for t in q] for s, c in zip(sets, context)], dtype=np.float32)
+    return own @ weights / weights.sum(), ctx @ weights / weights.sum()
+
+
 def unit_texts(unit: Sentence) -> list[str]:
     """What `score_units` scores of a unit: its text, and each of its sentences when it
     holds several (a quotation cited whole)."""

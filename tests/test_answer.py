@@ -321,6 +321,31 @@ def test_a_question_about_an_office_neither_article_names_is_refused(tmp_path, r
 
 
 @pytest.mark.parametrize("question", [
+    "Who did James Cleverly send his demand to on the French side?",
+    "who received the UK's demand on the French side",
+])
+def test_a_sentence_that_refers_back_is_read_with_the_one_before(real_seed_settings, question):
+    # "The extraordinary request was delivered directly to French Interior Minister Gerald
+    # Darmanin" names the demand only by referring back to the sentence before it.
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "Gerald Darmanin" in answer.answer, answer.answer
+    assert_verbatim(real_seed_settings, answer)
+
+
+def test_coverage_with_context_weighs_words_over_the_sentences_alone():
+    from rag.citations import coverage_with_context
+
+    own, read_on = coverage_with_context(
+        ["demand", "receiv"], [["request", "deliv", "darmanin"], ["cleverli", "demand"]],
+        [["cleverli", "demand"], []])
+    assert own[0] == 0 and read_on[0] > 0  # the demand is in the sentence before
+    assert own[1] == read_on[1] > 0  # no context: the same
+    assert read_on[0] == pytest.approx(own[1])  # "demand" weighs the same either way
+    zero, none = coverage_with_context(["mani"], [["mani"]], [["mani"]])  # asking words only
+    assert zero.tolist() == none.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("question", [
     "What is the name of the tidal canal near Dunkirk that boats leave from?",
     "What is the name of the French maritime prefect responsible for the Channel?",
 ])
