@@ -36,6 +36,8 @@ def test_what_did_france_reject(real_seed_settings):
     ("Who is the UK's border security chief?", "Martin Hewitt", BBC),
     ("Why does France say it will not intercept the boats?", "dangerous situation", FRANCE),
     ("What stance did Bruno Retailleau take on the Channel crossings?", "aggressive measures", BBC),
+    # "setting off": a light verb, told in the passage with another one ("leave")
+    ("Where are most of the inflatables setting off from?", "Dunkirk", BBC),
 ])
 def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question, fact, source):
     answer = answer_question(question, settings=real_seed_settings)
