@@ -334,30 +334,38 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    hits = searcher.search(query, k or settings.top_k, timings=search_timings)
+    whole, notice = _about_the_documents(without_instructions(question), bool(earlier), searcher)
+    if whole is not None:  # "What are these articles about?": no topic to search for
+        kind, hits = whole
+        query = without_instructions(question)
+    else:
+        hits = searcher.search(query, k or settings.top_k, timings=search_timings)
     t2 = time.perf_counter()
     timings = {"rewrite": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000,
                "embed": search_timings.embed_ms, "dense": search_timings.dense_ms,
                "lexical": search_timings.lexical_ms}
 
-    notice = ""
     if mode == "llm":
         from .llm import LLMUnavailable, generate_answer
 
         try:
             answer = yield from generate_answer(question, query, hits, settings, searcher.embedder)
         except LLMUnavailable as exc:
-            notice = f"{exc}; extractive answer shown instead"
+            notice = f"{exc}; extractive answer shown instead" + (f" ({notice})" if notice else "")
             yield f"\n[{notice}]\n"
         else:
             timings["answer"] = (time.perf_counter() - t2) * 1000
             timings["total"] = (time.perf_counter() - t0) * 1000
-            return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings)
+            return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings,
+                         notice=answer.notice or notice)
 
     threshold = refusal_threshold(settings)
-    ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
-                 threshold=threshold, stored=getattr(searcher, "stored_vectors", None))
-    if ex.refused and query != asked and len(content_words(asked)) >= 2:
+    if whole is not None:
+        ex = _quote_openings(kind, hits)
+    else:
+        ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
+                     threshold=threshold, stored=getattr(searcher, "stored_vectors", None))
+    if ex.refused and whole is None and query != asked and len(content_words(asked)) >= 2:
         # Read as a follow-up, the question found nothing; it may stand alone after all
         # (a new topic after a refused turn, a pronoun that points into itself).
         alone = searcher.search(asked, k or settings.top_k, timings=search_timings)
@@ -374,6 +382,46 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     timings["total"] = (t3 - t0) * 1000
     return Answer(question, query, ex.text, ex.refused, "extractive", ex.citations, _retrieved(hits),
                   timings, ex.sentences, notice, ex.lead)
+
+
+def _about_the_documents(question: str, follow_up: bool, searcher) -> tuple[tuple[str, list] | None, str]:
+    """For a question about the documents as a whole: ((its kind, the passages to answer
+    from), a notice when only some documents are shown); else (None, "")."""
+    from .overview import collection_passages, collection_question
+    from .retrieve import Hit
+
+    kind = collection_question(question, follow_up)
+    if kind is None:
+        return None, ""
+    chunks, total = collection_passages(searcher.snapshot().chunks, kind)
+    if not chunks:
+        return None, ""
+    notice = ""
+    if kind == "overview" and total > len(chunks):
+        notice = (f"the openings of {len(chunks)} of {total:,} documents are shown: "
+                  "ask about a topic to search them all")
+    return (kind, [Hit(c, 0.0) for c in chunks]), notice
+
+
+def _quote_openings(kind: str, hits: Sequence) -> Extract:
+    """One sentence of each passage: its first (an overview), or the first that says who
+    reported it (outlets)."""
+    from .citations import chunk_sentences
+    from .overview import attributes
+
+    citations, parts, out = [], [], []
+    for hit in hits:
+        sentences = [s for s in chunk_sentences(hit.chunk) if not s.heading and len(s.text.split()) >= 4]
+        s = next((s for s in sentences if kind != "outlets" or attributes(s.text)), None)
+        if s is None:
+            continue
+        marker = len(citations) + 1
+        citations.append(Citation(marker, s.source, s.chunk_id, s.text, s.start, s.end, s.title))
+        parts.append(f"{s.text} [{marker}]")
+        out.append(AnswerSentence(s.text, (marker,), True))
+    if not citations:
+        return Extract(REFUSAL, True, (), (), None, 0.0)
+    return Extract(" ".join(parts), False, tuple(citations), tuple(out), None, 1.0)
 
 
 def clean_question_or_none(text: str) -> str | None:

@@ -1,0 +1,116 @@
+"""Questions about the documents as a whole, answered from each document's opening."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer import answer_question
+from rag.retrieve import Searcher
+from rag.store import Index
+from tests.fake_openai import FakeOpenAI
+from tests.test_llm import KEY, cite
+
+FRANCE = "004_f1f9acf72509a885.txt"
+BBC = "000_6ea2d6230eff8e98.txt"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What are these articles about?", "overview"),
+    ("Summarise the documents", "overview"),
+    ("What documents do you have?", "overview"),
+    ("What's in these documents?", "overview"),
+    ("What is this about?", "overview"),
+    ("Give me an overview", "overview"),
+    ("what are the key topics covered", "overview"),
+    ("Which news outlets are these reports from?", "outlets"),
+    ("Which news organisations reported on these developments?", "outlets"),
+    ("Who wrote these articles?", "outlets"),
+    # a topic, an entity or a claim to look for: searched as usual
+    ("What did France reject?", None),
+    ("What do the articles say about Dunkirk?", None),
+    ("What did the BBC report?", None),
+    ("Which sources say France is backing away?", None),
+    ("Which newspaper published the diplomatic note?", None),
+    ("What did the report say about fuel?", None),
+])
+def test_questions_about_the_documents_as_a_whole(question, kind):
+    from rag.overview import collection_question
+
+    assert collection_question(question) == kind
+
+
+def test_after_an_earlier_turn_a_pronoun_or_a_summary_points_at_it():
+    from rag.overview import collection_question
+
+    assert collection_question("What is it about?", follow_up=True) is None
+    assert collection_question("Give me an overview", follow_up=True) is None
+    assert collection_question("What are these articles about?", follow_up=True) == "overview"
+
+
+def _verbatim(settings, answer):
+    index = Index(settings)
+    for c in answer.citations:
+        assert index.document(c.source).text[c.start:c.end] == c.quote
+
+
+def test_an_overview_quotes_each_documents_opening(real_seed_settings):
+    answer = answer_question("What are these articles about?", settings=real_seed_settings)
+    assert not answer.refused and answer.mode == "extractive"
+    assert [c.source for c in answer.citations] == [BBC, FRANCE]
+    assert answer.citations[0].quote.startswith("France is backing away from a recent commitment")
+    # the headline is not a sentence: the lead paragraph's first sentence is quoted
+    assert answer.citations[1].quote.startswith("In a dramatic escalation of diplomatic tensions")
+    assert {r.source for r in answer.retrieved} == {BBC, FRANCE}
+    assert not answer.notice  # every document is shown
+    _verbatim(real_seed_settings, answer)
+
+
+def test_which_outlets_quotes_who_each_report_is_from(real_seed_settings):
+    answer = answer_question("Which news outlets are these reports from?", settings=real_seed_settings)
+    assert not answer.refused
+    assert "contacted by the BBC" in answer.citations[0].quote
+    assert "seen by The Independent" in answer.citations[1].quote
+    _verbatim(real_seed_settings, answer)
+
+
+def test_a_follow_up_about_it_is_about_the_earlier_turn(real_seed_settings):
+    answer = answer_question("What is it about?", settings=real_seed_settings,
+                             history=["What did the UK Home Secretary demand?"])
+    assert answer.query != "What is it about?"  # rewritten from the earlier turn and searched
+
+
+def test_a_large_collection_shows_some_openings_and_says_so(tmp_path, fake_embedder):
+    from rag.config import Settings
+    from rag.ingest import ingest
+    from rag.overview import MAX_DOCUMENTS
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(MAX_DOCUMENTS + 2):
+        (docs / f"note{n}.txt").write_text(f"Note {n} records the harbour tides of week {n}. It ends here.\n")
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings, embedder=fake_embedder)
+    answer = answer_question("Summarise the documents", settings=settings,
+                             searcher=Searcher(settings, embedder=fake_embedder))
+    assert [c.source for c in answer.citations] == [f"note{n}.txt" for n in range(MAX_DOCUMENTS)]
+    assert f"{MAX_DOCUMENTS} of {MAX_DOCUMENTS + 2} documents" in answer.notice
+    # no sentence says who reported it: an outlets question has no passages of its own
+    from rag.overview import collection_passages
+
+    chunks = Index(settings).chunks()
+    assert collection_passages(chunks, "outlets") == ([], MAX_DOCUMENTS + 2)
+    assert len(collection_passages(chunks, "overview")[0]) == MAX_DOCUMENTS
+
+
+def test_a_language_model_is_given_the_openings(seed_index, fake_embedder):
+    reply = cite("France is backing away", "The BBC reports that France is backing away from a commitment.")
+    with FakeOpenAI([reply]) as server:
+        settings = seed_index.replace(openai_base_url=server.base_url, openai_api_key=KEY, llm="openai")
+        answer = answer_question("What are these articles about?", settings=settings,
+                                 searcher=Searcher(settings, embedder=fake_embedder))
+    assert answer.mode == "llm" and not answer.refused
+    [request] = server.requests
+    prompt = request.body["messages"][-1]["content"]
+    assert prompt.count("<passage id=") == 2
+    assert "France is backing away" in prompt and "In a dramatic escalation" in prompt
+    assert answer.citations[0].source == BBC
