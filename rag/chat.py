@@ -22,7 +22,7 @@ _REFERRING = frozenset(
 )
 _CONTINUATION = re.compile(r"^(and|also|but|so|then|what about|how about|and what about)\b", re.I)
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how do does did is are was were can could "
-                            "should would will and also but so then about".split())
+                            "should would will and also but so then about much many".split())
 
 
 def content_words(text: str) -> list[str]:

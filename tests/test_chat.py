@@ -38,6 +38,10 @@ def test_follow_ups_borrow_the_previous_turn():
     # a chain of follow-ups resolves back to the last standalone question
     chain = ["Who is the UK's border security chief?", "What has he complained about?"]
     assert standalone_query("Why?", chain).startswith("Who is the UK's border security chief?")
+    # "how much" asks; "How much in total?" leans on the turn before it
+    money = ["Is Britain giving France money for border security?", "How much in total?"]
+    assert is_follow_up("How much in total?")
+    assert standalone_query("what was that money meant to pay for?", money).startswith(money[0])
     assert standalone_query("Why?", []) == "Why?"
 
 
