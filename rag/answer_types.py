@@ -76,6 +76,9 @@ _OFFICES = frozenset(tokenize(
     "official minister secretary politician leader spokesperson spokesman spokeswoman chief president premier "
     "mayor mp ambassador commissioner head director chair chairman chairwoman chairperson ceo governor king "
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
+# Offices that say only that someone holds one: "the official in charge of border
+# security" is told as "the border security chief, Martin Hewitt".
+_ANY_OFFICE = frozenset(tokenize("official leader head chief boss"))
 # Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
 _GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
                                     "group organisation organization company place town city country"))
@@ -119,7 +122,10 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     if not head or (role and head[0] not in _OFFICES):
         return None  # "Who was the Normans' main enemy?": told in other words, often
     words = re.findall(r"[\w'’-]+", text)
-    at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
+    if role and head[0] in _ANY_OFFICE:  # "the British official in charge of ...": any office will do
+        at = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
+    else:
+        at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
     names = _new_names(query, text)
     if at:
         return any(abs(n - i) <= NAME_WINDOW for n, _ in names for i in at)

@@ -192,6 +192,10 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Compare what the articles say about why France won't act.", "France is backing away from a "
      "commitment.", True),
     # which office-holder: a person's name, like who
+    # "the official in charge of": any office named next to a name will do
+    ("Who is the British official in charge of border security?", "The UK border security chief, Martin "
+     "Hewitt, is frustrated.", False),
+    ("Who is the British official in charge of border security?", "Britain has paid France £480 million.", True),
     ("Which UK officials pressed France?", "French officials have rejected the UK's demands.", True),
     ("Which UK officials pressed France?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Name the British officials who pressed France.", "Britain has paid France £480 million.", True),
