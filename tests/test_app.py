@@ -267,6 +267,14 @@ def test_example_button_asks_it(chat):
     assert not chat.chat_message
 
 
+def test_the_overview_example_quotes_every_document(chat):
+    next(b for b in chat.button if b.label == "What are these documents about?").click().run()
+    assert not chat.exception
+    labels = card_labels(chat.chat_message[-1])
+    assert any(FRANCE_SOURCE in label for label in labels)
+    assert any("000_6ea2d6230eff8e98.txt" in label for label in labels)
+
+
 def test_sessions_keep_separate_histories(monkeypatch, real_seed_settings):
     first = app(monkeypatch, real_seed_settings)
     second = app(monkeypatch, real_seed_settings)

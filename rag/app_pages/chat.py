@@ -12,10 +12,10 @@ from rag.ui_session import LLM, Turn, base_settings, choices, history, questions
 log = logging.getLogger("rag.app")
 
 EXAMPLES = (
+    "What are these documents about?",  # any collection: each document's opening
     "What did France reject?",
     "Why does France not intercept boats at sea?",
     "Who is the UK border security chief?",
-    "What did the UK Home Secretary demand?",
 )
 PLACEHOLDER = "Ask a question about your documents"
 MAX_TURNS = 50
