@@ -45,15 +45,18 @@ _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bth
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|explanations?|justifications?|grounds)\b|"
-                       r"\b(about|explains?|on) why\b", re.I)
+                       r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
-                     # a feeling and what it is about: "frustration at delays", "angry over costs"
-                     r"|\b(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|"
-                     r"impatien|unhapp|furious|alarm)\w*\s+(at|over|about|with|by)\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
                      # interventions at sea to life-threatening situations"
                      r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*", re.I)
+# A feeling and what it is about ("frustration at delays", "angry over costs"): the
+# reason for a feeling a question asks about ("Why is the UK frustrated?"), not for
+# what someone does.
+_FEELING = r"(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|impatien|unhapp|furious|alarm)"
+_FEELING_Q = re.compile(r"\b" + _FEELING, re.I)
+_FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 # Capitalised words that describe rather than name: nationalities, days, months.
 _NOT_NAMES = frozenset(
@@ -344,7 +347,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if _TIME_Q.search(query) and not _TIME.search(text):
         return TYPE_PENALTY
-    if _REASON_Q.search(query) and not _REASON.search(text):
+    if _REASON_Q.search(query) and not _REASON.search(text) and not (
+            _FEELING_Q.search(query) and _FEELING_ABOUT.search(text)):
         return TYPE_PENALTY
     named = names_the_thing(query, text, vocabulary)
     if named is not None:

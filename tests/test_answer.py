@@ -191,6 +191,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("What legal or safety reasons do the reports give?", "We do not intercept because it is dangerous.", False),
     ("Compare what the articles say about why France won't act.", "France is backing away from a "
      "commitment.", True),
+    ("Compare why France won't stop boats at sea.", "France is backing away from a commitment.", True),
+    # a feeling and what it is about is the reason for a feeling, not for what is done
+    ("Why won't France stop boats at sea?", "Hewitt expressed frustration at delays from the French.", True),
     # which office-holder: a person's name, like who
     # "the official in charge of": any office named next to a name will do
     ("Who is the British official in charge of border security?", "The UK border security chief, Martin "
