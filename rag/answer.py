@@ -206,11 +206,14 @@ def refusal_threshold(settings: Settings) -> float:
 
 def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             threshold: float | None = None, question: str | None = None,
-            stored: Callable[[list[str]], dict] | None = None) -> Extract:
+            stored: Callable[[list[str]], dict] | None = None, across: bool = False) -> Extract:
     """The best few non-redundant sentences of the retrieved chunks, or a refusal.
 
     For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
     so the new part of the question weighs as much as the context borrowed for it.
+    `across`: the question asks what each document says ("What do the two reports
+    give as reasons..."), so each source whose best sentence would answer on its own is
+    quoted, even where another source's sentences score higher.
     `stored` gives the vectors the searcher already holds for sentences, if any.
     """
     import numpy as np
@@ -258,7 +261,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     best = float(scores[order[0]])
     decisive = max(best, standalone)
     top = answerable[order[0]]
-    if decisive < (REFUSAL_THRESHOLD if threshold is None else threshold):
+    threshold = REFUSAL_THRESHOLD if threshold is None else threshold
+    if decisive < threshold:
         lead = None
         if best >= LEAD_THRESHOLD:
             lead = Citation(0, top.source, top.chunk_id, top.text, top.start, top.end, top.title)
@@ -286,6 +290,22 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             break
         chosen.append(int(i))
         tokens += n
+    if across:
+        quoted = [answerable[i].source for i in chosen]
+        for i in order:
+            src = answerable[i].source
+            if src in quoted or scores[i] < threshold:
+                continue
+            quoted.append(src)  # this source's best sentence: quoted, or none of it is
+            if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
+                continue
+            if len(chosen) >= MAX_SENTENCES:  # it takes the place of a source's second sentence
+                spare = [j for j in chosen if sum(answerable[k].source == answerable[j].source for k in chosen) > 1]
+                if not spare:
+                    break
+                chosen.remove(spare[-1])
+            chosen.append(int(i))
+        chosen.sort(key=lambda j: -scores[j])
     citations, parts, out = [], [], []
     for marker, i in enumerate(chosen, 1):
         s = answerable[i]
@@ -316,7 +336,8 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import content_words, standalone_query, without_document_references, without_instructions
+    from .chat import (asks_across_documents, content_words, standalone_query, without_document_references,
+                       without_instructions)
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -364,7 +385,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         ex = _quote_openings(kind, hits)
     else:
         ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
-                     threshold=threshold, stored=getattr(searcher, "stored_vectors", None))
+                     threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
+                     across=asks_across_documents(question))
     if ex.refused and whole is None and query != asked and len(content_words(asked)) >= 2:
         # Read as a follow-up, the question found nothing; it may stand alone after all
         # (a new topic after a refused turn, a pronoun that points into itself).

@@ -51,6 +51,19 @@ _DOCUMENT_REFERENCES = re.compile(
     r"|\btaken\s+together\b\s*,?", re.I)
 
 
+_ACROSS_DOCUMENTS = re.compile(
+    r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
+    r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets)\b"
+    r"|\b(?:across|between)\s+(?:the|these|both|all)\s+(?:news\s+)?" + _DOCUMENTS +
+    r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b", re.I)
+
+
+def asks_across_documents(question: str) -> bool:
+    """Whether the question asks what each of the documents says ("What legal reasons do
+    the two reports give?", "Compare the articles' accounts", "taken together")."""
+    return _ACROSS_DOCUMENTS.search(question) is not None
+
+
 def without_document_references(question: str) -> str:
     """The question without the phrases that point at the documents themselves:
     "Across both articles, which French ministers are named?" asks "which French
