@@ -20,7 +20,9 @@ _REFERRING = frozenset(
     "it its they them their theirs this that these those he him his she her hers there such "
     "why how so then".split()
 )
-_CONTINUATION = re.compile(r"^(and|also|but|so|then|what about|how about|and what about)\b", re.I)
+# "ok and ...", "right, so ...": a word that only acknowledges the last answer
+_FILLER = r"(?:(?:ok|okay|oh|ah|right|alright|well|hmm+|cool|great|thanks|thank you|i see|got it|sure|yes|no)[,.!]*\s+)*"
+_CONTINUATION = re.compile(r"^" + _FILLER + r"(and|also|but|so|then|what about|how about|and what about)\b", re.I)
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how do does did is are was were can could "
                             "should would will and also but so then about much many".split())
 

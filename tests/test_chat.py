@@ -67,7 +67,9 @@ def test_an_unanswerable_follow_up_is_still_refused(real_seed_settings):
     assert answer.refused
 
 
-@pytest.mark.parametrize("question", ["Did Britain pay them?", "What did France reject and why?"])
+@pytest.mark.parametrize("question", ["Did Britain pay them?", "What did France reject and why?",
+                                      # a word that only acknowledges the last answer, then a continuation
+                                      "ok and what did the french say back?", "Right, so why did they refuse?"])
 def test_a_pronoun_after_few_words_still_points_back(question):
     assert is_follow_up(question)
 
