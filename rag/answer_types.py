@@ -190,10 +190,31 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
     mentioned through any of its words but titles ("Sir Keir Starmer": Starmer), by stem
     ("Dunkirk's": Dunkirk), without accents, with one letter wrong, as initials ("United
     Kingdom": UK, and the reverse), or by another word for the place (Paris, French:
-    France). A year is mentioned as itself ("2019", "2019-20")."""
+    France). A year is mentioned as itself ("2019", "2019-20"). A phrase the question
+    quotes ("the 'one in, one out' deal") is mentioned word for word, by stem, whatever
+    the punctuation."""
     years = [y for y in dict.fromkeys(_YEAR.findall(query))
              if not any(re.search(rf"(?<!\d){y}(?!\d)", text) for text in passages)]
-    return years + _unmentioned_capitalised(query, passages)
+    return years + _unquoted(query, passages) + _unmentioned_capitalised(query, passages)
+
+
+# A phrase in quotation marks: the opening mark after a space or the start, the closing
+# one before a space, punctuation or the end (not the apostrophe of "France's", "won't").
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(\[]))["“‘'](\w[^"“”‘’'\n]{0,98}?)["”’'](?=[\s?.!,;:)\]]|$)""")
+
+
+def _words(text: str) -> str:
+    """The words of a text by stem, stop words kept: "one in, one out" is not "one out"."""
+    from .lexical import _stem
+
+    return " ".join(_stem(w) for w in re.findall(r"\w+", _fold(text).lower()))
+
+
+def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
+    """The phrases the question quotes that no passage holds, word for word (by stem)."""
+    held = [f" {_words(text)} " for text in passages]
+    return [phrase for phrase in dict.fromkeys(_QUOTED.findall(query))
+            if _words(phrase) and not any(f" {_words(phrase)} " in text for text in held)]
 
 
 # A year: 1500 to 2099, not part of a longer number, an amount or a decimal.

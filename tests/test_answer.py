@@ -59,6 +59,7 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     "Are the boats also setting off from Belgium?",
     "What's happening with the UK's plan to send asylum seekers to Rwanda?",
     "What did France reject in 2019?",
+    "What does the UK-France 'one in, one out' returns deal actually involve?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -260,6 +261,11 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Why are London and Paris at odds?", []),  # the seats of the governments named
     ("Why are Berlin and Paris at odds?", ["Berlin"]),
     ("what did france reject?", []),  # nothing capitalised past the first word
+    # a quoted phrase is mentioned word for word, whatever the punctuation
+    ("What does the 'one in, one out' returns deal involve?", ["one in, one out"]),
+    ('Why did the French reject "the demand"?', []),
+    ("What did the French ‘reject’?", []),
+    ("Why won't the French say what they're rejecting?", []),  # apostrophes quote nothing
     ("When did Cleverly write?", []),
     ("What has Anglo-French cooperation achieved?", []),  # a compound of nationalities describes
     ("What did Rolls-Royce say?", ["Rolls-Royce"]),
