@@ -355,7 +355,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    whole, notice = _about_the_documents(without_instructions(question), bool(earlier), searcher)
+    whole, notice = _about_the_documents(without_instructions(question), bool(earlier), searcher,
+                                         k or settings.top_k)
     if whole is not None:  # "What are these articles about?": no topic to search for
         kind, hits = whole
         query = without_instructions(question)
@@ -406,16 +407,17 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                   timings, ex.sentences, notice, ex.lead)
 
 
-def _about_the_documents(question: str, follow_up: bool, searcher) -> tuple[tuple[str, list] | None, str]:
+def _about_the_documents(question: str, follow_up: bool, searcher,
+                         k: int) -> tuple[tuple[str, list] | None, str]:
     """For a question about the documents as a whole: ((its kind, the passages to answer
-    from), a notice when only some documents are shown); else (None, "")."""
+    from, at most `k`), a notice when only some documents are shown); else (None, "")."""
     from .overview import collection_passages, collection_question
     from .retrieve import Hit
 
     kind = collection_question(question, follow_up)
     if kind is None:
         return None, ""
-    chunks, total = collection_passages(searcher.snapshot().chunks, kind)
+    chunks, total = collection_passages(searcher.snapshot().chunks, kind, k)
     if not chunks:
         return None, ""
     notice = ""

@@ -69,21 +69,22 @@ def attributes(text: str) -> bool:
     return _ATTRIBUTION.search(text) is not None
 
 
-def collection_passages(chunks: Sequence, kind: str) -> tuple[list, int]:
+def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS) -> tuple[list, int]:
     """(The chunks to answer from, how many documents there are.)
 
     An overview takes each document's first chunk, for the first `MAX_DOCUMENTS`
-    documents; an outlets question, the first chunk of each document with a sentence
-    that attributes it to someone, for as many documents.
+    documents (or `limit`, if fewer); an outlets question, the first chunk of each
+    document with a sentence that attributes it to someone, for as many documents.
     """
     from .citations import chunk_sentences
 
+    limit = max(1, min(limit, MAX_DOCUMENTS))
     first: dict[str, object] = {}
     attributed: dict[str, object] = {}
     for chunk in chunks:  # in order of source, then position
         first.setdefault(chunk.source, chunk)
-        if kind == "outlets" and chunk.source not in attributed and any(
+        if kind == "outlets" and len(attributed) < limit and chunk.source not in attributed and any(
                 attributes(s.text) for s in chunk_sentences(chunk)):
             attributed[chunk.source] = chunk
     chosen = attributed if kind == "outlets" else first
-    return list(chosen.values())[:MAX_DOCUMENTS], len(first)
+    return list(chosen.values())[:limit], len(first)

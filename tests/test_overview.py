@@ -100,6 +100,11 @@ def test_a_large_collection_shows_some_openings_and_says_so(tmp_path, fake_embed
     chunks = Index(settings).chunks()
     assert collection_passages(chunks, "outlets") == ([], MAX_DOCUMENTS + 2)
     assert len(collection_passages(chunks, "overview")[0]) == MAX_DOCUMENTS
+    # no more passages than were asked for
+    assert len(collection_passages(chunks, "overview", 2)[0]) == 2
+    answer = answer_question("Summarise the documents", settings=settings, k=1,
+                             searcher=Searcher(settings, embedder=fake_embedder))
+    assert len(answer.citations) == 1 and f"1 of {MAX_DOCUMENTS + 2} documents" in answer.notice
 
 
 def test_a_language_model_is_given_the_openings(seed_index, fake_embedder):
