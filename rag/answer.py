@@ -355,10 +355,9 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    whole, notice = _about_the_documents(without_instructions(question), bool(earlier), searcher,
-                                         k or settings.top_k)
+    whole = _about_the_documents(without_instructions(question), bool(earlier), searcher, k or settings.top_k)
     if whole is not None:  # "What are these articles about?": no topic to search for
-        kind, hits = whole
+        kind, hits, total = whole
         query = without_instructions(question)
     else:
         hits = searcher.search(query, k or settings.top_k, timings=search_timings)
@@ -367,23 +366,27 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                "embed": search_timings.embed_ms, "dense": search_timings.dense_ms,
                "lexical": search_timings.lexical_ms}
 
+    notice = ""
     if mode == "llm":
         from .llm import LLMUnavailable, generate_answer
 
         try:
             answer = yield from generate_answer(question, query, hits, settings, searcher.embedder)
         except LLMUnavailable as exc:
-            notice = f"{exc}; extractive answer shown instead" + (f" ({notice})" if notice else "")
+            notice = f"{exc}; extractive answer shown instead"
             yield f"\n[{notice}]\n"
         else:
             timings["answer"] = (time.perf_counter() - t2) * 1000
             timings["total"] = (time.perf_counter() - t0) * 1000
+            partial = _partial_notice(kind, len(hits), total) if whole is not None else ""
             return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings,
-                         notice=answer.notice or notice)
+                         notice=answer.notice or partial)
 
     threshold = refusal_threshold(settings)
     if whole is not None:
-        ex = _quote_openings(kind, hits)
+        ex = _quote_openings(kind, hits, settings.max_answer_tokens)
+        partial = _partial_notice(kind, len(ex.citations), total)
+        notice = f"{notice} ({partial})" if notice and partial else (notice or partial)
     else:
         ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
                      threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
@@ -407,38 +410,44 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                   timings, ex.sentences, notice, ex.lead)
 
 
-def _about_the_documents(question: str, follow_up: bool, searcher,
-                         k: int) -> tuple[tuple[str, list] | None, str]:
-    """For a question about the documents as a whole: ((its kind, the passages to answer
-    from, at most `k`), a notice when only some documents are shown); else (None, "")."""
+def _about_the_documents(question: str, follow_up: bool, searcher, k: int) -> tuple[str, list, int] | None:
+    """For a question about the documents as a whole: (its kind, the passages to answer
+    from, at most `k`, how many documents there are); else None."""
     from .overview import collection_passages, collection_question
     from .retrieve import Hit
 
     kind = collection_question(question, follow_up)
     if kind is None:
-        return None, ""
+        return None
     chunks, total = collection_passages(searcher.snapshot().chunks, kind, k)
-    if not chunks:
-        return None, ""
-    notice = ""
-    if kind == "overview" and total > len(chunks):
-        notice = (f"the openings of {len(chunks)} of {total:,} documents are shown: "
-                  "ask about a topic to search them all")
-    return (kind, [Hit(c, 0.0) for c in chunks]), notice
+    return (kind, [Hit(c, 0.0) for c in chunks], total) if chunks else None
 
 
-def _quote_openings(kind: str, hits: Sequence) -> Extract:
+def _partial_notice(kind: str, shown: int, total: int) -> str:
+    """What an answer about the documents as a whole leaves out, if anything."""
+    if shown >= total:
+        return ""
+    if kind == "overview":
+        return f"the openings of {shown} of {total:,} documents are shown: ask about a topic to search them all"
+    return f"who reported {shown} of {total:,} documents is shown: ask about a topic to search them all"
+
+
+def _quote_openings(kind: str, hits: Sequence, max_tokens: int) -> Extract:
     """One sentence of each passage: its first (an overview), or the first that says who
-    reported it (outlets)."""
-    from .citations import chunk_sentences
-    from .overview import attributes
+    reported it (outlets), within the answer's token budget."""
+    from .chunking import count_tokens
+    from .overview import opening
 
     citations, parts, out = [], [], []
+    tokens = 0
     for hit in hits:
-        sentences = [s for s in chunk_sentences(hit.chunk) if not s.heading and len(s.text.split()) >= 4]
-        s = next((s for s in sentences if kind != "outlets" or attributes(s.text)), None)
+        s = opening(hit.chunk, kind)
         if s is None:
             continue
+        n = count_tokens(s.text)
+        if citations and tokens + n > max_tokens:
+            break
+        tokens += n
         marker = len(citations) + 1
         citations.append(Citation(marker, s.source, s.chunk_id, s.text, s.start, s.end, s.title))
         parts.append(f"{s.text} [{marker}]")

@@ -20,30 +20,35 @@ MAX_DOCUMENTS = 4
 
 # Words that name the documents themselves (stemmed).
 _COLLECTION = frozenset(tokenize(
-    "document documents doc docs article articles report reports text texts file files source sources story "
-    "stories piece pieces paper papers collection corpus material materials coverage content contents "
-    "reporting news outlet outlets organisation organisations organization organizations publication "
-    "publications newspaper newspapers broadcaster broadcasters media publisher publishers journalist "
-    "journalists author authors"))
-# Words that ask about who published them, rather than what they say.
-_OUTLET_WORDS = frozenset(tokenize(
-    "outlet outlets organisation organisations organization organizations publication publications newspaper "
-    "newspapers broadcaster broadcasters media publisher publishers journalist journalists author authors "
-    "wrote written published"))
+    "document documents doc docs article articles report reports text texts file files story stories piece "
+    "pieces paper papers collection corpus material materials coverage content contents reporting news"))
+# A question about who published them: a medium, or who wrote or reported them.
+_OUTLET_Q = re.compile(
+    r"\b(?:news\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
+    r"publications?|newspapers?|broadcasters?|media|publishers?|journalists?|reporters?|authors?|"
+    r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered))\b", re.I)
+_OUTLET_TERMS = frozenset(tokenize(
+    "organisation organisations organization organizations source sources agency agencies outlet outlets site "
+    "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
+    "publisher publishers journalist journalists reporter reporters author authors wrote written published"))
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
     "summarise summarize summary summaries overview gist sum main key points point topics topic theme themes "
-    "cover covers covered covering say says discuss discusses describe describes list show tell give gave "
-    "have has available indexed loaded see read search answer know brief briefly short quick quickly "
-    "general generally overall whole entire basically mostly please write wrote written publish published "
-    "report reported cite cited quote quoted develop developments come came cross across behind two three "
-    "mention mentioned name named"))
+    "headline headlines tldr cover covers covered covering say says discuss discusses describe describes list "
+    "show tell give gave have has available indexed loaded see read search answer know brief briefly short "
+    "quick quickly general generally overall whole entire basically mostly please write wrote written "
+    "publish published report reported cite cited develop developments across sentence sentences line lines "
+    "paragraph paragraphs word words one few"))
 # Words that ask for an overview without naming the documents ("Give me an overview",
 # "What are the main points?"): of the documents only where no earlier turn gives a topic.
-_SUMMARY = frozenset(tokenize("summarise summarize summary overview gist topics themes points"))
+_SUMMARY = frozenset(tokenize("summarise summarize summary overview gist topics themes points headlines tldr"))
 # "What is this about?", "what's it all about": a topic only where no earlier turn gives one.
-_PRONOUN_ABOUT = re.compile(r"^\s*what(?:'s|’s| is| are)\s+(?:this|it|that|these|they)\s+(?:all\s+)?about\s*\??\s*$",
-                            re.I)
+_PRONOUN_ABOUT = re.compile(r"^\s*what(?:'s|’s| is| are)\s+(?:all\s+)?(?:this|it|that|these|they)\s+(?:all\s+)?"
+                            r"about\s*\??\s*$", re.I)
+# Asking when, where or how much is asking about something in them.
+_DETAIL_Q = re.compile(r"^\s*(?:when|where|why|how\s+(?:many|much|long|often|old))\b", re.I)
+# After an earlier turn, "Which articles cover it?" asks about that turn's topic.
+_POINTING = re.compile(r"\b(?:it|that|this|them|they|there|he|she|him|her|its|their)\b", re.I)
 # Who reported a document: "contacted by the BBC", "seen by The Independent", "told Reuters".
 _ATTRIBUTION = re.compile(
     r"\b(?:according to|contacted by|seen by|reported by|obtained by|quoted by|revealed to|confirmed to|"
@@ -53,15 +58,21 @@ _ATTRIBUTION = re.compile(
 
 def collection_question(question: str, follow_up: bool = False) -> str | None:
     """"overview" or "outlets" when the question asks about the documents as a whole;
-    None when it names anything to search for."""
+    None when it names anything to search for, asks for a detail (when, where, how
+    many), or, after an earlier turn, points back at it."""
     if _PRONOUN_ABOUT.match(question):
         return None if follow_up else "overview"
+    if _DETAIL_Q.match(question) or (follow_up and _POINTING.search(question)):
+        return None
     words = tokenize(question)
-    if not words or any(w not in _COLLECTION and w not in _ASKING for w in words):
+    outlets = _OUTLET_Q.search(question) is not None
+    if not words or any(w not in _COLLECTION and w not in _ASKING and not (outlets and w in _OUTLET_TERMS)
+                        for w in words):
         return None
-    if not any(w in _COLLECTION for w in words) and (follow_up or not any(w in _SUMMARY for w in words)):
+    if not outlets and not any(w in _COLLECTION for w in words) and (
+            follow_up or not any(w in _SUMMARY for w in words)):
         return None
-    return "outlets" if any(w in _OUTLET_WORDS for w in words) else "overview"
+    return "outlets" if outlets else "overview"
 
 
 def attributes(text: str) -> bool:
@@ -69,22 +80,28 @@ def attributes(text: str) -> bool:
     return _ATTRIBUTION.search(text) is not None
 
 
+def opening(chunk, kind: str):
+    """The sentence of a chunk an answer about the whole quotes: its first (an
+    overview), or its first saying who reported it (outlets); None if it has none."""
+    from .citations import chunk_sentences
+
+    if kind == "outlets" and not attributes(chunk.text):  # most chunks: no need to split them
+        return None
+    return next((s for s in chunk_sentences(chunk) if not s.heading and len(s.text.split()) >= 4
+                 and (kind != "outlets" or attributes(s.text))), None)
+
+
 def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS) -> tuple[list, int]:
     """(The chunks to answer from, how many documents there are.)
 
-    An overview takes each document's first chunk, for the first `MAX_DOCUMENTS`
-    documents (or `limit`, if fewer); an outlets question, the first chunk of each
-    document with a sentence that attributes it to someone, for as many documents.
+    Per document, in order of their names, the first chunk with an `opening` of this
+    kind, for at most `MAX_DOCUMENTS` documents (or `limit`, if fewer).
     """
-    from .citations import chunk_sentences
-
     limit = max(1, min(limit, MAX_DOCUMENTS))
-    first: dict[str, object] = {}
-    attributed: dict[str, object] = {}
+    seen: set[str] = set()
+    chosen: dict[str, object] = {}
     for chunk in chunks:  # in order of source, then position
-        first.setdefault(chunk.source, chunk)
-        if kind == "outlets" and len(attributed) < limit and chunk.source not in attributed and any(
-                attributes(s.text) for s in chunk_sentences(chunk)):
-            attributed[chunk.source] = chunk
-    chosen = attributed if kind == "outlets" else first
-    return list(chosen.values())[:limit], len(first)
+        seen.add(chunk.source)
+        if len(chosen) < limit and chunk.source not in chosen and opening(chunk, kind) is not None:
+            chosen[chunk.source] = chunk
+    return list(chosen.values()), len(seen)

@@ -32,6 +32,22 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("Which sources say France is backing away?", None),
     ("Which newspaper published the diplomatic note?", None),
     ("What did the report say about fuel?", None),
+    ("What is all this about?", "overview"),
+    ("Summarise each document in one sentence", "overview"),
+    ("What are the headlines?", "overview"),
+    ("Which news organisations are cited as sources across these reports?", "outlets"),
+    # a topic in words that could also describe the documents
+    ("What was reported about the crossings?", None),
+    ("What did the media say about the crossings?", None),
+    ("What did the source say?", None),
+    ("What sources are cited?", None),
+    ("Who is quoted in the reports?", None),
+    ("Which organisations are mentioned?", None),  # organisations, not news organisations
+    ("What are the reports on Dunkirk?", None),
+    ("Summarise what France said", None),
+    # a detail of them: when, where, how many
+    ("When were the articles published?", None),
+    ("How many articles are there?", None),
 ])
 def test_questions_about_the_documents_as_a_whole(question, kind):
     from rag.overview import collection_question
@@ -45,6 +61,10 @@ def test_after_an_earlier_turn_a_pronoun_or_a_summary_points_at_it():
     assert collection_question("What is it about?", follow_up=True) is None
     assert collection_question("Give me an overview", follow_up=True) is None
     assert collection_question("What are these articles about?", follow_up=True) == "overview"
+    # a pointing word after an earlier turn points at it
+    assert collection_question("Which articles cover it?") == "overview"
+    assert collection_question("Which articles cover it?", follow_up=True) is None
+    assert collection_question("Who reported it?", follow_up=True) is None
 
 
 def _verbatim(settings, answer):
@@ -74,9 +94,10 @@ def test_which_outlets_quotes_who_each_report_is_from(real_seed_settings):
 
 
 def test_a_follow_up_about_it_is_about_the_earlier_turn(real_seed_settings):
-    answer = answer_question("What is it about?", settings=real_seed_settings,
-                             history=["What did the UK Home Secretary demand?"])
-    assert answer.query != "What is it about?"  # rewritten from the earlier turn and searched
+    answer = answer_question("Which articles cover it?", settings=real_seed_settings,
+                             history=["What did France reject?"])
+    assert answer.query != "Which articles cover it?"  # rewritten from the earlier turn and searched
+    assert not answer.refused and "rejected the UK's demands" in answer.answer
 
 
 def test_a_large_collection_shows_some_openings_and_says_so(tmp_path, fake_embedder):
@@ -105,6 +126,31 @@ def test_a_large_collection_shows_some_openings_and_says_so(tmp_path, fake_embed
     answer = answer_question("Summarise the documents", settings=settings, k=1,
                              searcher=Searcher(settings, embedder=fake_embedder))
     assert len(answer.citations) == 1 and f"1 of {MAX_DOCUMENTS + 2} documents" in answer.notice
+
+
+def test_the_notice_counts_the_documents_quoted(tmp_path, fake_embedder):
+    from rag.config import Settings
+    from rag.ingest import ingest
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Harbour Notes\n\nThe harbour tides rose sharply this week, the master said.\n")
+    (docs / "b.txt").write_text("Contents\n\nChapter One\n\nChapter Two\n")  # headings only: nothing to quote
+    (docs / "c.txt").write_text("The ferry timetable changes on Monday, according to the Harbour Gazette.\n")
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings, embedder=fake_embedder)
+    searcher = Searcher(settings, embedder=fake_embedder)
+    overview = answer_question("What are these documents about?", settings=settings, searcher=searcher)
+    assert [c.source for c in overview.citations] == ["a.txt", "c.txt"]
+    assert overview.citations[0].quote.startswith("The harbour tides")  # past the heading
+    assert "2 of 3 documents" in overview.notice
+    outlets = answer_question("Which news outlets are these from?", settings=settings, searcher=searcher)
+    assert [c.source for c in outlets.citations] == ["c.txt"]
+    assert outlets.notice.startswith("who reported 1 of 3 documents is shown")
+    # the answer's token budget holds here too
+    short = answer_question("What are these documents about?", settings=settings.replace(max_answer_tokens=5),
+                            searcher=searcher)
+    assert len(short.citations) == 1 and "1 of 3 documents" in short.notice
 
 
 def test_a_language_model_is_given_the_openings(seed_index, fake_embedder):
