@@ -80,8 +80,12 @@ _OFFICES = frozenset(tokenize(
     "mayor mp ambassador commissioner head director chair chairman chairwoman chairperson ceo governor king "
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
 # Offices that say only that someone holds one: "the official in charge of border
-# security" is told as "the border security chief, Martin Hewitt".
-_ANY_OFFICE = frozenset(tokenize("official leader head chief boss"))
+# security" is told as "the border security chief, Martin Hewitt", so any office will
+# do, where a word of what the question says it is in charge of stands beside it.
+_ANY_OFFICE = frozenset(tokenize("official chief boss"))
+_IN_CHARGE_OF = re.compile(r"\b(?:in charge of|responsible for|overseeing|who (?:runs|oversees|leads|heads))\s+"
+                           r"(?P<what>[^,;?.]+?)(?=\s+(?:and|who|that|which|mentioned|named|in the|according)\b|[,;?.]|$)",
+                           re.I)
 # Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
 _GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
                                     "group organisation organization company place town city country"))
@@ -125,8 +129,12 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     if not head or (role and head[0] not in _OFFICES):
         return None  # "Who was the Normans' main enemy?": told in other words, often
     words = re.findall(r"[\w'’-]+", text)
-    if role and head[0] in _ANY_OFFICE:  # "the British official in charge of ...": any office will do
-        at = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
+    charge = _IN_CHARGE_OF.search(query[m.end():]) if role and head[0] in _ANY_OFFICE else None
+    if charge:  # "the British official in charge of border security"
+        duty = set(tokenize(charge.group("what")))
+        offices = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
+        duties = [n for n, w in enumerate(words) if duty & set(tokenize(w))]
+        at = [n for n in offices if any(abs(n - d) <= 3 for d in duties)]
     else:
         at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
     names = _new_names(query, text)

@@ -60,6 +60,9 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     "What's happening with the UK's plan to send asylum seekers to Rwanda?",
     "What did France reject in 2019?",
     "What does the UK-France 'one in, one out' returns deal actually involve?",
+    # an office the articles do name, but not of this
+    "Who is the French official in charge of the Channel coast?",
+    "Who is the head of the French government?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -200,6 +203,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who is the British official in charge of border security?", "The UK border security chief, Martin "
      "Hewitt, is frustrated.", False),
     ("Who is the British official in charge of border security?", "Britain has paid France £480 million.", True),
+    ("Who is the French official in charge of the Channel coast?", "The UK border security chief, Martin "
+     "Hewitt, is frustrated.", True),  # an office, but not of what the question says
+    ("Who is the head of the French government?", "Former Interior Minister Bruno Retailleau left office.", True),
     ("Which UK officials pressed France?", "French officials have rejected the UK's demands.", True),
     ("Which UK officials pressed France?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Name the British officials who pressed France.", "Britain has paid France £480 million.", True),
