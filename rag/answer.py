@@ -38,11 +38,19 @@ KEEP_MARGIN = 0.3  # further sentences must score within this of the best
 MAX_SENTENCES = 4
 CHUNK_WEIGHT = 0.6  # weight of the whole chunk's similarity to the query
 REDUNDANT = 0.85  # cosine between two sentences above which the second adds nothing
-# A sentence that opens by referring back ("The extraordinary request was delivered to
-# Darmanin", after "Cleverly demanded that...") is about what the sentence before it
-# says: it is ranked as if it held that sentence's words too, at this share of their weight.
+# A sentence that opens by referring back ("This stance...", "It...", or "The
+# extraordinary request was delivered to Darmanin" after "Cleverly demanded that...") is
+# about what the sentence before it says: it is ranked as if it held that sentence's
+# words too, at this share of their weight. "The" refers back only before a word that
+# names what was said or done (request, move, decision), within a few words.
 CONTEXT_WEIGHT = 0.7
-_REFERS_BACK = re.compile(r"(?i)(the|this|that|these|those|such|it|he|she|they|his|her|its|their)\b")
+_SHELL_NOUNS = (r"request|demand|call|move|decision|plan|proposal|statement|note|letter|measures?|policy|step|"
+                r"announcement|expenditure|spending|investment|payment|funding|situation|rebuttal|response|reply|"
+                r"stance|position|claim|comments?|remarks?|warning|threat|agreement|deal|report|findings?|"
+                r"development|change|incident|attack|escalation|clash|row|dispute|tensions?|controversy|"
+                r"criticism|pressure|exchange|refusal|rejection|offer|pledge|promise|commitment|scheme|effort")
+_REFERS_BACK = re.compile(r"(?i)(?:this|that|these|those|such|it|he|she|they|his|her|its|their)\b"
+                          r"|the\s+(?:[\w'’-]+\s+){0,2}(?:" + _SHELL_NOUNS + r")\b")
 # A chunk whose distinct content words are under this share of its content words is a
 # list of repeated keywords, not prose (news and SQuAD paragraphs measure 0.44 and up;
 # text stuffed with a question's words to hijack answers, under 0.05): it may be

@@ -353,6 +353,25 @@ def test_a_sentence_that_refers_back_is_read_with_the_one_before(real_seed_setti
     assert_verbatim(real_seed_settings, answer)
 
 
+def test_a_sentence_opening_with_the_borrows_only_after_a_word_for_what_was_said(tmp_path, real_embedder):
+    # "The council separately approved..." is about something else: ranked on its own words.
+    from rag.config import Settings
+    from rag.ingest import ingest
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "city.txt").write_text(
+        "Mayor Anna Berg announced a new tram line for the city centre on Monday. The council separately "
+        "approved a budget for school meals. The tram line will run from the station to the university.\n\n"
+        "Heavy rain flooded the riverside market last week. The fire brigade pumped water out of twelve shops.\n")
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings, embedder=real_embedder)
+    answer = answer_question("What did the mayor announce on Monday?", settings=settings,
+                             searcher=Searcher(settings, embedder=real_embedder))
+    assert not answer.refused and "tram line" in answer.citations[0].quote
+    assert "school meals" not in answer.answer
+
+
 def test_coverage_with_context_weighs_words_over_the_sentences_alone():
     from rag.citations import coverage_with_context
 
