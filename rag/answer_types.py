@@ -20,7 +20,7 @@ import re
 import unicodedata
 from typing import Iterator, Sequence
 
-from .lexical import tokenize
+from .lexical import STOPWORDS, tokenize
 
 # What a "how many" or "when" question needs to find in a sentence to be answered.
 _NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
@@ -199,8 +199,7 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
     ("Dunkirk's": Dunkirk), without accents, with one letter wrong, as initials ("United
     Kingdom": UK, and the reverse), or by another word for the place (Paris, French:
     France). A year is mentioned as itself ("2019", "2019-20"). A phrase the question
-    quotes ("the 'one in, one out' deal") is mentioned word for word, by stem, whatever
-    the punctuation."""
+    quotes ("the 'one in, one out' deal") is mentioned by its words in order (`_held`)."""
     years = [y for y in dict.fromkeys(_YEAR.findall(query))
              if not any(re.search(rf"(?<!\d){y}(?!\d)", text) for text in passages)]
     return years + _unquoted(query, passages) + _unmentioned_capitalised(query, passages)
@@ -211,18 +210,44 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[]))["“‘'](\w[^"“”‘’'\n]{0,98}?)["”’'](?=[\s?.!,;:)\]]|$)""")
 
 
-def _words(text: str) -> str:
-    """The words of a text by stem, stop words kept: "one in, one out" is not "one out"."""
+def _stems(text: str) -> list[str]:
+    """The words of a text by stem, stop words kept, contractions' endings dropped
+    ("It's" is "it")."""
     from .lexical import _stem
 
-    return " ".join(_stem(w) for w in re.findall(r"\w+", _fold(text).lower()))
+    return [_stem(w) for w in re.findall(r"\w+", _fold(text).lower().replace("’", "'"))
+            if w not in ("s", "t", "d", "ll", "re", "ve", "m")]
+
+
+def _held(phrase: str, text: list[str]) -> bool:
+    """Whether a quoted phrase is in a text: its content words in order, a few words
+    apart at most ("lacking in substance": "lacking substance"); word for word where it
+    has fewer than two distinct ones ("one in, one out")."""
+    words = _stems(phrase)
+    content = [w for w in words if w not in STOPWORDS]
+    if len(set(content)) < 2:
+        n = len(words)
+        return any(text[i:i + n] == words for i in range(len(text) - n + 1))
+    for i, w in enumerate(text):
+        if w != content[0]:
+            continue
+        at, ok = i, True
+        for c in content[1:]:
+            nxt = next((j for j in range(at + 1, min(at + 4, len(text))) if text[j] == c), None)
+            if nxt is None:
+                ok = False
+                break
+            at = nxt
+        if ok:
+            return True
+    return False
 
 
 def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
-    """The phrases the question quotes that no passage holds, word for word (by stem)."""
-    held = [f" {_words(text)} " for text in passages]
+    """The phrases the question quotes that no passage holds (see `_held`)."""
+    texts = [_stems(text) for text in passages]
     return [phrase for phrase in dict.fromkeys(_QUOTED.findall(query))
-            if _words(phrase) and not any(f" {_words(phrase)} " in text for text in held)]
+            if _stems(phrase) and not any(_held(phrase, text) for text in texts)]
 
 
 # A year: 1500 to 2099, not part of a longer number, an amount or a decimal.

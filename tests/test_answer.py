@@ -272,6 +272,10 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ('Why did the French reject "the demand"?', []),
     ("What did the French ‘reject’?", []),
     ("Why won't the French say what they're rejecting?", []),  # apostrophes quote nothing
+    # quoted loosely: the content words in order, a few words apart at most
+    ("Who said the French had 'rejected that demand'?", []),
+    ("Who said the 'United States said nothing at all'?", []),
+    ("Who said 'the French rejected every demand'?", ["the French rejected every demand"]),
     ("When did Cleverly write?", []),
     ("What has Anglo-French cooperation achieved?", []),  # a compound of nationalities describes
     ("What did Rolls-Royce say?", ["Rolls-Royce"]),
@@ -296,6 +300,15 @@ def test_names_the_passages_never_mention(question, missing):
 def test_questions_naming_what_the_documents_call_otherwise_are_answered(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused and answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "Who said 'it is just a political stunt'?",  # "It's just a political stunt."
+    "Who said the commitments were 'lacking in substance'?",  # "are lacking substance"
+])
+def test_a_phrase_quoted_loosely_is_still_answered(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused, answer.answer
 
 
 def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
