@@ -44,7 +44,8 @@ _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bth
                      r"mayors?|MPs?|ambassadors?|commissioners?)\b", re.I)
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
-                       r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|explanations?|justifications?|grounds)\b|"
+                       r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|justifications?)\b|\bon what grounds\b|"
+                       r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
                        r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"

@@ -196,6 +196,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Compare what the articles say about why France won't act.", "France is backing away from a "
      "commitment.", True),
     ("Compare why France won't stop boats at sea.", "France is backing away from a commitment.", True),
+    ("On what grounds did France refuse?", "France refused.", True),
+    ("What explanation is given for the refusal?", "France refused.", True),
+    # grounds and explanations that are things, not reasons
+    ("What size are the grounds?", "The grounds cover 12 hectares.", False),
+    ("What is the explanation of the diagram?", "The diagram shows the tides.", False),
     # a feeling and what it is about is the reason for a feeling, not for what is done
     ("Why won't France stop boats at sea?", "Hewitt expressed frustration at delays from the French.", True),
     # which office-holder: a person's name, like who
