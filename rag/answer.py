@@ -307,12 +307,18 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             quoted.append(src)  # this source's best sentence: quoted, or none of it is
             if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
                 continue
-            if len(chosen) >= MAX_SENTENCES:  # it takes the place of a source's second sentence
+            n = count_tokens(answerable[i].text)
+            # It takes the place of a source's second sentence where the count or the
+            # token budget is full.
+            while len(chosen) >= MAX_SENTENCES or tokens + n > max_tokens:
                 spare = [j for j in chosen if sum(answerable[k].source == answerable[j].source for k in chosen) > 1]
                 if not spare:
                     break
                 chosen.remove(spare[-1])
-            chosen.append(int(i))
+                tokens -= count_tokens(answerable[spare[-1]].text)
+            if len(chosen) < MAX_SENTENCES and tokens + n <= max_tokens:
+                chosen.append(int(i))
+                tokens += n
         chosen.sort(key=lambda j: -scores[j])
     citations, parts, out = [], [], []
     for marker, i in enumerate(chosen, 1):

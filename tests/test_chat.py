@@ -144,6 +144,10 @@ def test_a_question_about_what_each_report_says_quotes_each(real_seed_settings):
     assert not answer.refused
     assert "life-threatening" in answer.answer and "dangerous situation" in answer.answer
     assert len({c.source for c in answer.citations}) == 2
+    # the answer's token budget still holds: the second source's sentence does not fit
+    short = answer_question("What legal reasons do the two reports give for France not stopping boats out "
+                            "on the water?", settings=real_seed_settings.replace(max_answer_tokens=30))
+    assert len(short.citations) == 1
 
 
 @pytest.mark.parametrize("question, searched", [
