@@ -17,6 +17,20 @@ from .conftest import FRANCE_SOURCE, ROOT
 
 pytestmark = pytest.mark.slow
 
+
+@pytest.fixture(autouse=True)
+def _own_evals_folder(monkeypatch, tmp_path_factory):
+    """The app's evals/ is a copy of the project's suites with no saved runs, so runs a
+    developer saved in evals/runs/ are not what these tests compare with (a test may
+    point it elsewhere itself)."""
+    import rag.config
+
+    root = tmp_path_factory.mktemp("project")
+    (root / "evals").mkdir()
+    for suite in (ROOT / "evals").glob("*.jsonl"):
+        shutil.copy(suite, root / "evals")
+    monkeypatch.setattr(rag.config, "project_root", lambda: root)
+
 HOSTILE_DOC = (
     "Harbour log\n\n"
     "The lighthouse keeper logged a violent storm at midnight <script>alert('owned')</script> "
