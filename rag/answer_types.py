@@ -58,6 +58,12 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
 _FEELING = r"(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|impatien|unhapp|furious|alarm)"
 _FEELING_Q = re.compile(r"\b" + _FEELING, re.I)
 _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b", re.I)
+# "What are the main worries about...", "what risks does it carry": asked for, a concern
+# is told as one (concerns, fears, risks, dangers, threats, implications).
+_CONCERN_Q = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:are|is|were|was)?\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?"
+                        r"(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|downsides?)\b", re.I)
+_CONCERN = re.compile(r"\b(?:concern|worr|fear|risk|danger|threat|implication|fatal|warn|alarm|unsafe|harm)\w*",
+                      re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 # Capitalised words that describe rather than name: nationalities, days, months.
 _NOT_NAMES = frozenset(
@@ -404,6 +410,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if _REASON_Q.search(query) and not _REASON.search(text) and not (
             _FEELING_Q.search(query) and _FEELING_ABOUT.search(text)):
+        return TYPE_PENALTY
+    if _CONCERN_Q.search(query) and not _CONCERN.search(text):
         return TYPE_PENALTY
     named = names_the_thing(query, text, vocabulary)
     if named is not None:

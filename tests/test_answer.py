@@ -197,6 +197,12 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
      "commitment.", True),
     ("Compare why France won't stop boats at sea.", "France is backing away from a commitment.", True),
     ("On what grounds did France refuse?", "France refused.", True),
+    # worries asked for are told as concerns, risks, dangers
+    ("What are the main worries about forcing boats back?", "Residents express frustration with inaction.", True),
+    ("What are the main worries about forcing boats back?", "It raises concerns about potential fatalities.",
+     False),
+    ("Are residents worried about the crossings?", "Residents express frustration with inaction.",
+     False),  # worry named, not asked for
     ("What explanation is given for the refusal?", "France refused.", True),
     # grounds and explanations that are things, not reasons
     ("What size are the grounds?", "The grounds cover 12 hectares.", False),
