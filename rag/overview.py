@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .lexical import tokenize
+from .lexical import STOPWORDS, tokenize
 
 # How many documents an overview quotes, one sentence each, in the order of their names.
 MAX_DOCUMENTS = 4
@@ -49,11 +49,13 @@ _PRONOUN_ABOUT = re.compile(r"^\s*what(?:'s|’s| is| are)\s+(?:all\s+)?(?:this|
 _DETAIL_Q = re.compile(r"^\s*(?:when|where|why|how\s+(?:many|much|long|often|old))\b", re.I)
 # After an earlier turn, "Which articles cover it?" asks about that turn's topic.
 _POINTING = re.compile(r"\b(?:it|that|this|them|they|there|he|she|him|her|its|their)\b", re.I)
-# Who reported a document: "contacted by the BBC", "seen by The Independent", "told Reuters".
+# Who reported a document: "contacted by the BBC", "seen by The Independent", "told
+# Reuters on Monday": a name that ends there, not one that describes a noun after it
+# ("according to the CGI standard", "according to IEEE rules", "the RFC 2965 rules").
 _ATTRIBUTION = re.compile(
-    r"\b(?:according to|contacted by|seen by|reported by|obtained by|quoted by|revealed to|confirmed to|"
+    r"\b(?i:according to|contacted by|seen by|reported by|obtained by|quoted by|revealed to|confirmed to|"
     r"speaking to|spoke to|told|said to|in an interview with|in a statement to)\s+(?:the\s+|The\s+)?"
-    r"(?:[A-Z][\w&'’.-]*)", re.UNICODE)
+    r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*(?P<after>\s+[\w-]+)?", re.UNICODE)
 
 
 def collection_question(question: str, follow_up: bool = False) -> str | None:
@@ -75,20 +77,36 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
     return "outlets" if outlets else "overview"
 
 
+_MEDIA_NOUNS = frozenset("newspaper paper website site programme program agency broadcaster magazine "
+                         "channel network show podcast".split())
+
+
 def attributes(text: str) -> bool:
     """Whether a sentence says who reported what it tells ("... contacted by the BBC")."""
-    return _ATTRIBUTION.search(text) is not None
+    for m in _ATTRIBUTION.finditer(text):
+        after = (m.group("after") or "").strip()
+        if not after or (after.islower() and (after in STOPWORDS or after in _MEDIA_NOUNS)):
+            return True
+    return False
 
 
 def opening(chunk, kind: str):
-    """The sentence of a chunk an answer about the whole quotes: its first (an
-    overview), or its first saying who reported it (outlets); None if it has none."""
+    """The sentence of a chunk an answer about the whole quotes: its first statement
+    (an overview), or its first saying who reported it (outlets); None if it has none."""
     from .citations import chunk_sentences
 
     if kind == "outlets" and not attributes(chunk.text):  # most chunks: no need to split them
         return None
-    return next((s for s in chunk_sentences(chunk) if not s.heading and len(s.text.split()) >= 4
-                 and (kind != "outlets" or attributes(s.text))), None)
+    return next((s for s in chunk_sentences(chunk) if _statement(s) and (kind != "outlets" or attributes(s.text))),
+                None)
+
+
+def _statement(sentence) -> bool:
+    """A whole sentence that tells: not a heading, a fragment a chunk starts with ("and
+    contributes a lot...") or a question."""
+    text = sentence.text.strip()
+    return (not sentence.heading and len(text.split()) >= 4 and not text[:1].islower()
+            and not text.rstrip("\"'”’)").endswith("?"))
 
 
 def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS) -> tuple[list, int]:

@@ -67,6 +67,34 @@ def test_after_an_earlier_turn_a_pronoun_or_a_summary_points_at_it():
     assert collection_question("Who reported it?", follow_up=True) is None
 
 
+@pytest.mark.parametrize("sentence, attributed", [
+    ("France is backing away, according to multiple sources contacted by the BBC.", True),
+    ("The diplomatic note, seen by The Independent, calls for force.", True),
+    ("He told Reuters on Monday that it was over.", True),
+    ("She told The Guardian newspaper it had ended.", True),
+    ("According to the New York Times, it fell.", True),
+    # a name that describes what follows it is no one who reported anything
+    ("Variables are set according to the CGI standard.", False),
+    ("Numbers are handled according to IEEE rules.", False),
+    ("Cookies are treated according to the RFC 2965 rules.", False),
+    ("The council approved the budget.", False),
+])
+def test_who_reported_a_document(sentence, attributed):
+    from rag.overview import attributes
+
+    assert attributes(sentence) is attributed
+
+
+def test_an_opening_is_a_statement(fake_embedder):
+    from rag.chunking import Chunk
+    from rag.overview import opening
+
+    text = ("and contributes a lot to clarity, it is said. Why does Python use indentation? "
+            "Indentation groups the statements of a block.")
+    chunk = Chunk("c1", "faq.txt", "FAQ", 0, 0, len(text), text, 30)
+    assert opening(chunk, "overview").text == "Indentation groups the statements of a block."
+
+
 def _verbatim(settings, answer):
     index = Index(settings)
     for c in answer.citations:
