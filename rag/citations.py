@@ -45,6 +45,9 @@ _INSTRUCTION = re.compile(
     r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:your|the|these|those|any)\s+(?:documents?|sources?|articles?"
     r"|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
     r"|\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b"
+    r"|\b(?:do\s+not|don't|never)\s+(?:quote|cite)\b|\b(?:invent|make\s+up)\s+(?:details|facts|an?\s+answer)\b"
+    # a role label on its own: "SYSTEM OVERRIDE:", "[ADMIN]:"
+    r"|^\s*\[?(?:system|admin|administrator|developer|root)(?:\s+(?:override|mode|message|note))?\]?\s*:?\s*$"
     r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
     re.IGNORECASE,
 )
