@@ -104,16 +104,25 @@ NAME_PENALTY = 1.0
 
 
 def _new_names(query: str, text: str) -> list[tuple[int, str]]:
-    """(word position, word) of the capitalised words of `text` that the query does not contain."""
+    """(word position, word) of the capitalised words of `text` that the query does not
+    contain. A run of capitalised words ends in the name it is about: where the query
+    has that last word, it has the run ("Who took over from Retailleau?" learns no new
+    name from "Interior Minister Bruno Retailleau"; "Which interior ministers..." does)."""
     asked = {w.lower() for w in re.findall(r"\w+", query)}
     words = list(re.finditer(r"[\w'’-]+", text))
     starts = {m.start(): n for n, m in enumerate(words)}
-    out = []
+    found = []
     for m in _CAPITALISED.finditer(text):
-        word = m.group().split("'")[0].split("’")[0]
-        if word.lower() not in asked and word.lower() not in _NOT_NAMES and m.start() in starts:
-            out.append((starts[m.start()], word))
-    return out
+        if m.start() in starts:
+            found.append((starts[m.start()], m.group().split("'")[0].split("’")[0]))
+    runs: list[list[tuple[int, str]]] = []
+    for n, word in found:
+        if runs and runs[-1][-1][0] == n - 1:
+            runs[-1].append((n, word))
+        else:
+            runs.append([(n, word)])
+    return [(n, word) for run in runs for n, word in run
+            if word.lower() not in asked and run[-1][1].lower() not in asked and word.lower() not in _NOT_NAMES]
 
 
 def _related(a: str, b: str) -> bool:

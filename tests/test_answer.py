@@ -183,6 +183,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Why did France refuse?", "France refused.", True),
     ("Why did France refuse?", "France refused because it is dangerous.", False),
     ("Who took over from Bruno Retailleau?", "Former minister Bruno Retailleau left office amid a reshuffle.", True),
+    # a run of capitalised words is the name it ends in: a first name or a title asked of is no new name
+    ("Who took over from Retailleau?", "Former Interior Minister Bruno Retailleau left office.", True),
+    ("Which interior ministers are named?", "Former Interior Minister Bruno Retailleau left office.", False),
     ("Who is the UK's border security chief?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Who leads the French response?", "French officials have rejected the demands.", True),  # a nationality is no name
     ("Why is the UK frustrated?", "Hewitt has expressed frustration at delays from the French.", False),
