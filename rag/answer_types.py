@@ -25,7 +25,8 @@ from .lexical import STOPWORDS, tokenize
 # What a "how many" or "when" question needs to find in a sentence to be answered.
 _NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
-_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b", re.I)
+_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
+                     r"|\bhow long (has|have|had|did|does|do|will)\b|\bsince when\b", re.I)  # "how long is": a length, maybe
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|once|twice)\b", re.I)
