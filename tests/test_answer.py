@@ -175,7 +175,6 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How many migrants crossed last year?", "Local residents report multiple departures of boats.", True),
     ("How much has Britain paid France?", "Britain has committed approximately £480 million to France.", False),
     ("When was the note sent?", "The note was seen by The Independent.", True),
-    ("How long has he been in that post?", "The request was delivered to Minister Gerald Darmanin.", True),
     ("How long has he been in that post?", "He has been minister since 2020.", False),
     ("How long is the canal?", "The canal is 12 kilometres long.", False),  # a length, not a time
     ("How often do boats leave?", "Boats leave the coast almost daily.", False),

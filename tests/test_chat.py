@@ -65,6 +65,9 @@ def test_an_unanswerable_follow_up_is_still_refused(real_seed_settings):
     answer = answer_question("When was he appointed to that job?", settings=real_seed_settings,
                              history=["Who is the UK's border security chief?"])
     assert answer.refused
+    answer = answer_question("how long has he been in that post?", settings=real_seed_settings,
+                             history=["Which French minister received the UK's demand to stop the crossings?"])
+    assert answer.refused, answer.answer
 
 
 @pytest.mark.parametrize("question", ["Did Britain pay them?", "What did France reject and why?",
