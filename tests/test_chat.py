@@ -121,6 +121,9 @@ def test_a_question_across_both_articles_is_answered_from_both(real_seed_setting
     assert not answer.refused
     assert "Darmanin" in answer.answer and "Retailleau" in answer.answer
     assert len({c.source for c in answer.citations}) == 2
+    # asked as a command: "list every ... named" says how to answer, not what about
+    answer = answer_question("list every French interior minister named in the coverage", settings=real_seed_settings)
+    assert not answer.refused and "Darmanin" in answer.answer and "Retailleau" in answer.answer
 
 
 @pytest.mark.parametrize("question, across", [
