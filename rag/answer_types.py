@@ -26,7 +26,7 @@ from .lexical import STOPWORDS, tokenize
 _NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
-                     r"|\bhow long (has|have|had|did|does|do|will)\b|\bsince when\b", re.I)  # "how long is": a length, maybe
+                     r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|once|twice)\b", re.I)
@@ -36,7 +36,8 @@ _TIME = re.compile(
     r"\b\d{3,4}s?\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|centuries|decade|"
     r"year|years|month|months|week|weeks|day|days|daily|today|yesterday|tomorrow|ago|since|until|"
-    r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age)\b", re.I)
+    r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age|"
+    r"hours?|minutes?|seconds?|hrs|mins)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
                      # "Which Home Secretary...", "Name the British officials": a person in office
@@ -47,6 +48,7 @@ _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|justifications?)\b|\bon what grounds\b|"
                        r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
+                       r"\bwhat\s+([\w-]+\s+){0,2}?explanations?\s+(did|does|do|was|were|is|has|have)\b|"
                        r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
@@ -63,8 +65,9 @@ _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b
 # is told as one (concerns, fears, risks, dangers, threats, implications).
 _CONCERN_Q = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:are|is|were|was)?\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|downsides?)\b", re.I)
-_CONCERN = re.compile(r"\b(?:concern|worr|fear|risk|danger|threat|implication|fatal|warn|alarm|unsafe|harm)\w*",
-                      re.I)
+_CONCERN = re.compile(r"\b(?:concern|worr|fear|risk|danger|threat|implication|fatal|warn|alarm|unsafe|harm|"
+                      r"frustrat|impatien|anger|angr|annoy|upset|disappoint|outrag|critici[sz]|complain|"
+                      r"doubt|question|problem|objection)\w*", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 # Capitalised words that describe rather than name: nationalities, days, months.
 _NOT_NAMES = frozenset(
@@ -87,17 +90,23 @@ _OFFICES = frozenset(tokenize(
     "official minister secretary politician leader spokesperson spokesman spokeswoman chief president premier "
     "mayor mp ambassador commissioner head director chair chairman chairwoman chairperson ceo governor king "
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
+# "Who is Bruno Retailleau?" asks who someone named is: a description, not a new name.
+_WHO_IS_NAMED = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
+    r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
+    r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
 # Offices that say only that someone holds one: "the official in charge of border
 # security" is told as "the border security chief, Martin Hewitt", so any office will
 # do, where a word of what the question says it is in charge of stands beside it.
-_ANY_OFFICE = frozenset(tokenize("official chief boss"))
-_IN_CHARGE_OF = re.compile(r"\b(?:in charge of|responsible for|overseeing|who (?:runs|oversees|leads|heads))\s+"
+_ANY_OFFICE = frozenset(tokenize("official chief boss head leader"))
+_IN_CHARGE_OF = re.compile(r"(?:^\s*of|\bin charge of|\bresponsible for|\boverseeing|\bwho (?:runs|oversees|leads|heads))\s+"
                            r"(?P<what>[^,;?.]+?)(?=\s+(?:and|who|that|which|mentioned|named|in the|according)\b|[,;?.]|$)",
                            re.I)
 # Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
 _GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
                                     "group organisation organization company place town city country"))
 NAME_WINDOW = 12  # words between a name and the thing it names
+DUTY_WINDOW = 10  # words between an office and what it is in charge of ("Acme's deputy chief executive ... cost-cutting")
 TYPE_PENALTY = 0.5
 # Naming is the whole of such a question: a sentence that does not name the thing
 # cannot answer it, however close it is otherwise.
@@ -115,13 +124,16 @@ def _new_names(query: str, text: str) -> list[tuple[int, str]]:
     found = []
     for m in _CAPITALISED.finditer(text):
         if m.start() in starts:
-            found.append((starts[m.start()], m.group().split("'")[0].split("’")[0]))
+            word = m.group().split("'")[0].split("’")[0]
+            found.append((starts[m.start()], word, word != m.group()))  # "Musk's": the run ends there
     runs: list[list[tuple[int, str]]] = []
-    for n, word in found:
-        if runs and runs[-1][-1][0] == n - 1:
+    ended = True
+    for n, word, possessive in found:
+        if runs and not ended and runs[-1][-1][0] == n - 1:
             runs[-1].append((n, word))
         else:
             runs.append([(n, word)])
+        ended = possessive
     return [(n, word) for run in runs for n, word in run
             if word.lower() not in asked and run[-1][1].lower() not in asked and word.lower() not in _NOT_NAMES]
 
@@ -151,7 +163,7 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
         duty = set(tokenize(charge.group("what")))
         offices = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
         duties = [n for n, w in enumerate(words) if duty & set(tokenize(w))]
-        at = [n for n in offices if any(abs(n - d) <= 3 for d in duties)]
+        at = [n for n in offices if any(abs(n - d) <= DUTY_WINDOW for d in duties)]
     else:
         at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
     names = _new_names(query, text)
@@ -426,6 +438,6 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     named = names_the_thing(query, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
-    if _NAME_Q.search(query) and not _new_names(query, text):
+    if _NAME_Q.search(query) and not _WHO_IS_NAMED.match(query) and not _new_names(query, text):
         return TYPE_PENALTY
     return 0.0

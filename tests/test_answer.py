@@ -177,6 +177,8 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When was the note sent?", "The note was seen by The Independent.", True),
     ("How long has he been in that post?", "He has been minister since 2020.", False),
     ("How long is the canal?", "The canal is 12 kilometres long.", False),  # a length, not a time
+    ("How long did the match last?", "The match lasted 90 minutes.", False),  # a duration
+    ("How long does charging take?", "Charging the batteries takes around 40 minutes.", False),
     ("How often do boats leave?", "Boats leave the coast almost daily.", False),
     # the named actor of a quantity question must not only receive
     ("How much has France itself spent?", "Britain has committed £480 million to France.", True),
@@ -203,12 +205,16 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Compare why France won't stop boats at sea.", "France is backing away from a commitment.", True),
     ("On what grounds did France refuse?", "France refused.", True),
     # worries asked for are told as concerns, risks, dangers
-    ("What are the main worries about forcing boats back?", "Residents express frustration with inaction.", True),
+    ("What are the main worries about forcing boats back?", "Boats leave the coast almost daily.", True),
+    # concerns told as feelings, questions or doubts
+    ("What concerns do local residents have?", "Residents express frustration with the inaction.", False),
+    ("What concerns has the spending raised?", "It has raised questions about the effectiveness.", False),
     ("What are the main worries about forcing boats back?", "It raises concerns about potential fatalities.",
      False),
     ("Are residents worried about the crossings?", "Residents express frustration with inaction.",
      False),  # worry named, not asked for
     ("What explanation is given for the refusal?", "France refused.", True),
+    ("What explanation did the French give?", "France refused.", True),
     # grounds and explanations that are things, not reasons
     ("What size are the grounds?", "The grounds cover 12 hectares.", False),
     ("What is the explanation of the diagram?", "The diagram shows the tides.", False),
@@ -222,6 +228,16 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who is the French official in charge of the Channel coast?", "The UK border security chief, Martin "
      "Hewitt, is frustrated.", True),  # an office, but not of what the question says
     ("Who is the head of the French government?", "Former Interior Minister Bruno Retailleau left office.", True),
+    # the head (leader) of X: any office beside X
+    ("Who is the head of Tesla?", "Tesla chief executive Elon Musk said the plant would open.", False),
+    ("Who is the leader of Tesla?", "Tesla chief executive Elon Musk said the plant would open.", False),
+    ("Who is the Acme official who oversees the cost-cutting programme?", "Acme's deputy chief executive, Raj "
+     "Patel, will take charge of a new cost-cutting programme.", False),
+    # who someone named is: a description, not a new name
+    ("Who is Bruno Retailleau?", "Former Interior Minister Bruno Retailleau left office.", False),
+    ("who was retailleau", "Former Interior Minister Bruno Retailleau left office.", False),
+    # a possessive ends a name: SpaceX is not part of Elon Musk's name
+    ("Who owns SpaceX?", "Elon Musk's SpaceX launched a rocket.", False),
     ("Which UK officials pressed France?", "French officials have rejected the UK's demands.", True),
     ("Which UK officials pressed France?", "The UK border security chief, Martin Hewitt, is frustrated.", False),
     ("Name the British officials who pressed France.", "Britain has paid France £480 million.", True),
