@@ -30,7 +30,8 @@ _OUTLET_Q = re.compile(
 _OUTLET_TERMS = frozenset(tokenize(
     "organisation organisations organization organizations source sources agency agencies outlet outlets site "
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
-    "publisher publishers journalist journalists reporter reporters author authors wrote written published"))
+    "publisher publishers journalist journalists reporter reporters author authors wrote written published "
+    "quote quoted"))
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
     "summarise summarize summary summaries overview gist sum main key points point topics topic theme themes "
@@ -38,7 +39,7 @@ _ASKING = frozenset(tokenize(
     "show tell give gave have has available indexed loaded see read search answer know brief briefly short "
     "quick quickly general generally overall whole entire basically mostly please write wrote written "
     "publish published report reported cite cited develop developments across sentence sentences line lines "
-    "paragraph paragraphs word words one few"))
+    "paragraph paragraphs word words one few two three four five"))
 # Words that ask for an overview without naming the documents ("Give me an overview",
 # "What are the main points?"): of the documents only where no earlier turn gives a topic.
 _SUMMARY = frozenset(tokenize("summarise summarize summary overview gist topics themes points headlines tldr"))
@@ -47,8 +48,10 @@ _PRONOUN_ABOUT = re.compile(r"^\s*what(?:'s|’s| is| are)\s+(?:all\s+)?(?:this|
                             r"about\s*\??\s*$", re.I)
 # Asking when, where or how much is asking about something in them.
 _DETAIL_Q = re.compile(r"^\s*(?:when|where|why|how\s+(?:many|much|long|often|old))\b", re.I)
-# After an earlier turn, "Which articles cover it?" asks about that turn's topic.
-_POINTING = re.compile(r"\b(?:it|that|this|them|they|there|he|she|him|her|its|their)\b", re.I)
+# After an earlier turn, "Which articles cover it?" asks about that turn's topic; "they"
+# may be the documents themselves ("Which news outlets are they from?").
+_POINTING = re.compile(r"\b(?:it|that|this|there|he|she|him|her|its|his)\b", re.I)
+_POINTING_PLURAL = re.compile(r"\b(?:they|them|their)\b", re.I)
 # Who reported a document: "contacted by the BBC", "seen by The Independent", "told
 # Reuters on Monday": a name that ends there, not one that describes a noun after it
 # ("according to the CGI standard", "according to IEEE rules", "the RFC 2965 rules").
@@ -64,10 +67,13 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
     many), or, after an earlier turn, points back at it."""
     if _PRONOUN_ABOUT.match(question):
         return None if follow_up else "overview"
-    if _DETAIL_Q.match(question) or (follow_up and _POINTING.search(question)):
+    if _DETAIL_Q.match(question):
         return None
     words = tokenize(question)
     outlets = _OUTLET_Q.search(question) is not None
+    if follow_up and (_POINTING.search(question) or (
+            _POINTING_PLURAL.search(question) and not outlets and not any(w in _COLLECTION for w in words))):
+        return None
     if not words or any(w not in _COLLECTION and w not in _ASKING and not (outlets and w in _OUTLET_TERMS)
                         for w in words):
         return None

@@ -33,6 +33,9 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("Which newspaper published the diplomatic note?", None),
     ("What did the report say about fuel?", None),
     ("What is all this about?", "overview"),
+    ("What do the two articles say?", "overview"),
+    ("What are the two reports about?", "overview"),
+    ("Which media outlets are quoted?", "outlets"),
     ("Summarise each document in one sentence", "overview"),
     ("What are the headlines?", "overview"),
     ("Which news organisations are cited as sources across these reports?", "outlets"),
@@ -65,6 +68,9 @@ def test_after_an_earlier_turn_a_pronoun_or_a_summary_points_at_it():
     assert collection_question("Which articles cover it?") == "overview"
     assert collection_question("Which articles cover it?", follow_up=True) is None
     assert collection_question("Who reported it?", follow_up=True) is None
+    # "they" may be the documents themselves
+    assert collection_question("Which news outlets are they from?", follow_up=True) == "outlets"
+    assert collection_question("Where do they come from?", follow_up=True) is None
 
 
 @pytest.mark.parametrize("sentence, attributed", [
