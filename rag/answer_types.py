@@ -241,19 +241,24 @@ _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[]))["“‘'](\w[^"“”‘’'\n]{0,98
 
 def _stems(text: str) -> list[str]:
     """The words of a text by stem, stop words kept, contractions' endings dropped
-    ("It's" is "it")."""
+    ("It's" is "it") but for a negation ("don't" is "don not")."""
     from .lexical import _stem
 
-    return [_stem(w) for w in re.findall(r"\w+", _fold(text).lower().replace("’", "'"))
-            if w not in ("s", "t", "d", "ll", "re", "ve", "m")]
+    words = re.findall(r"\w+", _fold(text).lower().replace("’", "'"))
+    return ["not" if w == "t" else _stem(w) for w in words if w not in ("s", "d", "ll", "re", "ve", "m")]
+
+
+_NEGATIONS = frozenset(("not", "no", "never", "nor", "without"))
 
 
 def _held(phrase: str, text: list[str]) -> bool:
-    """Whether a quoted phrase is in a text: its content words in order, a few words
-    apart at most ("lacking in substance": "lacking substance"); word for word where it
-    has fewer than two distinct ones ("one in, one out")."""
+    """Whether a quoted phrase is in a text: its content words and negations in order, a
+    few words apart at most ("lacking in substance": "lacking substance"), with no
+    negation the phrase lacks in or just before them ("we do intercept" is not in "we
+    do not intercept"); word for word where it has fewer than two distinct content
+    words ("one in, one out")."""
     words = _stems(phrase)
-    content = [w for w in words if w not in STOPWORDS]
+    content = [w for w in words if w not in STOPWORDS or w in _NEGATIONS]
     if len(set(content)) < 2:
         n = len(words)
         return any(text[i:i + n] == words for i in range(len(text) - n + 1))
@@ -267,7 +272,8 @@ def _held(phrase: str, text: list[str]) -> bool:
                 ok = False
                 break
             at = nxt
-        if ok:
+        span = text[max(0, i - 2):at + 1]
+        if ok and not any(w in _NEGATIONS and w not in content for w in span):
             return True
     return False
 

@@ -308,6 +308,8 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Who said the French had 'rejected that demand'?", []),
     ("Who said the 'United States said nothing at all'?", []),
     ("Who said 'the French rejected every demand'?", ["the French rejected every demand"]),
+    # a negation is part of what is quoted
+    ("Who said the French 'never rejected the demand'?", ["never rejected the demand"]),
     ("When did Cleverly write?", []),
     ("What has Anglo-French cooperation achieved?", []),  # a compound of nationalities describes
     ("What did Rolls-Royce say?", ["Rolls-Royce"]),
@@ -341,6 +343,11 @@ def test_questions_naming_what_the_documents_call_otherwise_are_answered(real_se
 def test_a_phrase_quoted_loosely_is_still_answered(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused, answer.answer
+
+
+def test_a_phrase_quoted_without_its_negation_is_not_in_the_documents(real_seed_settings):
+    answer = answer_question("Who said 'we do intercept boats'?", settings=real_seed_settings)
+    assert answer.refused, answer.answer  # the text says "we do not intercept boats"
 
 
 def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
