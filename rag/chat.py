@@ -78,7 +78,7 @@ def without_document_references(question: str) -> str:
 
 
 # "Anyway - what did...": what turns from the instructions left out to the question
-_ASIDE = re.compile(r"^\s*(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b\s*[-–—,:.]*\s*", re.I)
+_ASIDE = re.compile(r"^\s*(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b(?![-–]\w)\s*[-–—,:.]*\s*", re.I)
 
 
 def without_instructions(question: str) -> str:
@@ -87,10 +87,10 @@ def without_instructions(question: str) -> str:
     where are the boats setting off from?" asks "where are the boats setting off
     from?". Their words are in no passage and would count against every one. Unchanged
     where nothing that asks is left."""
-    from .citations import reads_as_instruction
+    from .citations import instructs_the_assistant
 
     parts = re.split(r"(?<=[.!?:;\u2014])\s+", question.strip())
-    kept = [p for p in parts if not reads_as_instruction(p)]
+    kept = [p for p in parts if not instructs_the_assistant(p)]
     rest = _ASIDE.sub("", " ".join(kept)) if len(kept) < len(parts) else " ".join(kept)
     if len(kept) == len(parts) or len(content_words(rest)) < 2:
         return question

@@ -45,12 +45,17 @@ _INSTRUCTION = re.compile(
     r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:your|the|these|those|any)\s+(?:documents?|sources?|articles?"
     r"|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
     r"|\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b"
-    r"|\b(?:do\s+not|don't|never)\s+(?:quote|cite)\b|\b(?:invent|make\s+up)\s+(?:details|facts|an?\s+answer)\b"
-    # a role label on its own: "SYSTEM OVERRIDE:", "[ADMIN]:"
-    r"|^\s*\[?(?:system|admin|administrator|developer|root)(?:\s+(?:override|mode|message|note))?\]?\s*:?\s*$"
     r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
     re.IGNORECASE,
 )
+# In a question (not a document, which may report such words: "Do not cite this
+# report, the minister told MPs"), what asks the assistant to break its rules, and a
+# role label on its own ("SYSTEM OVERRIDE:", "[ADMIN]:").
+_QUESTION_INSTRUCTION = re.compile(
+    r"\b(?:do\s+not|don't|never)\s+(?:quote|cite)\b[^.!?]{0,40}?\b(?:sources?|documents?|articles?|passages?|"
+    r"anything|them)\b|\b(?:feel\s+free\s+to|you\s+may|you\s+can)\s+(?:invent|make\s+up)\b"
+    r"|^\s*\[?(?:system|admin|administrator|developer|root)(?:\s+(?:override|mode|message|note))?\]?\s*:\s*$",
+    re.IGNORECASE)
 MAX_QUOTE_WORDS = 80  # a quotation longer than this is cited sentence by sentence
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 
@@ -295,6 +300,12 @@ def split_claims(answer: str, passages: int) -> list[Claim]:
 def reads_as_instruction(text: str) -> bool:
     """Whether a sentence addresses an assistant (a prompt injection) rather than a reader."""
     return bool(_INSTRUCTION.search(text))
+
+
+def instructs_the_assistant(part: str) -> bool:
+    """Whether a part of a question addresses the assistant instead of asking: what
+    `reads_as_instruction` finds, a request to break its rules, or a role label."""
+    return reads_as_instruction(part) or bool(_QUESTION_INSTRUCTION.search(part))
 
 
 def best_support(claim: str, chunks: Sequence[Chunk], cache: VectorCache) -> tuple[Sentence | None, bool]:
