@@ -58,7 +58,8 @@ _POINTING_PLURAL = re.compile(r"\b(?:they|them|their)\b", re.I)
 _ATTRIBUTION = re.compile(
     r"\b(?i:according to|contacted by|seen by|reported by|obtained by|quoted by|revealed to|confirmed to|"
     r"speaking to|spoke to|told|said to|in an interview with|in a statement to)\s+(?:the\s+|The\s+)?"
-    r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*(?P<after>\s+[\w-]+)?", re.UNICODE)
+    r"[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|\d+))*(?P<after>\s+[\w-]+)?",
+    re.UNICODE)
 
 
 def collection_question(question: str, follow_up: bool = False) -> str | None:
@@ -103,15 +104,16 @@ def opening(chunk, kind: str):
 
     if kind == "outlets" and not attributes(chunk.text):  # most chunks: no need to split them
         return None
-    return next((s for s in chunk_sentences(chunk) if _statement(s) and (kind != "outlets" or attributes(s.text))),
-                None)
+    return next((s for s in chunk_sentences(chunk)
+                 if _statement(s, chunk) and (kind != "outlets" or attributes(s.text))), None)
 
 
-def _statement(sentence) -> bool:
-    """A whole sentence that tells: not a heading, a fragment a chunk starts with ("and
-    contributes a lot...") or a question."""
+def _statement(sentence, chunk) -> bool:
+    """A whole sentence that tells: not a heading, a question, or the fragment a chunk
+    other than a document's first starts with ("and contributes a lot...")."""
     text = sentence.text.strip()
-    return (not sentence.heading and len(text.split()) >= 4 and not text[:1].islower()
+    fragment = text[:1].islower() and sentence.start == chunk.start and chunk.start > 0
+    return (not sentence.heading and len(text.split()) >= 4 and not fragment
             and not text.rstrip("\"'”’)").endswith("?"))
 
 

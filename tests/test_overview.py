@@ -79,6 +79,8 @@ def test_after_an_earlier_turn_a_pronoun_or_a_summary_points_at_it():
     ("He told Reuters on Monday that it was over.", True),
     ("She told The Guardian newspaper it had ended.", True),
     ("According to the New York Times, it fell.", True),
+    ("She told BBC Radio 4 that it was over.", True),
+    ("He told Channel 4 News on Monday.", True),
     # a name that describes what follows it is no one who reported anything
     ("Variables are set according to the CGI standard.", False),
     ("Numbers are handled according to IEEE rules.", False),
@@ -97,8 +99,11 @@ def test_an_opening_is_a_statement(fake_embedder):
 
     text = ("and contributes a lot to clarity, it is said. Why does Python use indentation? "
             "Indentation groups the statements of a block.")
-    chunk = Chunk("c1", "faq.txt", "FAQ", 0, 0, len(text), text, 30)
+    chunk = Chunk("c1", "faq.txt", "FAQ", 1, 500, 500 + len(text), text, 30)  # not the document's first
     assert opening(chunk, "overview").text == "Indentation groups the statements of a block."
+    # a document may well begin in lower case
+    lead = "eBay said on Monday it would cut 1,000 jobs. The cuts follow a fall in sales."
+    assert opening(Chunk("c0", "ebay.txt", "", 0, 0, len(lead), lead, 20), "overview").text.startswith("eBay said")
 
 
 def _verbatim(settings, answer):
