@@ -38,6 +38,8 @@ def test_what_did_france_reject(real_seed_settings):
     ("What stance did Bruno Retailleau take on the Channel crossings?", "aggressive measures", BBC),
     # "setting off": a light verb, told in the passage with another one ("leave")
     ("Where are most of the inflatables setting off from?", "Dunkirk", BBC),
+    # "what happened to" asks: the passage tells it as his "departure from office"
+    ("What happened to Bruno Retailleau?", "departure from office", BBC),
 ])
 def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question, fact, source):
     answer = answer_question(question, settings=real_seed_settings)
