@@ -427,13 +427,13 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
 def _about_the_documents(question: str, follow_up: bool, searcher, k: int) -> tuple[str, list, int] | None:
     """For a question about the documents as a whole: (its kind, the passages to answer
     from, at most `k`, how many documents there are); else None."""
-    from .overview import collection_passages, collection_question
+    from .overview import collection_passages, collection_question, document_names
     from .retrieve import Hit
 
     kind = collection_question(question, follow_up)
     if kind is None:
         return None
-    chunks, total = collection_passages(searcher.snapshot().chunks, kind, k)
+    chunks, total = collection_passages(searcher.snapshot().chunks, kind, k, document_names(question))
     return (kind, [Hit(c, 0.0) for c in chunks], total) if chunks else None
 
 

@@ -70,8 +70,11 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
         return None if follow_up else "overview"
     if _DETAIL_Q.match(question):
         return None
-    words = tokenize(question)
+    named = set(tokenize(" ".join(document_names(question))))
+    words = [w for w in tokenize(question) if w not in named]
     outlets = _OUTLET_Q.search(question) is not None
+    if named and (outlets or not any(w in _COLLECTION for w in words)):
+        return None  # "What did the BBC report?": a topic; "the BBC article" names a document
     if follow_up and (_POINTING.search(question) or (
             _POINTING_PLURAL.search(question) and not outlets and not any(w in _COLLECTION for w in words))):
         return None
@@ -82,6 +85,29 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
             follow_up or not any(w in _SUMMARY for w in words)):
         return None
     return "outlets" if outlets else "overview"
+
+
+# A name that picks documents out: right before a word for them ("What is the BBC
+# article about?", "Summarise the Independent's report"), not the subject of a verb
+# ("What did the BBC report?").
+_NAMED_DOCUMENT = re.compile(
+    r"(?<!\bdid )(?<!\bdoes )(?<!\bdo )(?<!\bhas )(?<!\bhave )(?<!\bwill )(?<!\bthe )(?<!\bThe )"
+    r"(?:\b(?:the|The)\s+)?\b(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)(?:'s|’s)?\s+"
+    r"(?:articles?|reports?|pieces?|story|stories|coverage|documents?|texts?|papers?)\b")
+
+
+def document_names(question: str) -> list[str]:
+    """The names in a question that pick documents out ("BBC" in "What is the BBC
+    article about?"); none where a verb follows them ("What did the BBC report?")."""
+    text = question.strip()
+    if re.search(r"\b(?:did|does|do|has|have|will|would|can|could)\s+(?:the\s+)?[A-Z][\w&.-]*(?:'s|’s)?\s+\w+",
+                 text):
+        return []
+    names = []
+    for m in _NAMED_DOCUMENT.finditer(text):
+        words = [w for w in m.group("name").split() if m.start("name") > 0 or w != m.group("name").split()[0]]
+        names += [w for w in words if not set(tokenize(w)) <= (_COLLECTION | _ASKING | _OUTLET_TERMS)]
+    return names
 
 
 _MEDIA_NOUNS = frozenset("newspaper paper website site programme program agency broadcaster magazine "
@@ -117,13 +143,22 @@ def _statement(sentence, chunk) -> bool:
             and not text.rstrip("\"'”’)").endswith("?"))
 
 
-def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS) -> tuple[list, int]:
-    """(The chunks to answer from, how many documents there are.)
+def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS,
+                        names: Sequence[str] = ()) -> tuple[list, int]:
+    """(The chunks to answer from, how many documents they are chosen from.)
 
     Per document, in order of their names, the first chunk with an `opening` of this
-    kind, for at most `MAX_DOCUMENTS` documents (or `limit`, if fewer).
+    kind, for at most `MAX_DOCUMENTS` documents (or `limit`, if fewer). With `names`,
+    only the documents that mention every one of them ("the BBC article").
     """
     limit = max(1, min(limit, MAX_DOCUMENTS))
+    if names:
+        patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in names]
+        found: dict[str, set[int]] = {}
+        for chunk in chunks:
+            found.setdefault(chunk.source, set()).update(i for i, p in enumerate(patterns) if p.search(chunk.text))
+        wanted = {source for source, hits in found.items() if len(hits) == len(patterns)}
+        chunks = [c for c in chunks if c.source in wanted]
     seen: set[str] = set()
     chosen: dict[str, object] = {}
     for chunk in chunks:  # in order of source, then position

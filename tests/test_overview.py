@@ -58,6 +58,29 @@ def test_questions_about_the_documents_as_a_whole(question, kind):
     assert collection_question(question) == kind
 
 
+@pytest.mark.parametrize("question, names", [
+    ("What is the BBC article about?", ["BBC"]),
+    ("Summarise the Independent's report", ["Independent"]),
+    ("What is the New York Times story about?", ["New", "York", "Times"]),
+    ("What did the BBC report?", []),  # a verb: what the BBC reported is searched for
+    ("What do the articles say about Dunkirk?", []),  # a topic, not a document
+])
+def test_a_name_before_a_word_for_documents_picks_them_out(question, names):
+    from rag.overview import collection_question, document_names
+
+    assert document_names(question) == names
+    assert (collection_question(question) == "overview") is bool(names)
+
+
+def test_an_overview_of_the_document_a_name_picks_out(real_seed_settings):
+    bbc = answer_question("What is the main point of the BBC article?", settings=real_seed_settings)
+    assert [c.source for c in bbc.citations] == [BBC] and not bbc.notice
+    independent = answer_question("Summarise the Independent's report", settings=real_seed_settings)
+    assert [c.source for c in independent.citations] == [FRANCE]
+    # a name no document has: searched as usual, and nothing answers it
+    assert answer_question("What is the Guardian piece about?", settings=real_seed_settings).refused
+
+
 def test_after_an_earlier_turn_a_pronoun_or_a_summary_points_at_it():
     from rag.overview import collection_question
 
