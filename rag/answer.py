@@ -392,7 +392,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         else:
             timings["answer"] = (time.perf_counter() - t2) * 1000
             timings["total"] = (time.perf_counter() - t0) * 1000
-            partial = _partial_notice(kind, len(hits), total) if whole is not None else ""
+            partial = _partial_notice(kind, len(hits), total) if whole is not None and not answer.refused else ""
             return _with(answer, query=query, retrieved=_retrieved(hits), timings_ms=timings,
                          notice=answer.notice or partial)
 

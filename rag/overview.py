@@ -21,17 +21,18 @@ MAX_DOCUMENTS = 4
 # Words that name the documents themselves (stemmed).
 _COLLECTION = frozenset(tokenize(
     "document documents doc docs article articles report reports text texts file files story stories piece "
-    "pieces paper papers collection corpus material materials coverage content contents reporting news"))
+    "pieces paper papers collection corpus material materials coverage content contents reporting news page "
+    "pages faq faqs minutes notes"))
 # A question about who published them: a medium, or who wrote or reported them.
 _OUTLET_Q = re.compile(
     r"\b(?:news\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
-    r"publications?|newspapers?|broadcasters?|media|publishers?|journalists?|reporters?|authors?|"
+    r"publications?|newspapers?|broadcasters?|media|publishers?|journalists?|reporters?|authors?|websites?|"
     r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered))\b", re.I)
 _OUTLET_TERMS = frozenset(tokenize(
     "organisation organisations organization organizations source sources agency agencies outlet outlets site "
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
-    "quote quoted"))
+    "quote quoted website websites"))
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
     "summarise summarize summary summaries overview gist sum main key points point topics topic theme themes "
@@ -52,14 +53,22 @@ _DETAIL_Q = re.compile(r"^\s*(?:when|where|why|how\s+(?:many|much|long|often|old
 # may be the documents themselves ("Which news outlets are they from?").
 _POINTING = re.compile(r"\b(?:it|that|this|there|he|she|him|her|its|his)\b", re.I)
 _POINTING_PLURAL = re.compile(r"\b(?:they|them|their)\b", re.I)
-# Who reported a document: "contacted by the BBC", "seen by The Independent", "told
-# Reuters on Monday": a name that ends there, not one that describes a noun after it
-# ("according to the CGI standard", "according to IEEE rules", "the RFC 2965 rules").
+# Who reported a document: an outlet after a verb of reporting ("contacted by the BBC",
+# "seen by The Independent", "told Reuters on Monday"). An outlet's name carries a word
+# media names carry, or a broadcaster's or agency's initials; "told MPs", "according to
+# Dr Jane Smith" name no outlet, and a name that describes a noun after it ("according
+# to the CGI standard") is no one's. A name stops at a sentence's end ("told Reuters.").
+_REPORTING = (r"(?i:according to|contacted by|seen by|reported by|obtained by|quoted by|revealed to|confirmed to|"
+              r"published by|speaking to|spoke to|told|said to|in an interview with|in a statement to)")
 _ATTRIBUTION = re.compile(
-    r"\b(?i:according to|contacted by|seen by|reported by|obtained by|quoted by|revealed to|confirmed to|"
-    r"speaking to|spoke to|told|said to|in an interview with|in a statement to)\s+(?:the\s+|The\s+)?"
-    r"[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|\d+))*(?P<after>\s+[\w-]+)?",
-    re.UNICODE)
+    r"\b" + _REPORTING + r"\s+(?:the\s+|The\s+)?(?P<name>[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|\d+))*)"
+    r"(?P<after>\s+[\w-]+)?", re.UNICODE)
+_MEDIA_NAME_WORDS = frozenset(
+    "times news post press journal herald gazette guardian telegraph mirror independent observer express mail "
+    "standard chronicle tribune reuters bloomberg radio tv television channel sky economist financial monde "
+    "figaro spiegel zeit politico axios associated".split())
+_MEDIA_INITIALS = frozenset("BBC CNN ABC NBC CBS AFP AP ITV RTE RTÉ CBC NPR PBS RFI DW NHK ZDF ARD RAI TF1 LCI FT "
+                            "WSJ NYT".split())
 
 
 def collection_question(question: str, follow_up: bool = False) -> str | None:
@@ -73,8 +82,8 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
     named = set(tokenize(" ".join(document_names(question))))
     words = [w for w in tokenize(question) if w not in named]
     outlets = _OUTLET_Q.search(question) is not None
-    if named and (outlets or not any(w in _COLLECTION for w in words)):
-        return None  # "What did the BBC report?": a topic; "the BBC article" names a document
+    if named and not any(w in _COLLECTION for w in words):
+        return None
     if follow_up and (_POINTING.search(question) or (
             _POINTING_PLURAL.search(question) and not outlets and not any(w in _COLLECTION for w in words))):
         return None
@@ -88,39 +97,51 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
 
 
 # A name that picks documents out: right before a word for them ("What is the BBC
-# article about?", "Summarise the Independent's report"), not the subject of a verb
-# ("What did the BBC report?").
+# article about?", "Summarise the Independent's report").
 _NAMED_DOCUMENT = re.compile(
-    r"(?<!\bdid )(?<!\bdoes )(?<!\bdo )(?<!\bhas )(?<!\bhave )(?<!\bwill )(?<!\bthe )(?<!\bThe )"
-    r"(?:\b(?:the|The)\s+)?\b(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)(?:'s|’s)?\s+"
-    r"(?:articles?|reports?|pieces?|story|stories|coverage|documents?|texts?|papers?)\b")
+    r"\b(?P<name>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)(?:'s|’s)?\s+"
+    r"(?P<noun>articles?|reports?|pieces?|story|stories|coverage|documents?|texts?|papers?)\b(?P<rest>[^?.!]*)")
+_AUXILIARY_BEFORE = re.compile(r"\b(?:did|does|do|has|have|will|would|can|could)\s+(?:the\s+)?$", re.I)
+_SAYING = re.compile(r"\b(?:say|says|said|mention|mentions|claim|claims|cover|covers|tell|tells|suggest|"
+                     r"suggests|describe|describes|state|states|report|reports|conclude|concludes)\b", re.I)
 
 
 def document_names(question: str) -> list[str]:
-    """The names in a question that pick documents out ("BBC" in "What is the BBC
-    article about?"); none where a verb follows them ("What did the BBC report?")."""
+    """The names in a question that pick documents out ("BBC" in "What did the BBC
+    article say?"); not the subject of a verb ("What did the BBC report?")."""
     text = question.strip()
-    if re.search(r"\b(?:did|does|do|has|have|will|would|can|could)\s+(?:the\s+)?[A-Z][\w&.-]*(?:'s|’s)?\s+\w+",
-                 text):
-        return []
     names = []
     for m in _NAMED_DOCUMENT.finditer(text):
-        words = [w for w in m.group("name").split() if m.start("name") > 0 or w != m.group("name").split()[0]]
-        names += [w for w in words if not set(tokenize(w)) <= (_COLLECTION | _ASKING | _OUTLET_TERMS)]
+        words = m.group("name").split()
+        if m.start("name") == 0:
+            words = words[1:]  # the question's first word is capitalised anyway
+        while words and set(tokenize(words[0])) <= (_COLLECTION | _ASKING | _OUTLET_TERMS):
+            words = words[1:]  # "Summarise The Articles"
+        if not words:
+            continue
+        if (m.group("noun").lower().startswith("report") and _AUXILIARY_BEFORE.search(text[:m.start("name")])
+                and not _SAYING.search(m.group("rest"))):
+            continue  # "What did the BBC report?": a verb
+        names.append(" ".join(words))
     return names
 
 
 _MEDIA_NOUNS = frozenset("newspaper paper website site programme program agency broadcaster magazine "
-                         "channel network show podcast".split())
+                         "channel network show podcast news".split())
+
+
+def outlet_named(m: re.Match) -> bool:
+    """Whether an attribution match names an outlet that ends where its name ends."""
+    words = m.group("name").split()
+    after = (m.group("after") or "").strip()
+    media = after.lower() in _MEDIA_NOUNS or any(
+        w in _MEDIA_INITIALS or re.sub(r"['’]s$", "", w).lower() in _MEDIA_NAME_WORDS for w in words)
+    return media and (not after or (after.islower() and (after in STOPWORDS or after in _MEDIA_NOUNS)))
 
 
 def attributes(text: str) -> bool:
     """Whether a sentence says who reported what it tells ("... contacted by the BBC")."""
-    for m in _ATTRIBUTION.finditer(text):
-        after = (m.group("after") or "").strip()
-        if not after or (after.islower() and (after in STOPWORDS or after in _MEDIA_NOUNS)):
-            return True
-    return False
+    return any(outlet_named(m) for m in _ATTRIBUTION.finditer(text))
 
 
 def opening(chunk, kind: str):
@@ -140,7 +161,32 @@ def _statement(sentence, chunk) -> bool:
     text = sentence.text.strip()
     fragment = text[:1].islower() and sentence.start == chunk.start and chunk.start > 0
     return (not sentence.heading and len(text.split()) >= 4 and not fragment
+            and len(re.findall(r"\b[a-z]{2,}\b", text)) >= 3  # not "Published 12 March 2024." or a list of names
             and not text.rstrip("\"'”’)").endswith("?"))
+
+
+def _named(chunks: Sequence, names: Sequence[str]) -> set[str]:
+    """The documents that names pick out: those that say the name reported them ("the
+    BBC article": "contacted by the BBC"), else those whose first chunk has it, else any
+    that mentions it. Case aside, every name as a whole phrase ("Times" is not "Financial
+    Times" in the first of these)."""
+    patterns = [re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.I) for n in names]
+    tiers: list[dict[str, set[int]]] = [{}, {}, {}]
+    for chunk in chunks:
+        outlets = [m.group("name") for m in _ATTRIBUTION.finditer(chunk.text) if outlet_named(m)]
+        for i, p in enumerate(patterns):
+            if not p.search(chunk.text):
+                continue
+            tiers[2].setdefault(chunk.source, set()).add(i)
+            if chunk.index == 0:
+                tiers[1].setdefault(chunk.source, set()).add(i)
+            if any(p.fullmatch(o) for o in outlets):
+                tiers[0].setdefault(chunk.source, set()).add(i)
+    for tier in tiers:
+        wanted = {source for source, hit in tier.items() if len(hit) == len(patterns)}
+        if wanted:
+            return wanted
+    return set()
 
 
 def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS,
@@ -149,15 +195,11 @@ def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS,
 
     Per document, in order of their names, the first chunk with an `opening` of this
     kind, for at most `MAX_DOCUMENTS` documents (or `limit`, if fewer). With `names`,
-    only the documents that mention every one of them ("the BBC article").
+    only the documents they name (see `_named`).
     """
     limit = max(1, min(limit, MAX_DOCUMENTS))
     if names:
-        patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in names]
-        found: dict[str, set[int]] = {}
-        for chunk in chunks:
-            found.setdefault(chunk.source, set()).update(i for i, p in enumerate(patterns) if p.search(chunk.text))
-        wanted = {source for source, hits in found.items() if len(hits) == len(patterns)}
+        wanted = _named(chunks, names)
         chunks = [c for c in chunks if c.source in wanted]
     seen: set[str] = set()
     chosen: dict[str, object] = {}
