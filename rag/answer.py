@@ -320,13 +320,15 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                 chosen.append(int(i))
                 tokens += n
         chosen.sort(key=lambda j: -scores[j])
-    citations, parts, out = [], [], []
-    for marker, i in enumerate(chosen, 1):
-        s = answerable[i]
-        citations.append(Citation(marker, s.source, s.chunk_id, s.text, s.start, s.end, s.title))
-        parts.append(f"{s.text} [{marker}]")
-        out.append(AnswerSentence(s.text, (marker,), True))
-    return Extract(" ".join(parts), False, tuple(citations), tuple(out), None, decisive)
+    return _quoting([answerable[i] for i in chosen], decisive)
+
+
+def _quoting(sentences: Sequence, best: float) -> Extract:
+    """An answer that quotes these sentences in order, each with its marker."""
+    citations = tuple(Citation(n, s.source, s.chunk_id, s.text, s.start, s.end, s.title)
+                      for n, s in enumerate(sentences, 1))
+    return Extract(" ".join(f"{c.quote} [{c.marker}]" for c in citations), False, citations,
+                   tuple(AnswerSentence(c.quote, (c.marker,), True) for c in citations), None, best)
 
 
 # -- answering -----------------------------------------------------------------
@@ -452,23 +454,17 @@ def _quote_openings(kind: str, hits: Sequence, max_tokens: int) -> Extract:
     from .chunking import count_tokens
     from .overview import opening
 
-    citations, parts, out = [], [], []
-    tokens = 0
+    quoted, tokens = [], 0
     for hit in hits:
         s = opening(hit.chunk, kind)
         if s is None:
             continue
         n = count_tokens(s.text)
-        if citations and tokens + n > max_tokens:
+        if quoted and tokens + n > max_tokens:
             break
+        quoted.append(s)
         tokens += n
-        marker = len(citations) + 1
-        citations.append(Citation(marker, s.source, s.chunk_id, s.text, s.start, s.end, s.title))
-        parts.append(f"{s.text} [{marker}]")
-        out.append(AnswerSentence(s.text, (marker,), True))
-    if not citations:
-        return Extract(REFUSAL, True, (), (), None, 0.0)
-    return Extract(" ".join(parts), False, tuple(citations), tuple(out), None, 1.0)
+    return _quoting(quoted, 1.0) if quoted else Extract(REFUSAL, True, (), (), None, 0.0)
 
 
 def clean_question_or_none(text: str) -> str | None:
