@@ -173,10 +173,12 @@ def _named(chunks: Sequence, names: Sequence[str]) -> set[str]:
     patterns = [re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.I) for n in names]
     tiers: list[dict[str, set[int]]] = [{}, {}, {}]
     for chunk in chunks:
-        outlets = [m.group("name") for m in _ATTRIBUTION.finditer(chunk.text) if outlet_named(m)]
+        outlets = None
         for i, p in enumerate(patterns):
             if not p.search(chunk.text):
                 continue
+            if outlets is None:  # only where a name is mentioned
+                outlets = [m.group("name") for m in _ATTRIBUTION.finditer(chunk.text) if outlet_named(m)]
             tiers[2].setdefault(chunk.source, set()).add(i)
             if chunk.index == 0:
                 tiers[1].setdefault(chunk.source, set()).add(i)
