@@ -40,7 +40,7 @@ _ASKING = frozenset(tokenize(
     "show tell give gave have has available indexed loaded see read search answer know brief briefly short "
     "quick quickly general generally overall whole entire basically mostly please write wrote written "
     "publish published report reported cite cited develop developments across sentence sentences line lines "
-    "paragraph paragraphs word words one few two three four five"))
+    "paragraph paragraphs word words one few two three four five compare contrast"))
 # Words that ask for an overview without naming the documents ("Give me an overview",
 # "What are the main points?"): of the documents only where no earlier turn gives a topic.
 _SUMMARY = frozenset(tokenize("summarise summarize summary overview gist topics themes points headlines tldr"))
@@ -98,8 +98,10 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
 
 # A name that picks documents out: right before a word for them ("What is the BBC
 # article about?", "Summarise the Independent's report").
+_NAME_WORDS = r"[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*"
 _NAMED_DOCUMENT = re.compile(
-    r"\b(?P<name>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)(?:'s|’s)?\s+"
+    r"\b(?P<name>" + _NAME_WORDS + r"(?:(?:'s|’s)?(?:\s*,\s*|\s+(?:and|or|&)\s+)(?:the\s+)?" + _NAME_WORDS + r")*)"
+    r"(?:'s|’s)?\s+"
     r"(?P<noun>articles?|reports?|pieces?|story|stories|coverage|documents?|texts?|papers?)\b(?P<rest>[^?.!]*)")
 _AUXILIARY_BEFORE = re.compile(r"\b(?:did|does|do|has|have|will|would|can|could)\s+(?:the\s+)?$", re.I)
 _SAYING = re.compile(r"\b(?:say|says|said|mention|mentions|claim|claims|cover|covers|tell|tells|suggest|"
@@ -108,21 +110,22 @@ _SAYING = re.compile(r"\b(?:say|says|said|mention|mentions|claim|claims|cover|co
 
 def document_names(question: str) -> list[str]:
     """The names in a question that pick documents out ("BBC" in "What did the BBC
-    article say?"); not the subject of a verb ("What did the BBC report?")."""
+    article say?", both in "Compare the BBC and Independent articles"); not the subject
+    of a verb ("What did the BBC report?")."""
     text = question.strip()
     names = []
     for m in _NAMED_DOCUMENT.finditer(text):
-        words = m.group("name").split()
-        if m.start("name") == 0:
-            words = words[1:]  # the question's first word is capitalised anyway
-        while words and set(tokenize(words[0])) <= (_COLLECTION | _ASKING | _OUTLET_TERMS):
-            words = words[1:]  # "Summarise The Articles"
-        if not words:
-            continue
         if (m.group("noun").lower().startswith("report") and _AUXILIARY_BEFORE.search(text[:m.start("name")])
                 and not _SAYING.search(m.group("rest"))):
             continue  # "What did the BBC report?": a verb
-        names.append(" ".join(words))
+        for n, part in enumerate(re.split(r"(?:'s|’s)?(?:\s*,\s*|\s+(?:and|or|&)\s+)(?:the\s+)?", m.group("name"))):
+            words = part.split()
+            if n == 0 and m.start("name") == 0:
+                words = words[1:]  # the question's first word is capitalised anyway
+            while words and set(tokenize(words[0])) <= (_COLLECTION | _ASKING | _OUTLET_TERMS):
+                words = words[1:]  # "Summarise The Articles"
+            if words:
+                names.append(" ".join(words))
     return names
 
 
@@ -166,12 +169,12 @@ def _statement(sentence, chunk) -> bool:
 
 
 def _named(chunks: Sequence, names: Sequence[str]) -> set[str]:
-    """The documents that names pick out: those that say the name reported them ("the
-    BBC article": "contacted by the BBC"), else those whose first chunk has it, else any
-    that mentions it. Case aside, every name as a whole phrase ("Times" is not "Financial
-    Times" in the first of these)."""
+    """The documents that names pick out, each name its own: those that say the name
+    reported them ("the BBC article": "contacted by the BBC"), else those whose first
+    chunk has it, else any that mention it. Case aside, a name is matched as a whole
+    phrase ("Times" is not "Financial Times" in the first of these)."""
     patterns = [re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.I) for n in names]
-    tiers: list[dict[str, set[int]]] = [{}, {}, {}]
+    tiers: list[list[set[str]]] = [[set(), set(), set()] for _ in patterns]
     for chunk in chunks:
         outlets = None
         for i, p in enumerate(patterns):
@@ -179,16 +182,12 @@ def _named(chunks: Sequence, names: Sequence[str]) -> set[str]:
                 continue
             if outlets is None:  # only where a name is mentioned
                 outlets = [m.group("name") for m in _ATTRIBUTION.finditer(chunk.text) if outlet_named(m)]
-            tiers[2].setdefault(chunk.source, set()).add(i)
+            tiers[i][2].add(chunk.source)
             if chunk.index == 0:
-                tiers[1].setdefault(chunk.source, set()).add(i)
+                tiers[i][1].add(chunk.source)
             if any(p.fullmatch(o) for o in outlets):
-                tiers[0].setdefault(chunk.source, set()).add(i)
-    for tier in tiers:
-        wanted = {source for source, hit in tier.items() if len(hit) == len(patterns)}
-        if wanted:
-            return wanted
-    return set()
+                tiers[i][0].add(chunk.source)
+    return set().union(*(next((t for t in name if t), set()) for name in tiers))
 
 
 def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS,

@@ -64,6 +64,7 @@ def test_questions_about_the_documents_as_a_whole(question, kind):
     ("What is the New York Times story about?", ["New York Times"]),
     ("What did the BBC article say?", ["BBC"]),
     ("What does the Independent report say?", ["Independent"]),
+    ("Compare the BBC and Independent articles", ["BBC", "Independent"]),  # each name its own documents
     ("What did the BBC report?", []),  # a verb: what the BBC reported is searched for
     ("What do the articles say about Dunkirk?", []),  # a topic, not a document
 ])
@@ -79,6 +80,8 @@ def test_an_overview_of_the_document_a_name_picks_out(real_seed_settings):
     assert [c.source for c in bbc.citations] == [BBC] and not bbc.notice
     independent = answer_question("Summarise the Independent's report", settings=real_seed_settings)
     assert [c.source for c in independent.citations] == [FRANCE]
+    both = answer_question("Compare the BBC and Independent articles", settings=real_seed_settings)
+    assert [c.source for c in both.citations] == [BBC, FRANCE]
     # a name no document has: searched as usual, and nothing answers it
     assert answer_question("What is the Guardian piece about?", settings=real_seed_settings).refused
 
