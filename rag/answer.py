@@ -371,7 +371,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    whole = _about_the_documents(without_instructions(question), bool(earlier), searcher, k or settings.top_k)
+    whole = _about_the_documents(without_instructions(question), earlier, searcher, k or settings.top_k, settings)
     if whole is not None:  # "What are these articles about?": no topic to search for
         kind, hits, total = whole
         query = without_instructions(question)
@@ -426,16 +426,26 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                   timings, ex.sentences, notice, ex.lead)
 
 
-def _about_the_documents(question: str, follow_up: bool, searcher, k: int) -> tuple[str, list, int] | None:
+def _about_the_documents(question: str, earlier: Sequence[str], searcher, k: int,
+                         settings: Settings) -> tuple[str, list, int] | None:
     """For a question about the documents as a whole: (its kind, the passages to answer
-    from, at most `k`, how many documents there are); else None."""
-    from .overview import collection_passages, collection_question, document_names
+    from, at most `k`, how many documents there are); else None. After an earlier turn,
+    "they" ("Which outlets are they from?") is the documents that turn's answer quoted."""
+    from .chat import standalone_history
+    from .overview import collection_passages, collection_question, document_names, points_back
     from .retrieve import Hit
 
-    kind = collection_question(question, follow_up)
+    kind = collection_question(question, bool(earlier))
     if kind is None:
         return None
-    chunks, total = collection_passages(searcher.snapshot().chunks, kind, k, document_names(question))
+    sources = None
+    if earlier and points_back(question):
+        previous = standalone_history(earlier)
+        hits = searcher.search(previous, k)
+        ex = extract(previous, hits, searcher.embedder, settings.max_answer_tokens,
+                     threshold=refusal_threshold(settings), stored=getattr(searcher, "stored_vectors", None))
+        sources = {c.source for c in ex.citations} or {hit.chunk.source for hit in hits[:1]}
+    chunks, total = collection_passages(searcher.snapshot().chunks, kind, k, document_names(question), sources)
     return (kind, [Hit(c, 0.0) for c in chunks], total) if chunks else None
 
 

@@ -190,15 +190,23 @@ def _named(chunks: Sequence, names: Sequence[str]) -> set[str]:
     return set().union(*(next((t for t in name if t), set()) for name in tiers))
 
 
+def points_back(question: str) -> bool:
+    """Whether a question about the documents says "they" or "them" ("Which outlets are
+    they from?"): after an earlier turn, the documents that turn found."""
+    return _POINTING_PLURAL.search(question) is not None
+
+
 def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS,
-                        names: Sequence[str] = ()) -> tuple[list, int]:
+                        names: Sequence[str] = (), sources: set[str] | None = None) -> tuple[list, int]:
     """(The chunks to answer from, how many documents they are chosen from.)
 
     Per document, in order of their names, the first chunk with an `opening` of this
     kind, for at most `MAX_DOCUMENTS` documents (or `limit`, if fewer). With `names`,
-    only the documents they name (see `_named`).
+    only the documents they name (see `_named`); with `sources`, only those.
     """
     limit = max(1, min(limit, MAX_DOCUMENTS))
+    if sources is not None:
+        chunks = [c for c in chunks if c.source in sources]
     if names:
         wanted = _named(chunks, names)
         chunks = [c for c in chunks if c.source in wanted]

@@ -156,6 +156,26 @@ def test_a_name_picks_the_document_it_reported_first(tmp_path, fake_embedder):
     assert [c.source for c in outlets.citations] == ["times.txt"]
 
 
+def test_after_a_turn_they_are_the_documents_it_quoted(tmp_path, real_embedder):
+    from rag.config import Settings
+    from rag.ingest import ingest
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rents.txt").write_text("Rents in the city rose by 9% last year, a spokesperson for the property "
+                                    "portal told Reuters. The shortage of homes is expected to ease only slowly.\n")
+    (docs / "floods.txt").write_text("The river burst its banks overnight and flooded forty homes, according to "
+                                     "the Yorkshire Post. Residents were moved to the town hall.\n")
+    settings = Settings.load(docs_dir=docs, index_dir=tmp_path / "index")
+    ingest(settings, embedder=real_embedder)
+    searcher = Searcher(settings, embedder=real_embedder)
+    answer = answer_question("Which news outlets are they from?", settings=settings, searcher=searcher,
+                             history=["What happened to rents in the city?"])
+    assert [c.source for c in answer.citations] == ["rents.txt"] and "Reuters" in answer.answer
+    everyone = answer_question("Which news outlets are these reports from?", settings=settings, searcher=searcher)
+    assert [c.source for c in everyone.citations] == ["floods.txt", "rents.txt"]
+
+
 def test_an_opening_is_a_statement(fake_embedder):
     from rag.chunking import Chunk
     from rag.overview import opening
