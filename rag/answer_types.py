@@ -65,9 +65,8 @@ _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b
 # is told as one (concerns, fears, risks, dangers, threats, implications).
 _CONCERN_Q = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:are|is|were|was)?\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|downsides?)\b", re.I)
-_CONCERN = re.compile(r"\b(?:concern|worr|fear|risk|danger|threat|implication|fatal|warn|alarm|unsafe|harm|"
-                      r"frustrat|impatien|anger|angr|annoy|upset|disappoint|outrag|critici[sz]|complain|"
-                      r"doubt|question|problem|objection)\w*", re.I)
+_CONCERN = re.compile(r"\b(?:" + _FEELING + r"|risk|danger|threat|implication|fatal|warn|unsafe|harm|complain|"
+                      r"doubt|question|problem|objection)\w*", re.I)  # and feelings, as concerns told
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 # Capitalised words that describe rather than name: nationalities, days, months.
 _NOT_NAMES = frozenset(
@@ -280,9 +279,11 @@ def _held(phrase: str, text: list[str]) -> bool:
 
 def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
     """The phrases the question quotes that no passage holds (see `_held`)."""
+    phrases = [p for p in dict.fromkeys(_QUOTED.findall(query)) if _stems(p)]
+    if not phrases:
+        return []  # most questions: the passages need not be read
     texts = [_stems(text) for text in passages]
-    return [phrase for phrase in dict.fromkeys(_QUOTED.findall(query))
-            if _stems(phrase) and not any(_held(phrase, text) for text in texts)]
+    return [phrase for phrase in phrases if not any(_held(phrase, text) for text in texts)]
 
 
 # A year: 1500 to 2099, not part of a longer number, an amount or a decimal.

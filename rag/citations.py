@@ -174,21 +174,25 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          + "set get make put go come give keep".split())
 
 
+def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:
+    """The query's content words and their IDF weights over the candidate sentences."""
+    terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
+    n = len(sets)
+    weights = np.array([math.log((n + 1) / (sum(1 for s in sets if t in s) + 0.5)) for t in terms],
+                       dtype=np.float32)
+    return terms, np.maximum(weights, 0.05)
+
+
 def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> np.ndarray:
     """Share of the query's content words (IDF-weighted over the candidates) each sentence has.
 
     A query word found in no candidate gets the highest weight: a question about
     something the passages never mention should not look answered.
     """
-    terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
-    if not terms or not sentence_terms:
-        return np.zeros(len(sentence_terms), dtype=np.float32)
     sets = [set(t) for t in sentence_terms]
-    n = len(sets)
-    weights = np.array(
-        [math.log((n + 1) / (sum(1 for s in sets if t in s) + 0.5)) for t in terms], dtype=np.float32
-    )
-    weights = np.maximum(weights, 0.05)
+    terms, weights = _weighted(query_terms, sets)
+    if not terms or not sets:
+        return np.zeros(len(sets), dtype=np.float32)
     present = np.array([[t in s for t in terms] for s in sets], dtype=np.float32)
     return present @ weights / weights.sum()
 
@@ -197,17 +201,13 @@ def coverage_with_context(query_terms: Sequence[str], terms: Sequence[Sequence[s
                           context: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
     """(coverage of each sentence, coverage of it read with its context), the words
     weighted over the sentences alone."""
-    q = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
-    if not q or not terms:
-        z = np.zeros(len(terms), dtype=np.float32)
-        return z, z
+    own = coverage(query_terms, terms)
     sets = [set(t) for t in terms]
-    n = len(sets)
-    weights = np.maximum(np.array(
-        [math.log((n + 1) / (sum(1 for s in sets if t in s) + 0.5)) for t in q], dtype=np.float32), 0.05)
-    own = np.array([[t in s for t in q] for s in sets], dtype=np.float32)
-    ctx = np.array([[t in s or t in set(c) for t in q] for s, c in zip(sets, context)], dtype=np.float32)
-    return own @ weights / weights.sum(), ctx @ weights / weights.sum()
+    q, weights = _weighted(query_terms, sets)
+    if not q or not sets:
+        return own, own
+    read_on = np.array([[t in s or t in c for t in q] for s, c in zip(sets, map(set, context))], dtype=np.float32)
+    return own, read_on @ weights / weights.sum()
 
 
 def unit_texts(unit: Sentence) -> list[str]:
