@@ -352,8 +352,8 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import (asks_across_documents, content_words, standalone_query, without_document_references,
-                       without_instructions)
+    from .chat import (asks_across_documents, content_words, standalone_query, without_asides,
+                       without_document_references, without_instructions)
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -364,9 +364,9 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     if mode not in ("llm", "extractive"):
         raise ConfigError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
     question = clean(question, settings)
-    earlier = [without_document_references(without_instructions(q))
+    earlier = [without_document_references(without_asides(without_instructions(q)))
                for q in (clean_question_or_none(h) for h in history) if q]
-    asked = without_document_references(without_instructions(question))  # what is searched and scored
+    asked = without_document_references(without_asides(without_instructions(question)))  # searched and scored
     query = standalone_query(asked, earlier, settings if mode == "llm" else None)
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)

@@ -97,6 +97,32 @@ def without_instructions(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# A sentence about the asker rather than the documents ("I need the date for my
+# timeline", "somewhere near a port i think"): what they need it for, or their guess.
+_ABOUT_THE_ASKER = re.compile(
+    r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
+    r"|(?:this\s+is\s+)?for\s+(?:my|our|a)\s+\w+(?:\s+\w+)?\s*[:,]?\s*$"
+    r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
+    r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$)", re.I)
+_ASKS = re.compile(r"\?\s*$|^\W*(?:" + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b", re.I)
+
+
+def without_asides(question: str) -> str:
+    """The question without its sentences about the asker ("I need both names", "For my
+    essay:", "somewhere near a port i think"), which no passage holds and which would
+    count against every one. Unchanged where no other sentence asks."""
+    parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
+    if len(parts) < 2:
+        return question
+    kept = [p for p in parts if _ASKS.search(p) or not _ABOUT_THE_ASKER.search(p)]
+    if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
+        return question
+    rest = " ".join(kept)
+    if len(content_words(rest)) < 2:
+        return question
+    return rest[:1].upper() + rest[1:]
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
     words = re.findall(r"\w+", question)
