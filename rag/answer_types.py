@@ -38,6 +38,16 @@ _TIME = re.compile(
     r"year|years|month|months|week|weeks|day|days|daily|today|yesterday|tomorrow|ago|since|until|"
     r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age|"
     r"hours?|minutes?|seconds?|hrs|mins)\b", re.I)
+# "In which year...", "On what date...": a span of time ("over recent years") does not answer.
+_YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.I)
+_A_YEAR = re.compile(r"(?<![\d£$€.,])\b(?:1[0-9]\d\d|20\d\d)s?\b|\b(?:last|this|next|that|the\s+same|the\s+following|"
+                     r"the\s+previous|the\s+next)\s+year\b|['’]\d\d\b", re.I)
+_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.I)
+_A_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+                     r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
+                     r"saturday|sunday|today|yesterday|tomorrow|tonight)\b|\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b"
+                     r"|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)\s+"
+                     r"(?:day|week|weekend|morning|afternoon|evening|night)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
                      # "Which Home Secretary...", "Name the British officials": a person in office
@@ -110,6 +120,8 @@ TYPE_PENALTY = 0.5
 # Naming is the whole of such a question: a sentence that does not name the thing
 # cannot answer it, however close it is otherwise.
 NAME_PENALTY = 1.0
+# A question for a year or a date that the sentence lacks: no wording of it can answer.
+EXACT_TIME_PENALTY = 1.0
 
 
 def _new_names(query: str, text: str) -> list[tuple[int, str]]:
@@ -437,6 +449,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if _TIME_Q.search(query) and not _TIME.search(text):
         return TYPE_PENALTY
+    if (_YEAR_Q.search(query) and not _A_YEAR.search(text)) or (_DATE_Q.search(query) and not _A_DATE.search(text)):
+        return EXACT_TIME_PENALTY
     if _REASON_Q.search(query) and not _REASON.search(text) and not (
             _FEELING_Q.search(query) and _FEELING_ABOUT.search(text)):
         return TYPE_PENALTY

@@ -65,6 +65,8 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     # an office the articles do name, but not of this
     "Who is the French official in charge of the Channel coast?",
     "Who is the head of the French government?",
+    # a year the articles do not give, next to a sentence that matches every other word
+    "In which year did Britain sign the agreement committing £480 million to France?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -178,6 +180,15 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How much has Britain paid France?", "Britain has committed approximately £480 million to France.", False),
     ("When was the note sent?", "The note was seen by The Independent.", True),
     ("How long has he been in that post?", "He has been minister since 2020.", False),
+    # a year or a date asked for: a span of years or a time of day does not give one
+    ("In which year did Britain sign the deal?", "Britain has paid France £480 million over recent years.", True),
+    ("In which year did Britain sign the deal?", "Britain signed the deal in 2018.", False),
+    ("What year did the talks start?", "The talks started in the 1990s.", False),
+    ("What year did the talks start?", "The talks started last year.", False),
+    ("On what date was the note sent?", "The note was sent recently, after weeks of talks.", True),
+    ("On what date was the note sent?", "The note was sent on 14 March.", False),
+    ("Which day did the boats leave?", "The boats left on Tuesday.", False),
+    ("Which day did the boats leave?", "The boats left early in the morning.", True),
     ("How long is the canal?", "The canal is 12 kilometres long.", False),  # a length, not a time
     ("How long did the match last?", "The match lasted 90 minutes.", False),  # a duration
     ("How long does charging take?", "Charging the batteries takes around 40 minutes.", False),
