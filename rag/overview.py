@@ -32,7 +32,8 @@ _OUTLET_TERMS = frozenset(tokenize(
     "organisation organisations organization organizations source sources agency agencies outlet outlets site "
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
-    "quote quoted website websites"))
+    "quote quoted website websites base based credit credited attribute attributed come came originate "
+    "originally behind"))
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
     "summarise summarize summary summaries overview gist sum main key points point topics topic theme themes "

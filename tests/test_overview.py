@@ -39,6 +39,10 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("Summarise each document in one sentence", "overview"),
     ("What are the headlines?", "overview"),
     ("Which news organisations are cited as sources across these reports?", "outlets"),
+    ("which two news outlets are these reports based on / credited to?", "outlets"),
+    ("Which outlets are these stories attributed to?", "outlets"),
+    ("Which news organisations are behind these articles?", "outlets"),
+    ("What is the media policy based on?", None),
     # a topic in words that could also describe the documents
     ("What was reported about the crossings?", None),
     ("What did the media say about the crossings?", None),
