@@ -48,7 +48,7 @@ _A_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|se
                      r"saturday|sunday|today|yesterday|tomorrow|tonight)\b|\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b"
                      r"|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)\s+"
                      r"(?:day|week|weekend|morning|afternoon|evening|night)\b", re.I)
-_NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
+_NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(so|and|but|then)\s+(who|whom|whose)\s+(is|are|was|were|has|have|had|did|does|do|will|would|can|could)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
                      # "Which Home Secretary...", "Name the British officials": a person in office
                      r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"

@@ -180,6 +180,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("How much has Britain paid France?", "Britain has committed approximately £480 million to France.", False),
     ("When was the note sent?", "The note was seen by The Independent.", True),
     ("How long has he been in that post?", "He has been minister since 2020.", False),
+    # "who" after a clause asks for a name too; a relative "who" does not
+    ("The UK paid France a fortune, so who is questioning it?", "The tension comes despite the UK's spending.", True),
+    ("The UK paid France a fortune, so who is questioning it?", "It is questioned by Conservative backbenchers.",
+     False),
+    ("What did Darmanin, who is interior minister, say?", "The minister said it was dangerous.", False),
     # a year or a date asked for: a span of years or a time of day does not give one
     ("In which year did Britain sign the deal?", "Britain has paid France £480 million over recent years.", True),
     ("In which year did Britain sign the deal?", "Britain signed the deal in 2018.", False),
