@@ -254,7 +254,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         return Extract(REFUSAL, True, (), (), None, 0.0)
     if stored is not None:
         cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
-    scores = score_units(query, answerable, cache)
+    follow_up = question if question and question != query else None
+    scores = score_units(query, answerable, cache, asking=follow_up)
     context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     if unmentioned_names(query, [hit.chunk.text for hit in hits]):
         context = context - UNMENTIONED_NAME_PENALTY

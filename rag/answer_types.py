@@ -48,7 +48,7 @@ _A_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|se
                      r"saturday|sunday|today|yesterday|tomorrow|tonight)\b|\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b"
                      r"|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)\s+"
                      r"(?:day|week|weekend|morning|afternoon|evening|night)\b", re.I)
-_NAME_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(so|and|but|then)\s+(who|whom|whose)\s+(is|are|was|were|has|have|had|did|does|do|will|would|can|could)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
+_NAME_Q = re.compile(r"^\s*(?:(?:and|but|so|then|ok|okay),?\s+)?(who|whom|whose)\b|\b(so|and|but|then)\s+(who|whom|whose)\s+(is|are|was|were|has|have|had|did|does|do|will|would|can|could)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
                      # "Which Home Secretary...", "Name the British officials": a person in office
                      r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
@@ -435,30 +435,40 @@ def _new_numbers(query: str, text: str) -> set[str]:
     return _numbers(text) - _numbers(query)
 
 
-def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None) -> float:
+_ASKS_FOR_SOMETHING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None,
+                        asking: str | None = None) -> float:
     """A penalty when a question asks for a number, a time, a reason or a name the sentence lacks.
 
     A name counts only if the question does not already contain it: "Who took over from
     Retailleau?" is not answered by a sentence whose only name is Retailleau. "What is the
     name of the canal?" needs a new name next to the word canal.
+
+    `asking`: a follow-up as asked, where `query` also carries the earlier turn it leans
+    on. What it asks for is what its own question word asks ("Who was Retailleau?" then
+    "Why does it matter that he left?" asks why); the names and numbers the earlier turn
+    mentions are still not new.
     """
-    if _NUMBER_Q.search(query) and (not _new_numbers(query, text) or actor_only_receives(query, text)
-                                    or counts_something_else(query, text)):
+    kind = asking if asking and _ASKS_FOR_SOMETHING.search(asking) else query
+    if _NUMBER_Q.search(kind) and (not _new_numbers(query, text) or actor_only_receives(kind, text)
+                                   or counts_something_else(kind, text)):
         return TYPE_PENALTY
-    if _FREQUENCY_Q.search(query) and not _FREQUENCY.search(text):
+    if _FREQUENCY_Q.search(kind) and not _FREQUENCY.search(text):
         return TYPE_PENALTY
-    if _TIME_Q.search(query) and not _TIME.search(text):
+    if _TIME_Q.search(kind) and not _TIME.search(text):
         return TYPE_PENALTY
-    if (_YEAR_Q.search(query) and not _A_YEAR.search(text)) or (_DATE_Q.search(query) and not _A_DATE.search(text)):
+    if (_YEAR_Q.search(kind) and not _A_YEAR.search(text)) or (_DATE_Q.search(kind) and not _A_DATE.search(text)):
         return EXACT_TIME_PENALTY
-    if _REASON_Q.search(query) and not _REASON.search(text) and not (
-            _FEELING_Q.search(query) and _FEELING_ABOUT.search(text)):
+    if _REASON_Q.search(kind) and not _REASON.search(text) and not (
+            _FEELING_Q.search(kind) and _FEELING_ABOUT.search(text)):
         return TYPE_PENALTY
-    if _CONCERN_Q.search(query) and not _CONCERN.search(text):
+    if _CONCERN_Q.search(kind) and not _CONCERN.search(text):
         return TYPE_PENALTY
-    named = names_the_thing(query, text, vocabulary)
+    named = names_the_thing(kind, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
-    if _NAME_Q.search(query) and not _WHO_IS_NAMED.match(query) and not _new_names(query, text):
+    if _NAME_Q.search(kind) and not _WHO_IS_NAMED.match(kind) and not _new_names(query, text):
         return TYPE_PENALTY
     return 0.0

@@ -217,7 +217,7 @@ def unit_texts(unit: Sentence) -> list[str]:
     return [unit.text, *(unit.text[a:b] for a, b in spans)] if len(spans) > 1 else [unit.text]
 
 
-def score_units(query: str, units: Sequence[Sentence], cache: VectorCache) -> np.ndarray:
+def score_units(query: str, units: Sequence[Sentence], cache: VectorCache, asking: str | None = None) -> np.ndarray:
     """The combined score of each unit (a sentence, or a quotation of several cited
     whole): that of its best sentence, so quoting a statement whole does not dilute the
     sentence in it that answers ("Did the Home Office say anything?")."""
@@ -227,15 +227,16 @@ def score_units(query: str, units: Sequence[Sentence], cache: VectorCache) -> np
         for text in unit_texts(unit):
             parts.append(Sentence(unit.chunk_id, unit.source, unit.title, text, unit.start, unit.end))
             owner.append(n)
-    scores, _ = score_sentences(query, parts, cache)
+    scores, _ = score_sentences(query, parts, cache, asking=asking)
     best = np.full(len(units), -np.inf, dtype=np.float32)
     np.maximum.at(best, np.asarray(owner, dtype=np.int64), scores.astype(np.float32))
     return best
 
 
 def score_sentences(query: str, sentences: Sequence[Sentence], cache: VectorCache,
-                    typed: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """(combined score, cosine similarity) of each sentence against the query."""
+                    typed: bool = True, asking: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(combined score, cosine similarity) of each sentence against the query; `asking`:
+    a follow-up as asked, whose own question word says what `query` asks for."""
     if not sentences:
         return np.zeros(0), np.zeros(0)
     qv = cache.embed_query(query)
@@ -246,7 +247,7 @@ def score_sentences(query: str, sentences: Sequence[Sentence], cache: VectorCach
     score = cos + LEXICAL_WEIGHT * cov
     if typed:
         vocabulary = frozenset(t for ts in terms for t in ts)
-        score = score - np.array([answer_type_penalty(query, s.text, vocabulary) for s in sentences],
+        score = score - np.array([answer_type_penalty(query, s.text, vocabulary, asking) for s in sentences],
                                  dtype=np.float32)
     return score, cos
 

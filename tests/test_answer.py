@@ -294,6 +294,21 @@ def test_answer_type_checks(question, sentence, penalised):
     assert (answer_type_penalty(question, sentence) > 0) is penalised
 
 
+def test_a_follow_up_asks_for_what_its_own_question_word_asks():
+    from rag.answer_types import answer_type_penalty
+
+    standalone = "Who was Bruno Retailleau? Why does it matter that he left?"
+    sentence = "With Bruno Retailleau's departure amid reshuffles, the government appears distracted."
+    assert answer_type_penalty(standalone, sentence) > 0  # read whole, it asks for a new name
+    assert answer_type_penalty(standalone, sentence, asking="Why does it matter that he left?") == 0
+    assert answer_type_penalty(standalone, "Bruno Retailleau left office.", asking="Why does it matter that he left?") > 0
+    # the earlier turn's names are still not new; a follow-up with no question word keeps its type
+    assert answer_type_penalty("Who replaced Bruno Retailleau? And who replaced him?", sentence,
+                               asking="And who replaced him?") > 0
+    assert answer_type_penalty("How much has the UK paid France? And Belgium?", "Belgium helped too.",
+                               asking="And Belgium?") > 0
+
+
 PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal.",
             "The French rejected the demand; the United States said nothing.",
             "In 2021 some 28,000 people crossed; the 2022-23 budget rose by £1999."]
