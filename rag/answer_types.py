@@ -42,6 +42,13 @@ _TIME = re.compile(
 _YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.I)
 _A_YEAR = re.compile(r"(?<![\d£$€.,])\b(?:1[0-9]\d\d|20\d\d)s?\b|\b(?:last|this|next|that|the\s+same|the\s+following|"
                      r"the\s+previous|the\s+next)\s+year\b|['’]\d\d\b", re.I)
+# "When will...", "When is it supposed to come into force?": a time still to come.
+_FUTURE_Q = re.compile(r"^\s*(?:(?:and|but|so|then|ok|okay),?\s+)?when\b[^?.!]*?\b(?:will|shall|supposed\s+to|due\s+to|"
+                       r"expected\s+to|set\s+to|going\s+to|planned\s+to|scheduled\s+to|meant\s+to|intended\s+to)\b",
+                       re.I)
+_A_FUTURE = re.compile(r"\b(?:next|soon|shortly|later|within|tomorrow|upcoming|coming|forthcoming|imminent(?:ly)?|"
+                       r"by\s+(?:the\s+end|next|early|late|mid|\d)|in\s+(?:\w+\s+)?(?:days|weeks|months|years)|"
+                       r"this\s+(?:week|month|year|spring|summer|autumn|fall|winter)|from\s+\d)\b", re.I)
 _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.I)
 _A_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
                      r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
@@ -458,6 +465,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     if _FREQUENCY_Q.search(kind) and not _FREQUENCY.search(text):
         return TYPE_PENALTY
     if _TIME_Q.search(kind) and not _TIME.search(text):
+        return TYPE_PENALTY
+    if _FUTURE_Q.search(kind) and not (_A_FUTURE.search(text) or _A_YEAR.search(text) or _A_DATE.search(text)):
         return TYPE_PENALTY
     if (_YEAR_Q.search(kind) and not _A_YEAR.search(text)) or (_DATE_Q.search(kind) and not _A_DATE.search(text)):
         return EXACT_TIME_PENALTY

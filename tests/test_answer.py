@@ -67,6 +67,7 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     "Who is the head of the French government?",
     # a year the articles do not give, next to a sentence that matches every other word
     "In which year did Britain sign the agreement committing £480 million to France?",
+    "When is France's new interception doctrine supposed to come into force?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -185,6 +186,13 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("The UK paid France a fortune, so who is questioning it?", "It is questioned by Conservative backbenchers.",
      False),
     ("What did Darmanin, who is interior minister, say?", "The minister said it was dangerous.", False),
+    # a time still to come: the present or the past does not give one
+    ("When is the new doctrine supposed to come into force?", "The new doctrine was still being studied.", True),
+    ("When is the new doctrine supposed to come into force?", "France recently committed to a new doctrine.", True),
+    ("When will the new doctrine take effect?", "The doctrine takes effect next month.", False),
+    ("When will the new doctrine take effect?", "The doctrine will apply from 1 June.", False),
+    ("When will the new doctrine take effect?", "It is expected within weeks.", False),
+    ("When did the doctrine take effect?", "It took effect recently.", False),  # the past: as before
     # a year or a date asked for: a span of years or a time of day does not give one
     ("In which year did Britain sign the deal?", "Britain has paid France £480 million over recent years.", True),
     ("In which year did Britain sign the deal?", "Britain signed the deal in 2018.", False),
