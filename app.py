@@ -6,6 +6,7 @@ Run with `streamlit run app.py`. Widgets and session state only; the pipeline is
 import streamlit as st
 
 from rag import ui
+from rag.config import unknown_variables
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError
 from rag.ui_session import EXTRACTIVE, LLM, base_settings, history, ingest_job, start_ingest, warm_up
 
@@ -18,6 +19,8 @@ except RagError as exc:
     st.stop()
 
 warm_up(settings)
+for line in unknown_variables():
+    st.sidebar.warning(line, icon=":material/warning:")
 
 
 def start_reindex(rebuild: bool = False) -> None:

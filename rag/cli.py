@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Settings, check_top_k
+from .config import Settings, check_top_k, unknown_variables
 from .errors import RagError
 
 
@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         if k is not None:
             check_top_k(k, "--k")
         settings = Settings.load(**({"top_k": k} if k is not None else {}))
+        for line in unknown_variables():
+            print(f"warning: {line}", file=sys.stderr)
         code = args.func(args, settings)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
         return code

@@ -143,6 +143,21 @@ _ENV = {
 }
 
 
+def unknown_variables(environ=None) -> list[str]:
+    """One line for each `RAG_` variable in the environment that is no setting (a typo
+    such as RAG_TOPK, or one from an older version): it would be ignored silently."""
+    import difflib
+
+    environ = os.environ if environ is None else environ
+    known = sorted({var for var, _ in _ENV.values() if var.startswith("RAG_")})
+    lines = []
+    for name in sorted(n for n in environ if n.startswith("RAG_") and n not in known):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(known)})"
+        lines.append(f"{name} is not a setting and is ignored{hint}")
+    return lines
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the pipeline can be told. Build it with `Settings.load()`."""

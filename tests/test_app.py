@@ -837,6 +837,14 @@ def test_empty_index_says_so(monkeypatch, tmp_path):
     assert "and press Re-index documents" in plain(message.error[0].value)
 
 
+def test_a_misspelt_setting_is_named_in_the_sidebar(monkeypatch, real_seed_settings):
+    monkeypatch.setenv("RAG_TOPK", "10")
+    at = app(monkeypatch, real_seed_settings)
+    warnings = [plain(w.value) for w in at.sidebar.warning]
+    assert "RAG_TOPK is not a setting and is ignored (did you mean RAG_TOP_K?)" in warnings
+    assert not at.exception and not ask(at, "What did France reject?").error
+
+
 def test_damaged_index_is_rebuilt_from_the_app(monkeypatch, hostile_settings):
     (hostile_settings.index_dir / "index.db").write_bytes(b"this is not a database " * 100)
     at = app(monkeypatch, hostile_settings)

@@ -218,6 +218,23 @@ def test_missing_index_is_one_line_for_ask(cli, tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "never-built").exists()  # asking created nothing
 
 
+def test_a_misspelt_setting_is_named_and_the_command_still_runs(cli, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_TOPK", "10")
+    assert cli("retrieve", QUESTION) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "warning: RAG_TOPK is not a setting and is ignored (did you mean RAG_TOP_K?)\n"
+    assert FRANCE_SOURCE in captured.out
+
+
+def test_unknown_variables_lists_only_what_no_setting_reads():
+    from rag.config import unknown_variables
+
+    assert unknown_variables({"RAG_TOP_K": "5", "RAG_LLM": "none", "PATH": "/bin", "OPENAI_API_KEY": "x"}) == []
+    lines = unknown_variables({"RAG_SENTENCE_VECTORS": "1", "RAG_INDEXDIR": "/tmp/i"})
+    assert lines[0] == "RAG_INDEXDIR is not a setting and is ignored (did you mean RAG_INDEX_DIR?)"
+    assert lines[1].startswith("RAG_SENTENCE_VECTORS is not a setting and is ignored (settings: RAG_CHROMA_URL, ")
+
+
 # -- the reader of the output -------------------------------------------------------
 PIPED = textwrap.dedent("""
     import os, sys
