@@ -93,14 +93,17 @@ _NOT_NAMES = frozenset(
     "november december".split())
 # "What is the name of the tidal canal near Dunkirk?": the thing to be named is the head
 # of the noun phrase after "name of" (canal).
+# A clause's subject ends the noun phrase before it: "the minister he sent the demand to".
+_CLAUSE_SUBJECTS = r"he|she|they|it|we|you|i"
 _NAME_OF_Q = re.compile(
     r"\bnames? of (?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
-    r"is|was|are|were|did|does|do|has|have|had)\b|\s*[?.,;]|\s*$)", re.I)
+    r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
 # "Who is the UK border security chief?": the role whose holder is asked for (chief).
 _WHO_IS_Q = re.compile(
     r"^\s*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
-    r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today)\b|\s*[?.,;]|\s*$)", re.I)
+    r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today|" + _CLAUSE_SUBJECTS +
+    r")\b|\s*[?.,;]|\s*$)", re.I)
 # Offices: who holds one is told where it is named ("The UK border security chief, Martin Hewitt").
 _OFFICES = frozenset(tokenize(
     "official minister secretary politician leader spokesperson spokesman spokeswoman chief president premier "

@@ -302,6 +302,19 @@ def test_answer_type_checks(question, sentence, penalised):
     assert (answer_type_penalty(question, sentence) > 0) is penalised
 
 
+def test_the_thing_named_ends_where_a_clause_about_it_begins():
+    from rag.answer_types import answer_type_penalty
+    from rag.lexical import tokenize
+
+    sentence = "The request was delivered to French Interior Minister Gerald Darmanin, challenging France's policy."
+    vocabulary = frozenset(tokenize(sentence + " Cleverly sent the demand."))
+    # the minister is named, not the demand he sent
+    assert answer_type_penalty("What is the name of the French minister he sent the demand to?", sentence,
+                               vocabulary) == 0
+    assert answer_type_penalty("What is the name of the French minister he sent the demand to?",
+                               "Cleverly sent the demand to France.", vocabulary) > 0
+
+
 def test_a_follow_up_asks_for_what_its_own_question_word_asks():
     from rag.answer_types import answer_type_penalty
 
