@@ -40,7 +40,7 @@ _ASKING = frozenset(tokenize(
     "headline headlines tldr cover covers covered covering say says discuss discusses describe describes list "
     "show tell give gave have has available indexed loaded see read search answer know brief briefly short "
     "quick quickly general generally overall whole entire basically mostly please write wrote written "
-    "publish published report reported cite cited develop developments across sentence sentences line lines "
+    "publish published report reported cite cited mention mentions mentioned develop developments across sentence sentences line lines "
     "paragraph paragraphs word words one few two three four five compare contrast"))
 # Words that ask for an overview without naming the documents ("Give me an overview",
 # "What are the main points?"): of the documents only where no earlier turn gives a topic.

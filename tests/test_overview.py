@@ -42,6 +42,9 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("which two news outlets are these reports based on / credited to?", "outlets"),
     ("Which outlets are these stories attributed to?", "outlets"),
     ("Which news organisations are behind these articles?", "outlets"),
+    ("which news organisations do these two stories come from or mention?", "outlets"),
+    ("What do the articles mention?", "overview"),
+    ("What do the articles mention about Dunkirk?", None),
     ("What is the media policy based on?", None),
     # a topic in words that could also describe the documents
     ("What was reported about the crossings?", None),
