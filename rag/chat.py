@@ -69,8 +69,13 @@ def asks_across_documents(question: str) -> bool:
 def without_document_references(question: str) -> str:
     """The question without the phrases that point at the documents themselves:
     "Across both articles, which French ministers are named?" asks "which French
-    ministers are named?". Unchanged where too little would be left."""
-    rest = " ".join(_DOCUMENT_REFERENCES.sub(" ", question).split())
+    ministers are named?"; "What does the article say this clash could signal?" asks
+    "What this clash could signal?". Unchanged where too little would be left."""
+    def keep_what(m: re.Match) -> str:
+        said = m.group().strip()
+        return " what " if said[:4].lower() == "what" and not said.lower().endswith("about") else " "
+
+    rest = " ".join(_DOCUMENT_REFERENCES.sub(keep_what, question).split())
     rest = re.sub(r"\s+([?.!,;])", r"\1", rest).lstrip(",; ")
     if rest == question or len(content_words(rest)) < 2:
         return question
@@ -104,13 +109,22 @@ _ABOUT_THE_ASKER = re.compile(
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a)\s+\w+(?:\s+\w+)?\s*[:,]?\s*$"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$)", re.I)
-_ASKS = re.compile(r"\?\s*$|^\W*(?:" + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b", re.I)
+_ASKS = re.compile(
+    r"\?\s*$|^\W*(?:" + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"}))
+    + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b", re.I)
+# "Quick question:", "Q -": a label before the question.
+_LABEL = re.compile(r"^\s*(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
+                    r"(?:question|q|query)\s*(?::|\s[-–—])\s*", re.I)
 
 
 def without_asides(question: str) -> str:
     """The question without its sentences about the asker ("I need both names", "For my
     essay:", "somewhere near a port i think"), which no passage holds and which would
-    count against every one. Unchanged where no other sentence asks."""
+    count against every one, nor a label before it ("Quick question:"). Unchanged where no
+    other sentence asks."""
+    unlabelled = _LABEL.sub("", question, count=1)
+    if unlabelled != question and len(content_words(unlabelled)) >= 2:
+        question = unlabelled[:1].upper() + unlabelled[1:]
     parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
     if len(parts) < 2:
         return question

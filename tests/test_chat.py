@@ -103,6 +103,9 @@ def test_extractive_why_follow_up(real_seed_settings):
      "Compare why France won't stop boats at sea."),
     ("Taken together, what did the UK demand?", "What did the UK demand?"),
     ("Which UK officials are named in these reports?", "Which UK officials are named?"),
+    # what the documents say happened: still a question that asks what
+    ("What did the reports say happened at Dunkirk?", "What happened at Dunkirk?"),
+    ("What do the articles say about the pressure on each government?", "The pressure on each government?"),
     # the documents' own words, or too little left: unchanged
     ("What do local residents report seeing?", "What do local residents report seeing?"),
     ("According to the BBC's sources, what is France retreating from?",
@@ -221,6 +224,10 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
     ("For my essay: what would France's new approach at sea involve?",
      "What would France's new approach at sea involve?"),
     ("I'm writing a school report. Who is the French interior minister?", "Who is the French interior minister?"),
+    # a label before the question
+    ("Quick question: who sent the note to Darmanin?", "Who sent the note to Darmanin?"),
+    ("Question - where do the boats leave from?", "Where do the boats leave from?"),
+    ("Questions about Dunkirk: where do boats leave?", "Questions about Dunkirk: where do boats leave?"),
     # context the question leans on, a second question, or nothing else that asks: unchanged
     ("The UK paid France £480m. Is it working?", "The UK paid France £480m. Is it working?"),
     ("What did France reject? Maybe the note?", "What did France reject? Maybe the note?"),
