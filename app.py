@@ -20,7 +20,7 @@ except RagError as exc:
 
 warm_up(settings)
 for line in unknown_variables():
-    st.sidebar.warning(line, icon=":material/warning:")
+    st.sidebar.warning(ui.escape_markdown(line), icon=":material/warning:")
 
 
 def start_reindex(rebuild: bool = False) -> None:

@@ -140,9 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         k = getattr(args, "k", None)
         if k is not None:
             check_top_k(k, "--k")
-        settings = Settings.load(**({"top_k": k} if k is not None else {}))
-        for line in unknown_variables():
+        for line in unknown_variables():  # before the settings, whose error may stop the command
             print(f"warning: {line}", file=sys.stderr)
+        settings = Settings.load(**({"top_k": k} if k is not None else {}))
         code = args.func(args, settings)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
         return code

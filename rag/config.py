@@ -143,18 +143,28 @@ _ENV = {
 }
 
 
+# Settings an earlier version read, and what says the same now.
+_REMOVED = {"RAG_SENTENCE_VECTORS": "sentence vectors are always made one way now; chunk vectors are RAG_CHUNK_VECTORS"}
+
+
 def unknown_variables(environ=None) -> list[str]:
-    """One line for each `RAG_` variable in the environment that is no setting (a typo
-    such as RAG_TOPK, or one from an older version): it would be ignored silently."""
+    """One line for each `RAG_` variable in the environment (in any case) that is no
+    setting: a typo such as RAG_TOPK, or one an earlier version read. It would be
+    ignored silently."""
     import difflib
 
     environ = os.environ if environ is None else environ
-    known = sorted({var for var, _ in _ENV.values() if var.startswith("RAG_")})
+    known = sorted(var for var, _ in _ENV.values())
     lines = []
-    for name in sorted(n for n in environ if n.startswith("RAG_") and n not in known):
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-        hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(known)})"
-        lines.append(f"{name} is not a setting and is ignored{hint}")
+    for name in sorted(n for n in environ if n.upper().startswith("RAG_") and n not in known):
+        if name.upper() in _REMOVED:
+            lines.append(f"{name} is no longer a setting and is ignored: {_REMOVED[name.upper()]}")
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=3, cutoff=0.7)
+        if name.upper() in known:
+            close = [name.upper()]  # names are case-sensitive: rag_top_k is not RAG_TOP_K
+        hint = f"did you mean {' or '.join(close)}?" if close else "`rag config` lists the settings"
+        lines.append(f"{name} is not a setting and is ignored ({hint})")
     return lines
 
 

@@ -842,6 +842,9 @@ def test_a_misspelt_setting_is_named_in_the_sidebar(monkeypatch, real_seed_setti
     at = app(monkeypatch, real_seed_settings)
     warnings = [plain(w.value) for w in at.sidebar.warning]
     assert "RAG_TOPK is not a setting and is ignored (did you mean RAG_TOP_K?)" in warnings
+    monkeypatch.setenv("RAG_*x*", "1")  # shown as written, not as Markdown
+    at = app(monkeypatch, real_seed_settings)
+    assert any(w.value.startswith("RAG\\_\\*x\\*") for w in at.sidebar.warning)
     assert not at.exception and not ask(at, "What did France reject?").error
 
 

@@ -230,9 +230,26 @@ def test_unknown_variables_lists_only_what_no_setting_reads():
     from rag.config import unknown_variables
 
     assert unknown_variables({"RAG_TOP_K": "5", "RAG_LLM": "none", "PATH": "/bin", "OPENAI_API_KEY": "x"}) == []
-    lines = unknown_variables({"RAG_SENTENCE_VECTORS": "1", "RAG_INDEXDIR": "/tmp/i"})
-    assert lines[0] == "RAG_INDEXDIR is not a setting and is ignored (did you mean RAG_INDEX_DIR?)"
-    assert lines[1].startswith("RAG_SENTENCE_VECTORS is not a setting and is ignored (settings: RAG_CHROMA_URL, ")
+    lines = unknown_variables({"RAG_SENTENCE_VECTORS": "1", "RAG_INDEXDIR": "/tmp/i", "RAG_OPENAI_API_KEY": "k",
+                               "rag_top_k": "3", "RAG_LLM_MODE": "none", "RAG_FOO": "1"})
+    assert lines == [
+        "RAG_FOO is not a setting and is ignored (`rag config` lists the settings)",
+        "RAG_INDEXDIR is not a setting and is ignored (did you mean RAG_INDEX_DIR?)",
+        "RAG_LLM_MODE is not a setting and is ignored (did you mean RAG_LLM_MODEL or RAG_LLM_TIMEOUT or RAG_LLM?)",
+        "RAG_OPENAI_API_KEY is not a setting and is ignored (did you mean OPENAI_API_KEY?)",
+        "RAG_SENTENCE_VECTORS is no longer a setting and is ignored: sentence vectors are always made one way now; "
+        "chunk vectors are RAG_CHUNK_VECTORS",
+        "rag_top_k is not a setting and is ignored (did you mean RAG_TOP_K?)",
+    ]
+
+
+def test_a_misspelt_setting_is_named_even_when_the_settings_stop_the_command(cli, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_TOPK", "3")
+    monkeypatch.setenv("RAG_TOP_K", "0")
+    assert cli("config") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "warning: RAG_TOPK is not a setting and is ignored (did you mean RAG_TOP_K?)"
+    assert err[1].startswith("error: RAG_TOP_K")
 
 
 # -- the reader of the output -------------------------------------------------------
