@@ -354,7 +354,7 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
     from .chat import (asks_across_documents, content_words, standalone_query, without_asides,
-                       without_document_references, without_instructions)
+                       without_document_references, without_instructions, without_label)
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -365,17 +365,18 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     if mode not in ("llm", "extractive"):
         raise ConfigError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
     question = clean(question, settings)
-    earlier = [without_document_references(without_asides(without_instructions(q)))
+    earlier = [without_document_references(without_label(without_instructions(q)))
                for q in (clean_question_or_none(h) for h in history) if q]
-    asked = without_document_references(without_asides(without_instructions(question)))  # searched and scored
+    stated = without_label(without_instructions(question))
+    asked = without_document_references(stated)  # what is searched and scored
     query = standalone_query(asked, earlier, settings if mode == "llm" else None)
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    whole = _about_the_documents(without_instructions(question), earlier, searcher, k or settings.top_k, settings)
+    whole = _about_the_documents(without_asides(stated), earlier, searcher, k or settings.top_k, settings)
     if whole is not None:  # "What are these articles about?": no topic to search for
         kind, hits, total = whole
-        query = without_instructions(question)
+        query = without_asides(stated)
     else:
         hits = searcher.search(query, k or settings.top_k, timings=search_timings)
     t2 = time.perf_counter()
@@ -416,6 +417,17 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                       stored=getattr(searcher, "stored_vectors", None))
         if not own.refused:  # its time counts in "answer"
             ex, hits, query = own, alone, asked
+    plain = without_document_references(without_asides(stated)) if ex.refused and whole is None else asked
+    if plain != asked:
+        # Found nothing with the asker's own sentences ("I need the date for my
+        # timeline", "somewhere near a port i think"): their words are in no passage.
+        retry = standalone_query(plain, earlier)
+        found = searcher.search(retry, k or settings.top_k, timings=search_timings)
+        bare = extract(retry, found, searcher.embedder, settings.max_answer_tokens, question=plain,
+                       threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
+                       across=asks_across_documents(question))
+        if not bare.refused:
+            ex, hits, query = bare, found, retry
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

@@ -109,22 +109,31 @@ _ABOUT_THE_ASKER = re.compile(
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a)\s+\w+(?:\s+\w+)?\s*[:,]?\s*$"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$)", re.I)
+# A sentence that asks: a question mark, a question word first, or a question put as a
+# statement ("I wonder why...", "I'd like to know who...").
 _ASKS = re.compile(
     r"\?\s*$|^\W*(?:" + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"}))
-    + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b", re.I)
+    + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
+    r"|^\W*(?:i|we)(?:\s+(?:just|really|still))?\s+(?:wonder|want\s+to\s+know|would\s+like\s+to\s+know|"
+    r"(?:'d|’d)\s+like\s+to\s+know|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b", re.I)
 # "Quick question:", "Q -": a label before the question.
 _LABEL = re.compile(r"^\s*(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
                     r"(?:question|q|query)\s*(?::|\s[-–—])\s*", re.I)
 
 
+def without_label(question: str) -> str:
+    """The question without a label before it ("Quick question: who sent the note?")."""
+    rest = _LABEL.sub("", question, count=1)
+    if rest == question or len(rest.split()) < 2:
+        return question
+    return rest[:1].upper() + rest[1:]
+
+
 def without_asides(question: str) -> str:
     """The question without its sentences about the asker ("I need both names", "For my
-    essay:", "somewhere near a port i think"), which no passage holds and which would
-    count against every one, nor a label before it ("Quick question:"). Unchanged where no
-    other sentence asks."""
-    unlabelled = _LABEL.sub("", question, count=1)
-    if unlabelled != question and len(content_words(unlabelled)) >= 2:
-        question = unlabelled[:1].upper() + unlabelled[1:]
+    essay:", "somewhere near a port i think"), which no passage holds. Unchanged where no
+    other sentence asks. A guess may also narrow the question ("The French one i think"),
+    so the answerer tries this only where the question as asked finds no answer."""
     parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
     if len(parts) < 2:
         return question

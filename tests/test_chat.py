@@ -7,7 +7,8 @@ import io
 import pytest
 
 from rag.answer import answer_question
-from rag.chat import is_follow_up, standalone_query, without_asides, without_document_references, without_instructions
+from rag.chat import (is_follow_up, standalone_query, without_asides, without_document_references, without_instructions,
+                      without_label)
 from rag.cli import main
 from rag.llm import REWRITE_PROMPT
 from rag.retrieve import Searcher
@@ -224,10 +225,9 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
     ("For my essay: what would France's new approach at sea involve?",
      "What would France's new approach at sea involve?"),
     ("I'm writing a school report. Who is the French interior minister?", "Who is the French interior minister?"),
-    # a label before the question
-    ("Quick question: who sent the note to Darmanin?", "Who sent the note to Darmanin?"),
-    ("Question - where do the boats leave from?", "Where do the boats leave from?"),
-    ("Questions about Dunkirk: where do boats leave?", "Questions about Dunkirk: where do boats leave?"),
+    # a question put as a statement asks
+    ("I wonder why France rejected the demand. Was it legal reasons?",
+     "I wonder why France rejected the demand. Was it legal reasons?"),
     # context the question leans on, a second question, or nothing else that asks: unchanged
     ("The UK paid France £480m. Is it working?", "The UK paid France £480m. Is it working?"),
     ("What did France reject? Maybe the note?", "What did France reject? Maybe the note?"),
@@ -238,6 +238,25 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
 ])
 def test_sentences_about_the_asker_are_not_searched(question, searched):
     assert without_asides(question) == searched
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("Quick question: who sent the note to Darmanin?", "Who sent the note to Darmanin?"),
+    ("Question - where do the boats leave from?", "Where do the boats leave from?"),
+    ("Quick question: what are these articles about?", "What are these articles about?"),
+    ("Questions about Dunkirk: where do boats leave?", "Questions about Dunkirk: where do boats leave?"),
+    ("Question: why?", "Question: why?"),  # too little left
+])
+def test_a_label_before_the_question_is_not_searched(question, searched):
+    assert without_label(question) == searched
+
+
+def test_the_askers_own_sentences_are_dropped_only_where_the_question_finds_nothing(real_seed_settings):
+    # a guess that narrows the question is kept: it is answered as asked
+    answer = answer_question("We know the UK paid France £480 million. What has the money been spent on?",
+                             settings=real_seed_settings)
+    assert answer.query == "We know the UK paid France £480 million. What has the money been spent on?"
+    assert not answer.refused and "patrols" in answer.answer
 
 
 def test_a_guess_after_the_question_does_not_lead_to_a_refusal(real_seed_settings):

@@ -214,8 +214,13 @@ def test_an_overview_quotes_each_documents_opening(real_seed_settings):
     _verbatim(real_seed_settings, answer)
 
 
-def test_which_outlets_quotes_who_each_report_is_from(real_seed_settings):
-    answer = answer_question("Which news outlets are these reports from?", settings=real_seed_settings)
+@pytest.mark.parametrize("question", [
+    "Which news outlets are these reports from?",
+    "Quick question: which news outlets published these reports?",
+    "For my essay: which news outlets published these reports?",
+])
+def test_which_outlets_quotes_who_each_report_is_from(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused
     assert "contacted by the BBC" in answer.citations[0].quote
     assert "seen by The Independent" in answer.citations[1].quote
