@@ -260,8 +260,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if unmentioned_names(query, [hit.chunk.text for hit in hits]):
         context = context - UNMENTIONED_NAME_PENALTY
     standalone = float((scores + context).max())
-    if question and question != query and len(tokenize(question)) >= 2:
-        scores = (scores + score_units(question, answerable, cache)) / 2
+    if follow_up and len(tokenize(follow_up)) >= 2:
+        scores = (scores + score_units(follow_up, answerable, cache)) / 2
     scores = scores + context
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often

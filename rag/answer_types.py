@@ -25,7 +25,7 @@ from .lexical import STOPWORDS, tokenize
 # What a "how many" or "when" question needs to find in a sentence to be answered.
 _NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
-_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
+_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
                      r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -38,24 +38,36 @@ _TIME = re.compile(
     r"year|years|month|months|week|weeks|day|days|daily|today|yesterday|tomorrow|ago|since|until|"
     r"after|before|during|recent|recently|now|currently|soon|later|earlier|era|period|age|"
     r"hours?|minutes?|seconds?|hrs|mins)\b", re.I)
+# What turns to a question without asking anything itself: "And who...", "OK, so when...".
+_LEAD_IN = r"^\s*(?:(?:and|but|so|then|ok|okay),?\s+)*"
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = _MONTH_NAMES + "jan feb apr jun jul aug sep sept oct nov dec".split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_RELATIVE = r"(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)"
 # "In which year...", "On what date...": a span of time ("over recent years") does not answer.
-_YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.I)
-_A_YEAR = re.compile(r"(?<![\d£$€.,])\b(?:1[0-9]\d\d|20\d\d)s?\b|\b(?:last|this|next|that|the\s+same|the\s+following|"
-                     r"the\s+previous|the\s+next)\s+year\b|['’]\d\d\b", re.I)
-# "When will...", "When is it supposed to come into force?": a time still to come.
-_FUTURE_Q = re.compile(r"^\s*(?:(?:and|but|so|then|ok|okay),?\s+)?when\b[^?.!]*?\b(?:will|shall|supposed\s+to|due\s+to|"
-                       r"expected\s+to|set\s+to|going\s+to|planned\s+to|scheduled\s+to|meant\s+to|intended\s+to)\b",
-                       re.I)
-_A_FUTURE = re.compile(r"\b(?:next|soon|shortly|later|within|tomorrow|upcoming|coming|forthcoming|imminent(?:ly)?|"
-                       r"by\s+(?:the\s+end|next|early|late|mid|\d)|in\s+(?:\w+\s+)?(?:days|weeks|months|years)|"
-                       r"this\s+(?:week|month|year|spring|summer|autumn|fall|winter)|from\s+\d)\b", re.I)
-_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.I)
-_A_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-                     r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
-                     r"saturday|sunday|today|yesterday|tomorrow|tonight)\b|\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b"
-                     r"|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)\s+"
-                     r"(?:day|week|weekend|morning|afternoon|evening|night)\b", re.I)
-_NAME_Q = re.compile(r"^\s*(?:(?:and|but|so|then|ok|okay),?\s+)?(who|whom|whose)\b|\b(so|and|but|then)\s+(who|whom|whose)\s+(is|are|was|were|has|have|had|did|does|do|will|would|can|could)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
+_YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b(?![-\s]+(?:group|olds?)\b)", re.I)
+_A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + _RELATIVE + r"\s+year\b"
+                     r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b", re.I)
+_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b", re.I)
+_A_DATE = re.compile(
+    r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
+    r"|today|yesterday|tomorrow|tonight|christmas|easter|new\s+year['’]s|bastille\s+day|boxing\s+day|halloween|"
+    r"thanksgiving)\b|(?-i:\b(?:May|March)\b)|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
+    r"|\b" + _RELATIVE + r"\s+(?:day|week|weekend|morning|afternoon|evening|night)\b", re.I)
+# "When will...", "When is it supposed to come into force?": a time still to come, which
+# a sentence gives by a future time ("next month", "within weeks", "by the summer") or
+# by a date beside a word for what is planned ("will apply from 1 June").
+_FUTURE_Q = re.compile(_LEAD_IN + r"when\s+(?:will|shall|(?:is|are)\s+[^?.!]{1,60}?\s+(?:supposed|due|expected|"
+                       r"set|going|planned|scheduled|meant|intended)\s+to)\b", re.I)
+_A_FUTURE = re.compile(
+    r"\b(?:soon|shortly|tomorrow|upcoming|forthcoming|imminent(?:ly)?"
+    r"|next\s+(?:week|month|year|spring|summer|autumn|fall|winter|time|" + "|".join(_MONTHS + _WEEKDAYS) + r")"
+    r"|(?:with)?in\s+(?:\w+\s+){0,2}(?:hours|days|weeks|months|years)"
+    r"|by\s+(?:the\s+)?(?:end|start|spring|summer|autumn|fall|winter|next|early|late|mid|\d|"
+    + "|".join(_MONTHS) + r")|later\s+this|this\s+(?:week|month|year|spring|summer|autumn|fall|winter))\b", re.I)
+_PLANNED = re.compile(r"\b(?:will|shall|would|due|expected|planned|scheduled|set\s+to|going\s+to|from|starting|"
+                      r"takes?\s+effect|comes?\s+into\s+force)\b", re.I)
+_NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
                      # "Which Home Secretary...", "Name the British officials": a person in office
                      r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
@@ -88,9 +100,7 @@ _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BB
 # Capitalised words that describe rather than name: nationalities, days, months.
 _NOT_NAMES = frozenset(
     "english british french german italian spanish european american russian chinese irish scottish welsh "
-    "dutch belgian polish swiss african asian western eastern northern southern monday tuesday wednesday "
-    "thursday friday saturday sunday january february march april may june july august september october "
-    "november december".split())
+    "dutch belgian polish swiss african asian western eastern northern southern".split() + _WEEKDAYS + _MONTH_NAMES)
 # "What is the name of the tidal canal near Dunkirk?": the thing to be named is the head
 # of the noun phrase after "name of" (canal).
 # A clause's subject ends the noun phrase before it: "the minister he sent the demand to".
@@ -101,7 +111,7 @@ _NAME_OF_Q = re.compile(
     r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
 # "Who is the UK border security chief?": the role whose holder is asked for (chief).
 _WHO_IS_Q = re.compile(
-    r"^\s*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
+    _LEAD_IN + r"who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today|" + _CLAUSE_SUBJECTS +
     r")\b|\s*[?.,;]|\s*$)", re.I)
 # Offices: who holds one is told where it is named ("The UK border security chief, Martin Hewitt").
@@ -111,7 +121,7 @@ _OFFICES = frozenset(tokenize(
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
 # "Who is Bruno Retailleau?" asks who someone named is: a description, not a new name.
 _WHO_IS_NAMED = re.compile(
-    r"^\s*who\s+(?:is|was|are|were)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
+    _LEAD_IN + r"who\s+(?:is|was|are|were)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
     r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
     r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
 # Offices that say only that someone holds one: "the official in charge of border
@@ -445,7 +455,10 @@ def _new_numbers(query: str, text: str) -> set[str]:
     return _numbers(text) - _numbers(query)
 
 
-_ASKS_FOR_SOMETHING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+# A follow-up's own question word, which says what it asks for; "What about France?"
+# has none: it asks what the earlier turn asked, of something else.
+_QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+_WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
 
 
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None,
@@ -461,26 +474,40 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     "Why does it matter that he left?" asks why); the names and numbers the earlier turn
     mentions are still not new.
     """
-    kind = asking if asking and _ASKS_FOR_SOMETHING.search(asking) else query
-    if _NUMBER_Q.search(kind) and (not _new_numbers(query, text) or actor_only_receives(kind, text)
-                                   or counts_something_else(kind, text)):
+    typed = asking if asking and _QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking) else query
+    if _NUMBER_Q.search(typed) and (not _new_numbers(query, text) or actor_only_receives(typed, text)
+                                    or counts_something_else(typed, text)):
         return TYPE_PENALTY
-    if _FREQUENCY_Q.search(kind) and not _FREQUENCY.search(text):
+    if _FREQUENCY_Q.search(typed) and not _FREQUENCY.search(text):
         return TYPE_PENALTY
-    if _TIME_Q.search(kind) and not _TIME.search(text):
+    # a year, a date or a time to come, where asked, is the time the sentence must give
+    if _YEAR_Q.search(typed) or _DATE_Q.search(typed):
+        if not (_A_YEAR.search(text) if _YEAR_Q.search(typed) else _A_DATE.search(text)):
+            return EXACT_TIME_PENALTY
+    elif _FUTURE_Q.search(typed):
+        if not (_A_FUTURE.search(text) or ((_A_YEAR.search(text) or _A_DATE.search(text)) and _PLANNED.search(text))):
+            return TYPE_PENALTY
+    elif _TIME_Q.search(typed) and not _TIME.search(text):
         return TYPE_PENALTY
-    if _FUTURE_Q.search(kind) and not (_A_FUTURE.search(text) or _A_YEAR.search(text) or _A_DATE.search(text)):
+    if _REASON_Q.search(typed) and not _REASON.search(text) and not (
+            _FEELING_Q.search(typed) and _FEELING_ABOUT.search(text)):
         return TYPE_PENALTY
-    if (_YEAR_Q.search(kind) and not _A_YEAR.search(text)) or (_DATE_Q.search(kind) and not _A_DATE.search(text)):
-        return EXACT_TIME_PENALTY
-    if _REASON_Q.search(kind) and not _REASON.search(text) and not (
-            _FEELING_Q.search(kind) and _FEELING_ABOUT.search(text)):
+    if _CONCERN_Q.search(typed) and not _CONCERN.search(text):
         return TYPE_PENALTY
-    if _CONCERN_Q.search(kind) and not _CONCERN.search(text):
-        return TYPE_PENALTY
-    named = names_the_thing(kind, text, vocabulary)
+    named = names_the_thing(typed, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
-    if _NAME_Q.search(kind) and not _WHO_IS_NAMED.match(kind) and not _new_names(query, text):
+    if _asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed) and not _new_names(query, text):
         return TYPE_PENALTY
     return 0.0
+
+
+# "The UK paid France a fortune, so who is questioning it?": the question after a
+# statement. After a question of its own ("Why did France refuse, and who...?") it is a
+# second question, which the sentences answering the first need not answer.
+_THEN_WHO = re.compile(r"[,;:]\s*(?:so|then)\s+(?:who|whom|whose)\b", re.I)
+
+
+def _asks_for_a_name(question: str) -> bool:
+    then = _THEN_WHO.search(question)
+    return bool(_NAME_Q.search(question) or (then and not _QUESTION_WORD.search(question[:then.start()])))

@@ -186,6 +186,21 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("The UK paid France a fortune, so who is questioning it?", "It is questioned by Conservative backbenchers.",
      False),
     ("What did Darmanin, who is interior minister, say?", "The minister said it was dangerous.", False),
+    # how a year is written; a year group is no year
+    ("In which year was the deal signed?", "The deal was signed on 31.12.2023.", False),
+    ("In which year was the budget set?", "The FY2023/24 budget was set.", False),
+    ("Which year did the crossings start?", "They started in the '90s.", False),
+    ("Which year did the crossings start?", "They started in the nineties.", False),
+    ("In which year did Britain start paying France?", "Britain pays France to fund patrols.", True),
+    ("What year group is she in?", "She is a pupil at the school.", False),
+    # what a date is, and what only looks like one
+    ("On what date was the note delivered?", "Crossings are up 3.5 per cent.", True),
+    ("On what date was the note delivered?", "Officials may meet to discuss the note.", True),
+    ("On what date was the note delivered?", "The note was the 4th boat of demands.", True),
+    ("On what date was the note delivered?", "The note was delivered in May.", False),
+    ("On what date was the note delivered?", "It was delivered on Bastille Day.", False),
+    ("What is the date of the note?", "The note was seen by The Independent.", True),
+    ("What day-to-day checks are made?", "Checks are made every day.", False),
     # a time still to come: the present or the past does not give one
     ("When is the new doctrine supposed to come into force?", "The new doctrine was still being studied.", True),
     ("When is the new doctrine supposed to come into force?", "France recently committed to a new doctrine.", True),
@@ -193,6 +208,24 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When will the new doctrine take effect?", "The doctrine will apply from 1 June.", False),
     ("When will the new doctrine take effect?", "It is expected within weeks.", False),
     ("When did the doctrine take effect?", "It took effect recently.", False),  # the past: as before
+    ("When will France start intercepting boats?", "France began interceptions last year.", True),
+    ("When will France start intercepting boats?", "France began interceptions in 2019.", True),
+    ("When will France start intercepting boats?", "Boats coming ashore are not stopped.", True),
+    ("When will France start intercepting boats?", "The next boat left at dawn.", True),
+    ("When will France start intercepting boats?", "Interceptions start in a few weeks.", False),
+    ("When will France start intercepting boats?", "Interceptions start by the summer.", False),
+    # "once" is as often a condition as a time ("policy of not intercepting vessels once they enter
+    # territorial waters")
+    ("When will France start intercepting boats?", "Boats are not stopped once they reach the sea.", True),
+    ("When will France start intercepting boats?", "Interceptions are due to start in 2027.", False),
+    ("When did Britain agree to pay the sum that will fund patrols?", "It agreed two years ago.", False),
+    ("When was the doctrine supposed to start?", "It was supposed to start two years ago.", False),
+    # a second question, a relative "who", or "so who" after a statement
+    ("So who is Bruno Retailleau?", "Bruno Retailleau supported aggressive measures.", False),
+    ("Why did France reject the demand, and who has criticised the spending?",
+     "French officials rejected the demand, citing legal constraints.", False),
+    ("What do the residents who live near Dunkirk and who are frustrated want?",
+     "Residents want the authorities to act.", False),
     # a year or a date asked for: a span of years or a time of day does not give one
     ("In which year did Britain sign the deal?", "Britain has paid France £480 million over recent years.", True),
     ("In which year did Britain sign the deal?", "Britain signed the deal in 2018.", False),
@@ -328,6 +361,9 @@ def test_a_follow_up_asks_for_what_its_own_question_word_asks():
                                asking="And who replaced him?") > 0
     assert answer_type_penalty("How much has the UK paid France? And Belgium?", "Belgium helped too.",
                                asking="And Belgium?") > 0
+    # "What about France?" asks what the earlier turn asked
+    assert answer_type_penalty("Who is the UK Home Secretary? What about France?", "France refused the demand.",
+                               asking="What about France?") > 0
 
 
 PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal.",
