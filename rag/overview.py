@@ -27,20 +27,24 @@ _COLLECTION = frozenset(tokenize(
 _OUTLET_Q = re.compile(
     r"\b(?:news\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
     r"publications?|newspapers?|broadcasters?|media|publishers?|journalists?|reporters?|authors?|websites?|"
-    r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered))\b", re.I)
+    r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered))\b"
+    # "Who are the articles credited to?", "What are these reports based on?"
+    r"|^\s*(?:who|what|which)(?:\s+[\w-]+)?\s+(?:are|is|were|was)\s+(?:the|these|those|this|both)\s+(?:two\s+)?"
+    r"(?:news\s+)?(?:articles?|reports?|stories|story|pieces?)\s+(?:credited\s+to|attributed\s+to|based\s+on|from)\b",
+    re.I)
 _OUTLET_TERMS = frozenset(tokenize(
     "organisation organisations organization organizations source sources agency agencies outlet outlets site "
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
-    "quote quoted website websites base based credit credited attribute attributed come came originate "
-    "originally behind"))
+    "quote quoted website websites base based credit credited attribute attributed come came behind mention "
+    "mentions mentioned"))
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
     "summarise summarize summary summaries overview gist sum main key points point topics topic theme themes "
     "headline headlines tldr cover covers covered covering say says discuss discusses describe describes list "
     "show tell give gave have has available indexed loaded see read search answer know brief briefly short "
     "quick quickly general generally overall whole entire basically mostly please write wrote written "
-    "publish published report reported cite cited mention mentions mentioned develop developments across sentence sentences line lines "
+    "publish published report reported cite cited develop developments across sentence sentences line lines "
     "paragraph paragraphs word words one few two three four five compare contrast"))
 # Words that ask for an overview without naming the documents ("Give me an overview",
 # "What are the main points?"): of the documents only where no earlier turn gives a topic.

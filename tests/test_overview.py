@@ -43,7 +43,12 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("Which outlets are these stories attributed to?", "outlets"),
     ("Which news organisations are behind these articles?", "outlets"),
     ("which news organisations do these two stories come from or mention?", "outlets"),
-    ("What do the articles mention?", "overview"),
+    ("Who are the articles credited to?", "outlets"),
+    ("What sources are these articles based on?", "outlets"),
+    ("What are the reports based on?", "outlets"),
+    # a document the documents mention is something in them
+    ("What note is mentioned?", None),
+    ("Which report is mentioned in the article?", None),
     ("What do the articles mention about Dunkirk?", None),
     ("What is the media policy based on?", None),
     # a topic in words that could also describe the documents
