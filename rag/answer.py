@@ -214,7 +214,8 @@ def refusal_threshold(settings: Settings) -> float:
 
 def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             threshold: float | None = None, question: str | None = None,
-            stored: Callable[[list[str]], dict] | None = None, across: bool = False) -> Extract:
+            stored: Callable[[list[str]], dict] | None = None, across: bool = False,
+            parts: Sequence[str] = ()) -> Extract:
     """The best few non-redundant sentences of the retrieved chunks, or a refusal.
 
     For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
@@ -222,6 +223,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     `across`: the question asks what each document says ("What do the two reports
     give as reasons..."), so each source whose best sentence would answer on its own is
     quoted, even where another source's sentences score higher.
+    `parts`: the questions a question asks where it asks several ("What are residents
+    seeing, and how do they feel about it?"): the best sentence for each that would
+    answer on its own is quoted, even where the whole question ranks others higher.
     `stored` gives the vectors the searcher already holds for sentences, if any.
     """
     import numpy as np
@@ -299,6 +303,20 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             break
         chosen.append(int(i))
         tokens += n
+    picked: list[int] = []  # each part's own sentence, kept when a later one needs room
+    for part in parts:
+        own_scores = score_units(part, answerable, cache) + context
+        i = int(np.argmax(own_scores))
+        if own_scores[i] < threshold or i in chosen or any(float(vectors[i] @ vectors[j]) > REDUNDANT
+                                                          for j in chosen):
+            continue
+        spare = [j for j in chosen if j not in picked]
+        if len(chosen) >= MAX_SENTENCES:
+            if not spare:
+                continue
+            chosen.remove(spare[-1])
+        chosen.append(i)
+        picked.append(i)
     if across:
         quoted = [answerable[i].source for i in chosen]
         for i in order:
@@ -353,7 +371,7 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import (asks_across_documents, content_words, standalone_query, without_asides,
+    from .chat import (asks_across_documents, content_words, question_parts, standalone_query, without_asides,
                        without_document_references, without_instructions, without_label)
     from .retrieve import SearchTimings
 
@@ -408,7 +426,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     else:
         ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
                      threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
-                     across=asks_across_documents(question))
+                     across=asks_across_documents(question), parts=question_parts(asked))
     if ex.refused and whole is None and query != asked and len(content_words(asked)) >= 2:
         # Read as a follow-up, the question found nothing; it may stand alone after all
         # (a new topic after a refused turn, a pronoun that points into itself).

@@ -146,6 +146,18 @@ def without_asides(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# Where a question asks a second thing: "...seeing, and how do they feel about it?",
+# "Why did France refuse? What reasons did it give?"
+_SECOND_QUESTION = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|how|why|who|where|when|which|whose)\b)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question asks, where it asks more than one; else [] ."""
+    parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
+    parts = [p for p in parts if len(content_words(p)) >= 2]
+    return parts if len(parts) > 1 else []
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
     words = re.findall(r"\w+", question)

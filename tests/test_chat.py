@@ -7,7 +7,7 @@ import io
 import pytest
 
 from rag.answer import answer_question
-from rag.chat import (is_follow_up, standalone_query, without_asides, without_document_references, without_instructions,
+from rag.chat import (is_follow_up, question_parts, standalone_query, without_asides, without_document_references, without_instructions,
                       without_label)
 from rag.cli import main
 from rag.llm import REWRITE_PROMPT
@@ -264,6 +264,29 @@ def test_a_guess_after_the_question_does_not_lead_to_a_refusal(real_seed_setting
                              settings=real_seed_settings)
     assert answer.query == "Where do most of the boats set off from?"
     assert not answer.refused and "Dunkirk" in answer.answer
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Why did the French turn down the UK's request? What reasoning did they give?",
+     ["Why did the French turn down the UK's request", "What reasoning did they give?"]),
+    ("Which British officials are named, and what's their stance toward France?",
+     ["Which British officials are named", "what's their stance toward France?"]),
+    # one question, or a second part too short to ask anything alone
+    ("What did France reject?", []),
+    ("What are residents seeing and how do they feel about it?", []),
+    ("Who met and when?", []),
+])
+def test_the_questions_a_question_asks(question, parts):
+    assert question_parts(question) == parts
+
+
+def test_each_part_of_a_two_part_question_is_answered(real_seed_settings):
+    # the whole question ranks the UK's demand below the stance sentence that follows it
+    answer = answer_question("Put side by side what the UK is demanding from France and what France had itself "
+                             "recently signed up to doing at sea. How do they differ?", settings=real_seed_settings)
+    assert "backing away from a recent commitment" in answer.answer
+    assert "put an immediate stop to all small boat crossings" in answer.answer
+    assert len(answer.citations) <= 4
 
 
 @pytest.fixture
