@@ -310,13 +310,15 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         if own_scores[i] < threshold or i in chosen or any(float(vectors[i] @ vectors[j]) > REDUNDANT
                                                           for j in chosen):
             continue
+        n = count_tokens(answerable[i].text)
         spare = [j for j in chosen if j not in picked]
-        if len(chosen) >= MAX_SENTENCES:
-            if not spare:
-                continue
+        while spare and (len(chosen) >= MAX_SENTENCES or tokens + n > max_tokens):
             chosen.remove(spare[-1])
-        chosen.append(i)
-        picked.append(i)
+            tokens -= count_tokens(answerable[spare.pop()].text)
+        if len(chosen) < MAX_SENTENCES and tokens + n <= max_tokens:
+            chosen.append(i)
+            picked.append(i)
+            tokens += n
     if across:
         quoted = [answerable[i].source for i in chosen]
         for i in order:

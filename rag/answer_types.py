@@ -47,7 +47,8 @@ _RELATIVE = r"(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)"
 # "In which year...", "On what date...": a span of time ("over recent years") does not answer.
 _YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b(?![-\s]+(?:group|olds?)\b)", re.I)
 _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + _RELATIVE + r"\s+year\b"
-                     r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b", re.I)
+                     r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+                     re.I)
 _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b", re.I)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +

@@ -112,8 +112,8 @@ _ABOUT_THE_ASKER = re.compile(
 # A sentence that asks: a question mark, a question word first, or a question put as a
 # statement ("I wonder why...", "I'd like to know who...").
 _ASKS = re.compile(
-    r"\?\s*$|^\W*(?:" + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"}))
-    + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
+    r"\?\s*$|^\W*(?:"
+    + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
     r"|^\W*(?:i|we)(?:\s+(?:just|really|still))?\s+(?:wonder|want\s+to\s+know|would\s+like\s+to\s+know|"
     r"(?:'d|’d)\s+like\s+to\s+know|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b", re.I)
 # "Quick question:", "Q -": a label before the question.

@@ -355,7 +355,8 @@ def test_a_follow_up_asks_for_what_its_own_question_word_asks():
     sentence = "With Bruno Retailleau's departure amid reshuffles, the government appears distracted."
     assert answer_type_penalty(standalone, sentence) > 0  # read whole, it asks for a new name
     assert answer_type_penalty(standalone, sentence, asking="Why does it matter that he left?") == 0
-    assert answer_type_penalty(standalone, "Bruno Retailleau left office.", asking="Why does it matter that he left?") > 0
+    assert answer_type_penalty(standalone, "Bruno Retailleau left office.",
+                               asking="Why does it matter that he left?") > 0
     # the earlier turn's names are still not new; a follow-up with no question word keeps its type
     assert answer_type_penalty("Who replaced Bruno Retailleau? And who replaced him?", sentence,
                                asking="And who replaced him?") > 0

@@ -7,8 +7,9 @@ import io
 import pytest
 
 from rag.answer import answer_question
-from rag.chat import (is_follow_up, question_parts, standalone_query, without_asides, without_document_references, without_instructions,
-                      without_label)
+from rag.chat import (is_follow_up, question_parts, standalone_query, without_asides, without_document_references,
+                      without_instructions, without_label)
+from rag.chunking import count_tokens
 from rag.cli import main
 from rag.llm import REWRITE_PROMPT
 from rag.retrieve import Searcher
@@ -287,6 +288,11 @@ def test_each_part_of_a_two_part_question_is_answered(real_seed_settings):
     assert "backing away from a recent commitment" in answer.answer
     assert "put an immediate stop to all small boat crossings" in answer.answer
     assert len(answer.citations) <= 4
+    # within the answer's token budget, which the part's sentence does not break
+    short = answer_question("Put side by side what the UK is demanding from France and what France had itself "
+                            "recently signed up to doing at sea. How do they differ?",
+                            settings=real_seed_settings.replace(max_answer_tokens=40))
+    assert sum(count_tokens(c.quote) for c in short.citations) <= 40 or len(short.citations) == 1
 
 
 @pytest.fixture
