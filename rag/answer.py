@@ -275,6 +275,19 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     decisive = max(best, standalone)
     top = answerable[order[0]]
     threshold = REFUSAL_THRESHOLD if threshold is None else threshold
+    # Each part of a question that asks several things ranks the sentences on its own: its
+    # best sentence is quoted where it would answer alone, and a question whose parts are
+    # each answered ("Who is James Cleverly? Who is Gerald Darmanin?") is not refused
+    # because the two together match no one sentence.
+    part_best = []
+    for part in parts:
+        part_scores = score_units(part, answerable, cache) + context
+        i = int(np.argmax(part_scores))
+        if part_scores[i] >= threshold:
+            part_best.append((i, float(part_scores[i])))
+    whole_answers = decisive >= threshold
+    if not whole_answers and part_best:
+        decisive = max(score for _, score in part_best)
     if decisive < threshold:
         lead = None
         if best >= LEAD_THRESHOLD:
@@ -293,7 +306,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     vectors = cache.embed([s.text for s in answerable])
     chosen: list[int] = []
     tokens = 0
-    for i in order[:12]:
+    for i in order[:12] if whole_answers else ():
         if len(chosen) >= MAX_SENTENCES or scores[i] < best - KEEP_MARGIN:
             break
         if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
@@ -303,22 +316,27 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             break
         chosen.append(int(i))
         tokens += n
-    picked: list[int] = []  # each part's own sentence, kept when a later one needs room
-    for part in parts:
-        own_scores = score_units(part, answerable, cache) + context
-        i = int(np.argmax(own_scores))
-        if own_scores[i] < threshold or i in chosen or any(float(vectors[i] @ vectors[j]) > REDUNDANT
-                                                          for j in chosen):
+    picked: list[int] = []  # the parts' sentences, which later ones do not displace
+    for i, _ in part_best:
+        if i in chosen or any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
             continue
         n = count_tokens(answerable[i].text)
-        spare = [j for j in chosen if j not in picked]
-        while spare and (len(chosen) >= MAX_SENTENCES or tokens + n > max_tokens):
-            chosen.remove(spare[-1])
-            tokens -= count_tokens(answerable[spare.pop()].text)
-        if len(chosen) < MAX_SENTENCES and tokens + n <= max_tokens:
-            chosen.append(i)
-            picked.append(i)
-            tokens += n
+        # room is made from the whole question's lowest-ranked sentences, never its first,
+        # and only where it can be made
+        spare = [j for j in chosen[1:] if j not in picked]
+        drop: list[int] = []
+        freed = 0
+        while len(drop) < len(spare) and (len(chosen) - len(drop) >= MAX_SENTENCES
+                                          or tokens - freed + n > max_tokens):
+            drop.append(spare[-1 - len(drop)])
+            freed += count_tokens(answerable[drop[-1]].text)
+        if len(chosen) - len(drop) >= MAX_SENTENCES or (chosen and tokens - freed + n > max_tokens):
+            continue
+        for j in drop:
+            chosen.remove(j)
+        chosen.append(i)
+        picked.append(i)
+        tokens += n - freed
     if across:
         quoted = [answerable[i].source for i in chosen]
         for i in order:
@@ -332,7 +350,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             # It takes the place of a source's second sentence where the count or the
             # token budget is full.
             while len(chosen) >= MAX_SENTENCES or tokens + n > max_tokens:
-                spare = [j for j in chosen if sum(answerable[k].source == answerable[j].source for k in chosen) > 1]
+                spare = [j for j in chosen if j not in picked and
+                         sum(answerable[k].source == answerable[j].source for k in chosen) > 1]
                 if not spare:
                     break
                 chosen.remove(spare[-1])
@@ -385,18 +404,23 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     if mode not in ("llm", "extractive"):
         raise ConfigError(f"unknown answer mode {mode!r}: use 'llm' or 'extractive'")
     question = clean(question, settings)
-    earlier = [without_document_references(without_label(without_instructions(q)))
+    # An earlier turn's asides never narrow this question. This question's own claims
+    # after what it asks are left out; those before it may set it up ("We know the UK
+    # paid £480m. What has the money been spent on?"), and either may narrow it ("The
+    # French one i think"): the other readings are tried where this one finds nothing.
+    earlier = [without_document_references(without_asides(without_label(without_instructions(q)), claims="all"))
                for q in (clean_question_or_none(h) for h in history) if q]
-    stated = without_label(without_instructions(question))
+    unlabelled = without_label(without_instructions(question))
+    stated = without_asides(unlabelled, claims="after")
     asked = without_document_references(stated)  # what is searched and scored
     query = standalone_query(asked, earlier, settings if mode == "llm" else None)
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    whole = _about_the_documents(without_asides(stated), earlier, searcher, k or settings.top_k, settings)
+    whole = _about_the_documents(without_asides(unlabelled, claims="all"), earlier, searcher, k or settings.top_k, settings)
     if whole is not None:  # "What are these articles about?": no topic to search for
         kind, hits, total = whole
-        query = without_asides(stated)
+        query = without_asides(unlabelled, claims="all")
     else:
         hits = searcher.search(query, k or settings.top_k, timings=search_timings)
     t2 = time.perf_counter()
@@ -426,28 +450,30 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         partial = _partial_notice(kind, len(ex.citations), total)
         notice = f"{notice} ({partial})" if notice and partial else (notice or partial)
     else:
-        ex = extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=asked,
-                     threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
-                     across=asks_across_documents(question), parts=question_parts(asked))
-    if ex.refused and whole is None and query != asked and len(content_words(asked)) >= 2:
-        # Read as a follow-up, the question found nothing; it may stand alone after all
-        # (a new topic after a refused turn, a pronoun that points into itself).
-        alone = searcher.search(asked, k or settings.top_k, timings=search_timings)
-        own = extract(asked, alone, searcher.embedder, settings.max_answer_tokens, threshold=threshold,
-                      stored=getattr(searcher, "stored_vectors", None))
-        if not own.refused:  # its time counts in "answer"
-            ex, hits, query = own, alone, asked
-    plain = without_document_references(without_asides(stated)) if ex.refused and whole is None else asked
-    if plain != asked:
-        # Found nothing with the asker's own sentences ("I need the date for my
-        # timeline", "somewhere near a port i think"): their words are in no passage.
-        retry = standalone_query(plain, earlier)
-        found = searcher.search(retry, k or settings.top_k, timings=search_timings)
-        bare = extract(retry, found, searcher.embedder, settings.max_answer_tokens, question=plain,
-                       threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
-                       across=asks_across_documents(question))
-        if not bare.refused:
-            ex, hits, query = bare, found, retry
+        across = asks_across_documents(question)  # asked of the question whole: "the two reports"
+
+        def answer_from(query: str, hits: list, own: str | None = None) -> Extract:
+            return extract(query, hits, searcher.embedder, settings.max_answer_tokens, question=own,
+                           threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
+                           across=across, parts=question_parts(own or query))
+
+        ex = answer_from(query, hits, asked)
+        if ex.refused and query != asked and len(content_words(asked)) >= 2:
+            # Read as a follow-up, the question found nothing; it may stand alone after all
+            # (a new topic after a refused turn, a pronoun that points into itself).
+            alone = searcher.search(asked, k or settings.top_k, timings=search_timings)
+            own = answer_from(asked, alone)
+            if not own.refused:  # its time counts in "answer"
+                ex, hits, query = own, alone, asked
+        readings = dict.fromkeys(without_document_references(without_asides(unlabelled, claims=claims))
+                                 for claims in ("all", "none"))
+        for reading in [r for r in readings if r != asked] if ex.refused else ():
+            retry = standalone_query(reading, earlier)
+            found = searcher.search(retry, k or settings.top_k, timings=search_timings)
+            other = answer_from(retry, found, reading)
+            if not other.refused:
+                ex, hits, query = other, found, retry
+                break
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

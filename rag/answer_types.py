@@ -63,10 +63,11 @@ _FUTURE_Q = re.compile(_LEAD_IN + r"when\s+(?:will|shall|(?:is|are)\s+[^?.!]{1,6
 _A_FUTURE = re.compile(
     r"\b(?:soon|shortly|tomorrow|upcoming|forthcoming|imminent(?:ly)?"
     r"|next\s+(?:week|month|year|spring|summer|autumn|fall|winter|time|" + "|".join(_MONTHS + _WEEKDAYS) + r")"
-    r"|(?:with)?in\s+(?:\w+\s+){0,2}(?:hours|days|weeks|months|years)"
+    r"|(?:with)?in\s+(?!(?:the\s+)?(?:recent|last|past|previous|earlier)\b)(?:\w+\s+){0,2}(?:hours|days|weeks|"
+    r"months|years)|(?:at\s+)?the\s+end\s+of\s+(?:the|this|next)\s+(?:week|month|year)|in\s+the\s+new\s+year"
     r"|by\s+(?:the\s+)?(?:end|start|spring|summer|autumn|fall|winter|next|early|late|mid|\d|"
     + "|".join(_MONTHS) + r")|later\s+this|this\s+(?:week|month|year|spring|summer|autumn|fall|winter))\b", re.I)
-_PLANNED = re.compile(r"\b(?:will|shall|would|due|expected|planned|scheduled|set\s+to|going\s+to|from|starting|"
+_PLANNED = re.compile(r"\b(?:will|shall|would|due|expected|planned|scheduled|set\s+to|going\s+to|starting|"
                       r"takes?\s+effect|comes?\s+into\s+force)\b", re.I)
 _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"

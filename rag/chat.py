@@ -102,18 +102,24 @@ def without_instructions(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-# A sentence about the asker rather than the documents ("I need the date for my
-# timeline", "somewhere near a port i think"): what they need it for, or their guess.
-_ABOUT_THE_ASKER = re.compile(
+# Sentences about the asker rather than the documents. What they need it for ("I need
+# the date for my timeline", "For my essay:", "I'm a journalist at a local paper") says
+# nothing of what to find; what they think they know ("somewhere near a port i think",
+# "My teacher said the UK paid 480 million") may narrow it, or mislead.
+_PURPOSE = re.compile(
+    r"^(?:(?:i|we)(?:\s+(?:just|really|still|also))?\s+(?:need|want|have\s+to|must)\b"
+    r"|(?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)\s+(?:writing|doing|working|preparing|making|studying|researching|"
+    r"a|an)\b|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
+    r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,]?\s*$)", re.I)
+_CLAIM = re.compile(
     r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
-    r"|(?:this\s+is\s+)?for\s+(?:my|our|a)\s+\w+(?:\s+\w+)?\s*[:,]?\s*$"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$)", re.I)
 # A sentence that asks: a question mark, a question word first, or a question put as a
 # statement ("I wonder why...", "I'd like to know who...").
+_ASKING_FIRST = sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})
 _ASKS = re.compile(
-    r"\?\s*$|^\W*(?:"
-    + "|".join(sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
+    r"\?\s*$|^\W*(?:" + "|".join(_ASKING_FIRST) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
     r"|^\W*(?:i|we)(?:\s+(?:just|really|still))?\s+(?:wonder|want\s+to\s+know|would\s+like\s+to\s+know|"
     r"(?:'d|’d)\s+like\s+to\s+know|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b", re.I)
 # "Quick question:", "Q -": a label before the question.
@@ -129,19 +135,26 @@ def without_label(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def without_asides(question: str) -> str:
-    """The question without its sentences about the asker ("I need both names", "For my
-    essay:", "somewhere near a port i think"), which no passage holds. Unchanged where no
-    other sentence asks. A guess may also narrow the question ("The French one i think"),
-    so the answerer tries this only where the question as asked finds no answer."""
+def without_asides(question: str, claims: str = "none") -> str:
+    """The question without its sentences about what the asker needs it for ("I need
+    both names", "For my essay:"), which no passage holds. `claims` says which of what
+    the asker thinks they know ("somewhere near a port i think", "My teacher said...")
+    goes too: "none"; "after", those after the last sentence that asks, which the
+    question reads without; or "all", those before it as well, which it may lean on ("We
+    know the UK paid £480m. What has the money been spent on?"). A claim may also
+    narrow the question ("The French one i think"), so the answerer tries the others
+    where one finds nothing. Unchanged where no sentence would be left that asks."""
     parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
     if len(parts) < 2:
         return question
-    kept = [p for p in parts if _ASKS.search(p) or not _ABOUT_THE_ASKER.search(p)]
+    last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)
+    kept = [p for n, p in enumerate(parts)
+            if _ASKS.search(p) or not (_PURPOSE.search(p) or (
+                (claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)))]
     if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
         return question
     rest = " ".join(kept)
-    if len(content_words(rest)) < 2:
+    if len(rest.split()) < 3:
         return question
     return rest[:1].upper() + rest[1:]
 
@@ -152,9 +165,11 @@ _SECOND_QUESTION = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|how|why|who|wh
 
 
 def question_parts(question: str) -> list[str]:
-    """The questions a question asks, where it asks more than one; else [] ."""
+    """The questions a question asks, where it asks more than one; else []. A part that
+    asks nothing ("I need it for my essay.") or too little alone ("Why?") is none."""
     parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
-    parts = [p for p in parts if len(content_words(p)) >= 2]
+    parts = [p for p in parts if len(content_words(p)) >= 2 and (
+        _ASKS.search(p) or not (_PURPOSE.search(p) or _CLAIM.search(p)))]
     return parts if len(parts) > 1 else []
 
 

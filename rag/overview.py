@@ -36,8 +36,14 @@ _OUTLET_TERMS = frozenset(tokenize(
     "organisation organisations organization organizations source sources agency agencies outlet outlets site "
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
-    "quote quoted website websites base based credit credited attribute attributed come came behind mention "
-    "mentions mentioned"))
+    "quote quoted website websites base based credit credited attribute attributed come came behind originate "
+    "originally"))
+# "Mention" asks about the documents where they do the mentioning ("What do the articles
+# mention?"); "What note is mentioned?" asks about something in them.
+_MENTION = frozenset(tokenize("mention mentions mentioned"))
+_DOCUMENTS_MENTION = re.compile(
+    r"\b(?:articles?|reports?|stories|story|pieces?|documents?|docs|texts?|they|these|those)\s+"
+    r"(?:(?:all|both|also|ever|actually|even|each|two)\s+)*(?:mention|mentions|mentioned)\b", re.I)
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
     "summarise summarize summary summaries overview gist sum main key points point topics topic theme themes "
@@ -92,8 +98,9 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
     if follow_up and (_POINTING.search(question) or (
             _POINTING_PLURAL.search(question) and not outlets and not any(w in _COLLECTION for w in words))):
         return None
+    mentioning = outlets or _DOCUMENTS_MENTION.search(question) is not None
     if not words or any(w not in _COLLECTION and w not in _ASKING and not (outlets and w in _OUTLET_TERMS)
-                        for w in words):
+                        and not (mentioning and w in _MENTION) for w in words):
         return None
     if not outlets and not any(w in _COLLECTION for w in words) and (
             follow_up or not any(w in _SUMMARY for w in words)):

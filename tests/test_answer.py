@@ -220,6 +220,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When will France start intercepting boats?", "Interceptions are due to start in 2027.", False),
     ("When did Britain agree to pay the sum that will fund patrols?", "It agreed two years ago.", False),
     ("When was the doctrine supposed to start?", "It was supposed to start two years ago.", False),
+    ("When will the crackdown start?", "Crossings have risen in recent years.", True),
+    ("When will the crackdown start?", "Crossings fell within the past months.", True),
+    ("When will the crackdown start?", "From 2019 to 2022 crossings rose.", True),
+    ("When will the crackdown start?", "The deal will be signed at the end of the month.", False),
+    ("When will the crackdown start?", "It starts in the new year.", False),
     # a second question, a relative "who", or "so who" after a statement
     ("So who is Bruno Retailleau?", "Bruno Retailleau supported aggressive measures.", False),
     ("Why did France reject the demand, and who has criticised the spending?",

@@ -235,10 +235,26 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
     ("Is politics making this harder? what do the articles say about the pressure on each government",
      "Is politics making this harder? what do the articles say about the pressure on each government"),
     ("I think France rejected something.", "I think France rejected something."),
-    ("Why did they refuse? I think", "Why did they refuse? I think"),
+    ("Why did they refuse? I think", "Why did they refuse?"),
 ])
 def test_sentences_about_the_asker_are_not_searched(question, searched):
-    assert without_asides(question) == searched
+    assert without_asides(question, claims="all") == searched
+
+
+@pytest.mark.parametrize("question, claims, searched", [
+    ("Who is Martin Hewitt? My teacher said the UK paid France 480 million pounds.", "none",
+     "Who is Martin Hewitt? My teacher said the UK paid France 480 million pounds."),
+    ("Who is Martin Hewitt? My teacher said the UK paid France 480 million pounds.", "after", "Who is Martin Hewitt?"),
+    ("We know the UK paid France £480 million. What has the money been spent on?", "after",
+     "We know the UK paid France £480 million. What has the money been spent on?"),
+    ("We know the UK paid France £480 million. What has the money been spent on?", "all",
+     "What has the money been spent on?"),
+    ("I need it for my essay. Who is Martin Hewitt?", "none", "Who is Martin Hewitt?"),
+    ("I'm a journalist at a local paper. Why did France reject the demand?", "none",
+     "Why did France reject the demand?"),
+])
+def test_what_the_asker_thinks_they_know_is_left_out_as_asked(question, claims, searched):
+    assert without_asides(question, claims=claims) == searched
 
 
 @pytest.mark.parametrize("question, searched", [
@@ -250,6 +266,23 @@ def test_sentences_about_the_asker_are_not_searched(question, searched):
 ])
 def test_a_label_before_the_question_is_not_searched(question, searched):
     assert without_label(question) == searched
+
+
+@pytest.mark.parametrize("question, history, expected", [
+    # a claim after the question does not steer the answer
+    ("Who is Martin Hewitt? My teacher said the UK paid France 480 million pounds.", [], "Martin Hewitt"),
+    ("Where do boats leave from? I read that the Home Secretary James Cleverly demanded France stop them.", [],
+     "Dunkirk"),
+    # a guess that narrows the question is used where the question alone finds nothing
+    ("Which minister received the note? The French one i think.", [], "Darmanin"),
+    # an earlier turn's aside is no part of the follow-up
+    ("Who received it?", ["I need this for my school timeline about migration. Who sent the diplomatic note?"],
+     "Darmanin"),
+])
+def test_asides_do_not_steer_the_answer(real_seed_settings, question, history, expected):
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and expected in answer.sentences[0].text + (answer.sentences[1].text
+                                                                          if len(answer.sentences) > 1 else "")
 
 
 def test_the_askers_own_sentences_are_dropped_only_where_the_question_finds_nothing(real_seed_settings):
@@ -272,8 +305,9 @@ def test_a_guess_after_the_question_does_not_lead_to_a_refusal(real_seed_setting
      ["Why did the French turn down the UK's request", "What reasoning did they give?"]),
     ("Which British officials are named, and what's their stance toward France?",
      ["Which British officials are named", "what's their stance toward France?"]),
-    # one question, or a second part too short to ask anything alone
+    # one question, or a second part too short to ask anything alone, or that asks nothing
     ("What did France reject?", []),
+    ("Who is Martin Hewitt? My teacher said the UK paid France 480 million pounds.", []),
     ("What are residents seeing and how do they feel about it?", []),
     ("Who met and when?", []),
 ])
@@ -293,6 +327,16 @@ def test_each_part_of_a_two_part_question_is_answered(real_seed_settings):
                             "recently signed up to doing at sea. How do they differ?",
                             settings=real_seed_settings.replace(max_answer_tokens=40))
     assert sum(count_tokens(c.quote) for c in short.citations) <= 40 or len(short.citations) == 1
+    # a budget too small for a second sentence leaves the first, not an empty answer
+    tiny = answer_question("Why did France reject the demand? How much has the UK paid France?",
+                           settings=real_seed_settings.replace(max_answer_tokens=10))
+    assert not tiny.refused and len(tiny.citations) == 1 and tiny.answer.strip()
+
+
+def test_a_question_whose_parts_each_answer_is_not_refused(real_seed_settings):
+    answer = answer_question("Who is James Cleverly? Who is Gerald Darmanin?", settings=real_seed_settings)
+    assert not answer.refused
+    assert "James Cleverly" in answer.answer and "Gerald Darmanin" in answer.answer
 
 
 @pytest.fixture

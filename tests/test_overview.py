@@ -46,6 +46,9 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("Who are the articles credited to?", "outlets"),
     ("What sources are these articles based on?", "outlets"),
     ("What are the reports based on?", "outlets"),
+    ("What do the articles mention?", "overview"),
+    ("What topics do these reports mention?", "overview"),
+    ("Which news outlets originally published these?", "outlets"),
     # a document the documents mention is something in them
     ("What note is mentioned?", None),
     ("Which report is mentioned in the article?", None),
