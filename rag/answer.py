@@ -417,7 +417,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     t1 = time.perf_counter()
     searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
-    whole = _about_the_documents(without_asides(unlabelled, claims="all"), earlier, searcher, k or settings.top_k, settings)
+    whole = _about_the_documents(without_asides(unlabelled, claims="all"), earlier, searcher, k or settings.top_k,
+                                 settings)
     if whole is not None:  # "What are these articles about?": no topic to search for
         kind, hits, total = whole
         query = without_asides(unlabelled, claims="all")
