@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Generator, Iterator, Sequence
 
 from .config import Settings
@@ -260,9 +260,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
     follow_up = question if question and question != query else None
     scores = score_units(query, answerable, cache, asking=follow_up)
-    context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
-    if unmentioned_names(query, [hit.chunk.text for hit in hits]):
-        context = context - UNMENTIONED_NAME_PENALTY
+    passages = [hit.chunk.text for hit in hits]
+    chunk_context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
+    context = chunk_context - (UNMENTIONED_NAME_PENALTY if unmentioned_names(query, passages) else 0.0)
     standalone = float((scores + context).max())
     if follow_up and len(tokenize(follow_up)) >= 2:
         scores = (scores + score_units(follow_up, answerable, cache)) / 2
@@ -280,14 +280,20 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # each answered ("Who is James Cleverly? Who is Gerald Darmanin?") is not refused
     # because the two together match no one sentence.
     part_best = []
-    for part in parts:
-        part_scores = score_units(part, answerable, cache) + context
+    for part in parts:  # each part names someone the passages do not mention, or not
+        part_scores = score_units(part, answerable, cache) + chunk_context - (
+            UNMENTIONED_NAME_PENALTY if unmentioned_names(part, passages) else 0.0)
         i = int(np.argmax(part_scores))
         if part_scores[i] >= threshold:
             part_best.append((i, float(part_scores[i])))
     whole_answers = decisive >= threshold
-    if not whole_answers and part_best:
-        decisive = max(score for _, score in part_best)
+    # Answered from its parts only where every part is: a part the documents do not answer
+    # leaves the others to be read without what it asked ("Are boats leaving from Belgium,
+    # and what is the Belgian government doing about it?").
+    if not whole_answers and part_best and len(part_best) == len(parts):
+        decisive = min(score for _, score in part_best)
+    elif not whole_answers:
+        part_best = []
     if decisive < threshold:
         lead = None
         if best >= LEAD_THRESHOLD:
@@ -544,9 +550,7 @@ def clean_question_or_none(text: str) -> str | None:
 
 
 def _with(answer: Answer, **changes) -> Answer:
-    import dataclasses
-
-    return dataclasses.replace(answer, **changes)
+    return replace(answer, **changes)
 
 
 def stream_answer(question: str, *, settings: Settings | None = None, history: Sequence[str] | str = (),

@@ -68,6 +68,9 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     # a year the articles do not give, next to a sentence that matches every other word
     "In which year did Britain sign the agreement committing £480 million to France?",
     "When is France's new interception doctrine supposed to come into force?",
+    # one part the documents answer, one they do not: no half answer read without the other
+    "Who is James Cleverly? What did Emmanuel Macron say?",
+    "Are boats also leaving from Belgium, and what is the Belgian government doing about it?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
