@@ -110,7 +110,7 @@ _PURPOSE = re.compile(
     r"^(?:(?:i|we)(?:\s+(?:just|really|still|also))?\s+(?:need|want|have\s+to|must)\b"
     r"|(?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)\s+(?:writing|doing|working|preparing|making|studying|researching|"
     r"a|an)\b|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
-    r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,]?\s*$)", re.I)
+    r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$)", re.I)
 _CLAIM = re.compile(
     r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
@@ -120,8 +120,9 @@ _CLAIM = re.compile(
 _ASKING_FIRST = sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})
 _ASKS = re.compile(
     r"\?\s*$|^\W*(?:" + "|".join(_ASKING_FIRST) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
-    r"|^\W*(?:i|we)(?:\s+(?:just|really|still))?\s+(?:wonder|want\s+to\s+know|would\s+like\s+to\s+know|"
-    r"(?:'d|’d)\s+like\s+to\s+know|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b", re.I)
+    r"|^\W*(?:i|we)(?:'d|’d|\s+would)?(?:\s+(?:just|really|still|also))?\s+(?:wonder"
+    r"|(?:want|need|have|like)\s+to\s+(?:know|find\s+out|understand|learn)"
+    r"|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b", re.I)
 # "Quick question:", "Q -": a label before the question.
 _LABEL = re.compile(r"^\s*(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
                     r"(?:question|q|query)\s*(?::|\s[-–—])\s*", re.I)

@@ -252,6 +252,12 @@ def test_sentences_about_the_asker_are_not_searched(question, searched):
     ("I need it for my essay. Who is Martin Hewitt?", "none", "Who is Martin Hewitt?"),
     ("I'm a journalist at a local paper. Why did France reject the demand?", "none",
      "Why did France reject the demand?"),
+    # a second question put as a need is no aside
+    ("Who saw the note? I need to know what France said.", "all",
+     "Who saw the note? I need to know what France said."),
+    ("Who saw the note? I'd also like to know what France said.", "all",
+     "Who saw the note? I'd also like to know what France said."),
+    ("Who saw the note? For my essay.", "none", "Who saw the note?"),
 ])
 def test_what_the_asker_thinks_they_know_is_left_out_as_asked(question, claims, searched):
     assert without_asides(question, claims=claims) == searched
@@ -331,6 +337,17 @@ def test_each_part_of_a_two_part_question_is_answered(real_seed_settings):
     tiny = answer_question("Why did France reject the demand? How much has the UK paid France?",
                            settings=real_seed_settings.replace(max_answer_tokens=10))
     assert not tiny.refused and len(tiny.citations) == 1 and tiny.answer.strip()
+
+
+def test_a_part_no_passage_answers_is_named(real_seed_settings):
+    answer = answer_question("How much has the UK paid France, and how many people died crossing last year?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "£480 million" in answer.answer
+    assert answer.notice == "no passage was found that answers “how many people died crossing last year?”"
+    # a part that points back at the rest says too little alone to be named
+    answer = answer_question("Why did the French turn down the UK's request? What reasoning did they give?",
+                             settings=real_seed_settings)
+    assert not answer.refused and not answer.notice
 
 
 def test_a_question_whose_parts_each_answer_is_not_refused(real_seed_settings):
