@@ -62,7 +62,6 @@ MIN_WORDS_FOR_VARIETY = 40
 # best sentence then needs this much more to count as an answer, which in practice it
 # never has.
 UNMENTIONED_NAME_PENALTY = 1.0
-_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her|there)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,6 @@ class Extract:
     sentences: tuple[AnswerSentence, ...]
     lead: Citation | None
     best: float  # the best sentence's score, what the refusal rule looks at
-    unanswered: tuple[str, ...] = ()  # parts of the question that find nothing, where the rest is answered
 
 
 def _outermost(sentences: list, context: list[float]) -> tuple[list, list[float]]:
@@ -281,18 +279,13 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # best sentence is quoted where it would answer alone, and a question whose parts are
     # each answered ("Who is James Cleverly? Who is Gerald Darmanin?") is not refused
     # because the two together match no one sentence.
-    # A part that points back ("...and what did he say about it?") means nothing alone:
-    # it is not scored alone, and a question with one is not answered from its parts.
-    alone = [part for part in parts if not _POINTS_BACK.search(part)]
-    part_best, unanswered = [], []
-    for part in alone:  # each part names someone the passages do not mention, or not
+    part_best = []
+    for part in parts:  # each part names someone the passages do not mention, or not
         part_scores = score_units(part, answerable, cache) + chunk_context - (
             UNMENTIONED_NAME_PENALTY if unmentioned_names(part, passages) else 0.0)
         i = int(np.argmax(part_scores))
         if part_scores[i] >= threshold:
             part_best.append((i, float(part_scores[i])))
-        else:
-            unanswered.append(part)
     whole_answers = decisive >= threshold
     # Answered from its parts only where every part is: a part the documents do not answer
     # leaves the others to be read without what it asked ("Are boats leaving from Belgium,
@@ -373,9 +366,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                 chosen.append(int(i))
                 tokens += n
         chosen.sort(key=lambda j: -scores[j])
-    # A part that stands alone and finds nothing is named, so that an answer to the
-    # rest is not read as an answer to it.
-    return replace(_quoting([answerable[i] for i in chosen], decisive), unanswered=tuple(unanswered))
+    return _quoting([answerable[i] for i in chosen], decisive)
 
 
 def _quoting(sentences: Sequence, best: float) -> Extract:
@@ -471,7 +462,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         def answer_from(searched: str, passages: list, as_asked: str | None = None) -> Extract:
             return extract(searched, passages, searcher.embedder, settings.max_answer_tokens, question=as_asked,
                            threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
-                           across=across, parts=question_parts(as_asked or searched))
+                           across=across,
+                           parts=question_parts(as_asked or searched, follow_up=searched != (as_asked or searched)))
 
         ex = answer_from(query, hits, asked)
         if ex.refused and query != asked and len(content_words(asked)) >= 2:
@@ -493,10 +485,6 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                 if not other.refused:
                     ex, hits, query = other, found, retry
                     break
-    if ex.unanswered:
-        gap = "no passage was found that answers " + " or ".join(f"“{part.rstrip('?. ')}?”"
-                                                                   for part in ex.unanswered)
-        notice = f"{notice}; {gap}" if notice else gap
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

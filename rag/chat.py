@@ -165,12 +165,21 @@ def without_asides(question: str, claims: str = "none") -> str:
 _SECOND_QUESTION = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|how|why|who|where|when|which|whose)\b)", re.I)
 
 
-def question_parts(question: str) -> list[str]:
+# "I'd also like to know what France said": the question it puts as a statement.
+_PUT_AS_STATEMENT = re.compile(r"^\W*(?:i|we)(?:'d|’d|\s+would)?(?:\s+(?:just|really|still|also))?\s+(?:wonder"
+                               r"|(?:want|need|have|like)\s+to\s+(?:know|find\s+out|understand|learn)"
+                               r"|(?:am|'m|’m)\s+(?:curious|wondering))(?:\s+about)?\s+", re.I)
+_PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs)\b", re.I)
+
+
+def question_parts(question: str, follow_up: bool = False) -> list[str]:
     """The questions a question asks, where it asks more than one; else []. A part that
-    asks nothing ("I need it for my essay.") or too little alone ("Why?") is none."""
-    parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
+    asks nothing ("I need it for my essay.") or too little alone ("Why?") is none; nor,
+    in a follow-up, one with a pronoun, whose referent is in an earlier turn."""
+    parts = [_PUT_AS_STATEMENT.sub("", p.strip()) for p in _SECOND_QUESTION.split(question) if p.strip()]
     parts = [p for p in parts if len(content_words(p)) >= 2 and (
-        _ASKS.search(p) or not (_PURPOSE.search(p) or _CLAIM.search(p)))]
+        _ASKS.search(p) or not (_PURPOSE.search(p) or _CLAIM.search(p)))
+        and not (follow_up and _PRONOUN.search(p))]
     return parts if len(parts) > 1 else []
 
 
