@@ -312,7 +312,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     vectors = cache.embed([s.text for s in answerable])
     chosen: list[int] = []
     tokens = 0
-    for i in order[:12] if whole_answers else ():
+    candidates = order[:12] if whole_answers else []  # else the parts' sentences alone
+    for i in candidates:
         if len(chosen) >= MAX_SENTENCES or scores[i] < best - KEEP_MARGIN:
             break
         if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):

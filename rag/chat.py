@@ -118,11 +118,12 @@ _CLAIM = re.compile(
 # A sentence that asks: a question mark, a question word first, or a question put as a
 # statement ("I wonder why...", "I'd like to know who...").
 _ASKING_FIRST = sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})
+_AS_A_STATEMENT = (r"^\W*(?:i|we)(?:'d|’d|\s+would)?(?:\s+(?:just|really|still|also))?\s+(?:wonder"
+                   r"|(?:want|need|have|like)\s+to\s+(?:know|find\s+out|understand|learn)"
+                   r"|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b")
 _ASKS = re.compile(
     r"\?\s*$|^\W*(?:" + "|".join(_ASKING_FIRST) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
-    r"|^\W*(?:i|we)(?:'d|’d|\s+would)?(?:\s+(?:just|really|still|also))?\s+(?:wonder"
-    r"|(?:want|need|have|like)\s+to\s+(?:know|find\s+out|understand|learn)"
-    r"|(?:am|'m|’m)\s+(?:curious|wondering|asking))\b", re.I)
+    r"|" + _AS_A_STATEMENT, re.I)
 # "Quick question:", "Q -": a label before the question.
 _LABEL = re.compile(r"^\s*(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
                     r"(?:question|q|query)\s*(?::|\s[-–—])\s*", re.I)
@@ -163,12 +164,8 @@ def without_asides(question: str, claims: str = "none") -> str:
 # Where a question asks a second thing: "...seeing, and how do they feel about it?",
 # "Why did France refuse? What reasons did it give?"
 _SECOND_QUESTION = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|how|why|who|where|when|which|whose)\b)", re.I)
-
-
 # "I'd also like to know what France said": the question it puts as a statement.
-_PUT_AS_STATEMENT = re.compile(r"^\W*(?:i|we)(?:'d|’d|\s+would)?(?:\s+(?:just|really|still|also))?\s+(?:wonder"
-                               r"|(?:want|need|have|like)\s+to\s+(?:know|find\s+out|understand|learn)"
-                               r"|(?:am|'m|’m)\s+(?:curious|wondering))(?:\s+about)?\s+", re.I)
+_PUT_AS_STATEMENT = re.compile(_AS_A_STATEMENT + r"(?:\s+about)?\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs)\b", re.I)
 
 
