@@ -23,6 +23,8 @@ _COLLECTION = frozenset(tokenize(
     "document documents doc docs article articles report reports text texts file files story stories piece "
     "pieces paper papers collection corpus material materials coverage content contents reporting news page "
     "pages faq faqs minutes notes"))
+# A word for the documents themselves, in a pattern.
+_DOCUMENT_NOUN = r"(?:articles?|reports?|pieces?|story|stories|coverage|documents?|docs|texts?|papers?)"
 # A question about who published them: a medium, or who wrote or reported them.
 _OUTLET_Q = re.compile(
     r"\b(?:news\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
@@ -30,7 +32,7 @@ _OUTLET_Q = re.compile(
     r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered))\b"
     # "Who are the articles credited to?", "What are these reports based on?"
     r"|^\s*(?:who|what|which)(?:\s+[\w-]+)?\s+(?:are|is|were|was)\s+(?:the|these|those|this|both)\s+(?:two\s+)?"
-    r"(?:news\s+)?(?:articles?|reports?|stories|story|pieces?)\s+(?:credited\s+to|attributed\s+to|based\s+on|from)\b",
+    r"(?:news\s+)?" + _DOCUMENT_NOUN + r"\s+(?:credited\s+to|attributed\s+to|based\s+on|from)\b",
     re.I)
 _OUTLET_TERMS = frozenset(tokenize(
     "organisation organisations organization organizations source sources agency agencies outlet outlets site "
@@ -42,7 +44,7 @@ _OUTLET_TERMS = frozenset(tokenize(
 # mention?"); "What note is mentioned?" asks about something in them.
 _MENTION = frozenset(tokenize("mention mentions mentioned"))
 _DOCUMENTS_MENTION = re.compile(
-    r"\b(?:articles?|reports?|stories|story|pieces?|documents?|docs|texts?|they|these|those)\s+"
+    r"\b(?:" + _DOCUMENT_NOUN + r"|they|these|those)\s+"
     r"(?:(?:all|both|also|ever|actually|even|each|two)\s+)*(?:mention|mentions|mentioned)\b", re.I)
 # The rest of what such a question may say: how it asks, and nothing about a topic.
 _ASKING = frozenset(tokenize(
@@ -114,7 +116,7 @@ _NAME_WORDS = r"[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*"
 _NAMED_DOCUMENT = re.compile(
     r"\b(?P<name>" + _NAME_WORDS + r"(?:(?:'s|’s)?(?:\s*,\s*|\s+(?:and|or|&)\s+)(?:the\s+)?" + _NAME_WORDS + r")*)"
     r"(?:'s|’s)?\s+"
-    r"(?P<noun>articles?|reports?|pieces?|story|stories|coverage|documents?|texts?|papers?)\b(?P<rest>[^?.!]*)")
+    r"(?P<noun>" + _DOCUMENT_NOUN + r")\b(?P<rest>[^?.!]*)")
 _AUXILIARY_BEFORE = re.compile(r"\b(?:did|does|do|has|have|will|would|can|could)\s+(?:the\s+)?$", re.I)
 _SAYING = re.compile(r"\b(?:say|says|said|mention|mentions|claim|claims|cover|covers|tell|tells|suggest|"
                      r"suggests|describe|describes|state|states|report|reports|conclude|concludes)\b", re.I)
