@@ -461,6 +461,10 @@ def _new_numbers(query: str, text: str) -> set[str]:
 # has none: it asks what the earlier turn asked, of something else.
 _QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 _WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
+# "Is he still in the job?" after "Who is Bruno Retailleau?": a yes-or-no question asks
+# for no name, number or time of its own, whatever the turn before it asked.
+_YES_OR_NO = re.compile(_LEAD_IN + r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
+                        r"isn['’]t|aren['’]t|wasn['’]t|didn['’]t|doesn['’]t|hasn['’]t|haven['’]t)\b", re.I)
 
 
 def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None = None,
@@ -476,7 +480,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     "Why does it matter that he left?" asks why); the names and numbers the earlier turn
     mentions are still not new.
     """
-    typed = asking if asking and _QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking) else query
+    own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking))
+    typed = asking if own else query
     if _NUMBER_Q.search(typed) and (not _new_numbers(query, text) or actor_only_receives(typed, text)
                                     or counts_something_else(typed, text)):
         return TYPE_PENALTY

@@ -38,6 +38,15 @@ def content_words(text: str) -> list[str]:
 # points back into the question itself: "How much money has Britain paid France, and
 # what was it for?" (money), not "Did Britain pay them?".
 OWN_REFERENT_WORDS = 3
+FRAGMENT_WORDS = 3
+_ASKING = _QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"} | {
+    "has", "have", "had", "may", "might", "must", "shall", "tell", "explain", "describe", "list", "name", "give"}
+# "Which minister received this demand?": a demonstrative before a noun the question
+# has not said points back however many words come before it; one before a time does
+# not ("this year", "these days").
+_DEMONSTRATIVE = re.compile(r"\b(?:this|these|those)\s+(?P<noun>[a-z][\w'’-]*)(?:\s+(?P<then>[a-z][\w'’-]*))?", re.I)
+_TIMES = frozenset("year years month months week weeks day days weekend time times morning afternoon evening night "
+                   "spring summer autumn winter season century decade moment point stage".split())
 
 
 # Phrases that point at the documents as a whole ("across both articles", "do the two
@@ -187,14 +196,32 @@ def is_follow_up(question: str) -> bool:
         return False
     if _CONTINUATION.match(question.strip()):
         return True
-    if len(content_words(question)) < 2:
+    own = content_words(question)
+    if len(own) < 2:
+        return True
+    # "still in office?": a few words that ask nothing of their own ask about the turn before
+    if len(own) <= FRAGMENT_WORDS and not any(w.lower() in _ASKING for w in words) and not any(
+            w[:1].isupper() for w in own[1:]):
         return True
     if words[0].lower() in ("it", "they", "this", "that", "these", "those"):
         return True
     for n, word in enumerate(words[1:], 1):
         if word.lower() in _REFERRING:
-            return len(content_words(" ".join(words[:n]))) < OWN_REFERENT_WORDS
+            before = content_words(" ".join(words[:n]))
+            if len(before) < OWN_REFERENT_WORDS:
+                return True
+            return any(_points_back(m, before) for m in _DEMONSTRATIVE.finditer(question))
     return False
+
+
+def _points_back(m: re.Match, said: Sequence[str]) -> bool:
+    """Whether "this X" (or "this new X") names something the question has not said before it."""
+    from .lexical import tokenize
+
+    words = [w.lower() for w in (m.group("noun"), m.group("then")) if w]
+    if any(w in _TIMES for w in words) or not tokenize(words[0]):
+        return False
+    return not set(tokenize(" ".join(words))) & set(tokenize(" ".join(said)))
 
 
 def rewrite(question: str, earlier: Sequence[str]) -> str:

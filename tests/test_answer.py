@@ -373,6 +373,11 @@ def test_a_follow_up_asks_for_what_its_own_question_word_asks():
     # "What about France?" asks what the earlier turn asked
     assert answer_type_penalty("Who is the UK Home Secretary? What about France?", "France refused the demand.",
                                asking="What about France?") > 0
+    # a yes-or-no follow-up asks for no name, whatever the turn before it asked
+    assert answer_type_penalty("Who is Bruno Retailleau? Is he still in office?",
+                               "Bruno Retailleau left office amid reshuffles.", asking="Is he still in office?") == 0
+    assert answer_type_penalty("Who is Bruno Retailleau? Is he still in office?",
+                               "Bruno Retailleau left office amid reshuffles.", asking="And who replaced him?") > 0
 
 
 PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal.",

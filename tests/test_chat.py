@@ -74,9 +74,33 @@ def test_an_unanswerable_follow_up_is_still_refused(real_seed_settings):
 
 @pytest.mark.parametrize("question", ["Did Britain pay them?", "What did France reject and why?",
                                       # a word that only acknowledges the last answer, then a continuation
-                                      "ok and what did the french say back?", "Right, so why did they refuse?"])
+                                      "ok and what did the french say back?", "Right, so why did they refuse?",
+                                      # "this" before something the question has not said, however late
+                                      "Which minister in Paris did receive this demand?",
+                                      "Which French minister was sent this particular request?",
+                                      # a few words that ask nothing of their own
+                                      "still in office?", "French position on interception"])
 def test_a_pronoun_after_few_words_still_points_back(question):
     assert is_follow_up(question)
+
+
+@pytest.mark.parametrize("question", [
+    "How much money has Britain paid France, and what was this money for?",  # said before "this"
+    "How many boats crossed the Channel this past year?",  # a time
+    "Tell me about Martin Hewitt",  # asks
+    "Where is the Dunkirk canal?",
+])
+def test_a_demonstrative_or_a_short_question_that_stands_alone(question):
+    assert not is_follow_up(question)
+
+
+def test_an_elliptical_follow_up_is_answered_from_its_turn(real_seed_settings):
+    answer = answer_question("still in office?", settings=real_seed_settings, history=["bruno retailleau role"])
+    assert not answer.refused
+    assert "departure from office" in answer.answer
+    answer = answer_question("Which minister in Paris did receive this demand?", settings=real_seed_settings,
+                             history=["What did James Cleverly ask of France?"])
+    assert "Darmanin" in answer.answer.split("[1]")[0]
 
 
 @pytest.mark.parametrize("question, expected", [
