@@ -231,7 +231,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .answer_types import unmentioned_names
+    from .answer_types import TYPE_PENALTY, holds_nothing_asked, unmentioned_names
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -307,6 +307,16 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             tokenize(query), [tokenize(s.text) for s in answerable],
             [tokenize(before.get((s.source, s.start, s.end), "")) for s in answerable])
         scores = scores + LEXICAL_WEIGHT * np.maximum(0.0, CONTEXT_WEIGHT * read_on - own)
+        order = np.argsort(-scores, kind="stable")
+        best = float(scores[order[0]])
+    # Asked who is unhappy with something, a sentence that tells no one's feeling or doubt
+    # ranks below one that does ("Britain has committed £480 million" below "...raised
+    # questions, particularly among Conservative backbenchers"); whether the documents
+    # answer is decided without this.
+    unfelt = [i for i, s in enumerate(answerable) if holds_nothing_asked(follow_up or query, s.text)]
+    if unfelt and len(unfelt) < len(answerable):
+        scores = scores.copy()
+        scores[unfelt] -= TYPE_PENALTY
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
     vectors = cache.embed([s.text for s in answerable])

@@ -92,6 +92,23 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
 _FEELING = r"(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|impatien|unhapp|furious|alarm)"
 _FEELING_Q = re.compile(r"\b" + _FEELING, re.I)
 _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b", re.I)
+# "Who is losing patience with...", "who has been grumbling that the money isn't working?":
+# asked who holds a feeling or a doubt, a sentence answers only where one is held in it
+# ("raised questions ... among backbenchers who are growing impatient").
+_HELD = (_FEELING + r"|grumbl|complain|moan|whing|gripe|fed\s+up|sick\s+of|tired\s+of|los\w*\s+patience|"
+         r"(?:los|lost|run|ran)\w*\s+out\s+of\s+patience|not\s+(?:happy|pleased|satisfied|convinced)|sceptic|"
+         r"skeptic|doubt|unconvinced|question(?:s|ed|ing)\s+(?:whether|if|how|the|its|it)|object|oppos|protest|"
+         r"unimpressed|dissatisf")
+_WHO_FEELS = re.compile(r"(?:\b(?:who|whom)|\bwhich\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|members|"
+                        r"parties|party|critics|side))\b(?:[\w'’]*\s+){0,8}?(?:" + _HELD + r")", re.I)
+def holds_nothing_asked(question: str, text: str) -> bool:
+    """Whether a question asks who holds a feeling or a doubt and `text` tells of none."""
+    return bool(_WHO_FEELS.search(question)) and not _ATTITUDE.search(text)
+
+
+_ATTITUDE = re.compile(r"\b(?:" + _FEELING + r"|complain|grumbl|criticism|doubt|sceptic|skeptic|object|oppos|protest|"
+                       r"dissatisf|impatien|(?:raised?|raising|pose[ds]?|asked)\s+(?:\w+\s+){0,2}questions?|"
+                       r"question(?:s|ed|ing)?\s+(?:whether|the|its|how))", re.I)
 # "What are the main worries about...", "what risks does it carry": asked for, a concern
 # is told as one (concerns, fears, risks, dangers, threats, implications).
 _CONCERN_Q = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:are|is|were|was)?\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?"
@@ -504,8 +521,9 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     named = names_the_thing(typed, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
-    if _asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed) and not _new_names(query, text):
-        return TYPE_PENALTY
+    if _asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed):
+        if not _new_names(query, text):
+            return TYPE_PENALTY
     return 0.0
 
 

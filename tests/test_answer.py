@@ -356,6 +356,33 @@ def test_the_thing_named_ends_where_a_clause_about_it_begins():
                                "Cleverly sent the demand to France.", vocabulary) > 0
 
 
+@pytest.mark.parametrize("question, asks", [
+    ("Who has been complaining that the payments are not working?", True),
+    ("Who's getting fed up with the boats still arriving?", True),
+    ("Which politicians are losing patience with France?", True),
+    ("and who is sceptical about it?", True),
+    ("Who is frustrated with the French?", True),
+    ("Why is the UK frustrated?", False),  # asks why, not who
+    ("Who received the demand?", False),  # no feeling asked about
+    ("Which officials pressed France over the crossings?", False),
+])
+def test_asked_who_is_unhappy_a_sentence_must_tell_a_feeling_or_doubt(question, asks):
+    from rag.answer_types import holds_nothing_asked
+
+    plain = "Britain has committed approximately £480 million to France."
+    doubted = "The expenditure has raised questions about the strategy among backbenchers who are growing impatient."
+    assert holds_nothing_asked(question, plain) is asks
+    assert not holds_nothing_asked(question, doubted)
+
+
+@pytest.mark.parametrize("question", ["Who has been complaining that the payments to France are not working?",
+                                      "Who is sceptical that the cash for French patrols is doing any good?"])
+def test_who_is_unhappy_is_answered_by_whom(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused
+    assert "Conservative backbenchers" in answer.answer
+
+
 def test_a_follow_up_asks_for_what_its_own_question_word_asks():
     from rag.answer_types import answer_type_penalty
 
