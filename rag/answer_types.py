@@ -55,6 +55,12 @@ _A_DATE = re.compile(
     r"|today|yesterday|tomorrow|tonight|christmas|easter|new\s+year['’]s|bastille\s+day|boxing\s+day|halloween|"
     r"thanksgiving)\b|(?-i:\b(?:May|March)\b)|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
     r"|\b" + _RELATIVE + r"\s+(?:day|week|weekend|morning|afternoon|evening|night)\b", re.I)
+# "When exactly did France sign up to it?": a recent time ("a recent commitment") does not
+# answer; a date, a year or a century does.
+# "When exactly are police allowed to step in?" asks in what case, not at what time.
+_EXACT_WHEN_Q = re.compile(r"\b(?:when\s+(?:exactly|precisely)|(?:exactly|precisely)\s+when)\s+"
+                           r"(?:did|was|were|will|has|have|had|does|do)\b", re.I)
+_A_CENTURY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)[\s-]+century\b|\b\w+(?:th|st|nd|rd)[\s-]+century\b", re.I)
 # "When will...", "When is it supposed to come into force?": a time still to come, which
 # a sentence gives by a future time ("next month", "within weeks", "by the summer") or
 # by a date beside a word for what is planned ("will apply from 1 June").
@@ -507,6 +513,9 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     # a year, a date or a time to come, where asked, is the time the sentence must give
     if _YEAR_Q.search(typed) or _DATE_Q.search(typed):
         if not (_A_YEAR.search(text) if _YEAR_Q.search(typed) else _A_DATE.search(text)):
+            return EXACT_TIME_PENALTY
+    elif _EXACT_WHEN_Q.search(typed):
+        if not (_A_DATE.search(text) or _A_YEAR.search(text) or _A_CENTURY.search(text)):
             return EXACT_TIME_PENALTY
     elif _FUTURE_Q.search(typed):
         if not (_A_FUTURE.search(text) or ((_A_YEAR.search(text) or _A_DATE.search(text)) and _PLANNED.search(text))):

@@ -68,6 +68,7 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     # a year the articles do not give, next to a sentence that matches every other word
     "In which year did Britain sign the agreement committing £480 million to France?",
     "When is France's new interception doctrine supposed to come into force?",
+    "When exactly did France commit to intervening more forcefully at sea?",
     # one part the documents answer, one they do not: no half answer read without the other
     "Who is James Cleverly? What did Emmanuel Macron say?",
     "Are boats also leaving from Belgium, and what is the Belgian government doing about it?",
@@ -228,6 +229,12 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When will the crackdown start?", "From 2019 to 2022 crossings rose.", True),
     ("When will the crackdown start?", "The deal will be signed at the end of the month.", False),
     ("When will the crackdown start?", "It starts in the new year.", False),
+    # "when exactly" asks for a date, a year or a century, not a recent time; "when exactly
+    # are police allowed" asks in what case
+    ("When exactly did France sign up to the commitment?", "France backs away from a recent commitment.", True),
+    ("When exactly did France sign up to the commitment?", "France signed up to it in March 2023.", False),
+    ("When exactly was the castle built?", "It was built in the 12th century.", False),
+    ("When exactly are police allowed to step in?", "Police may intervene in life-threatening situations.", False),
     # a second question, a relative "who", or "so who" after a statement
     ("So who is Bruno Retailleau?", "Bruno Retailleau supported aggressive measures.", False),
     ("Why did France reject the demand, and who has criticised the spending?",
