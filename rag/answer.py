@@ -409,8 +409,8 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import (asks_across_documents, content_words, question_parts, standalone_query, without_asides,
-                       without_document_references, without_instructions, without_label)
+    from .chat import (asks_across_documents, content_words, question_parts, spelled_out, standalone_query,
+                       without_asides, without_document_references, without_instructions, without_label)
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -425,9 +425,10 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     # after what it asks are left out; those before it may set it up ("We know the UK
     # paid £480m. What has the money been spent on?"), and either may narrow it ("The
     # French one i think"): the other readings are tried where this one finds nothing.
-    earlier = [without_document_references(without_asides(without_label(without_instructions(q)), claims="all"))
+    earlier = [without_document_references(without_asides(without_label(without_instructions(spelled_out(q))),
+                                                          claims="all"))
                for q in (clean_question_or_none(h) for h in history) if q]
-    unlabelled = without_label(without_instructions(question))
+    unlabelled = without_label(without_instructions(spelled_out(question)))
     stated = without_asides(unlabelled, claims="after")
     asked = without_document_references(stated)  # what is searched and scored
     query = standalone_query(asked, earlier, settings if mode == "llm" else None)
@@ -468,7 +469,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         partial = _partial_notice(kind, len(ex.citations), total)
         notice = f"{notice} ({partial})" if notice and partial else (notice or partial)
     else:
-        across = asks_across_documents(question)  # asked of the question whole: "the two reports"
+        across = asks_across_documents(spelled_out(question))  # asked of the question whole: "the two reports"
 
         def answer_from(searched: str, passages: list, as_asked: str | None = None) -> Extract:
             return extract(searched, passages, searcher.embedder, settings.max_answer_tokens, question=as_asked,

@@ -91,6 +91,46 @@ def without_document_references(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# How questions are typed in a hurry, and how the documents write the same words. A
+# question is searched and read as spelled out; it is shown as it was typed.
+_SHORTHAND = {
+    "u": "you", "ur": "your", "r": "are", "y": "why", "b4": "before", "bc": "because", "bcos": "because",
+    "cuz": "because", "coz": "because", "cos": "because", "tho": "though", "thru": "through", "abt": "about",
+    "wat": "what", "wot": "what", "wut": "what", "wht": "what", "hw": "how", "ppl": "people", "govt": "government",
+    "gov": "government", "gvt": "government", "dept": "department", "info": "information",
+    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks", "rn": "right now",
+    "w/": "with", "w/o": "without", "bn": "billion", "whats": "what's", "whos": "who's", "wheres": "where's",
+    "hows": "how's", "thats": "that's", "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
+    "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "couldnt": "couldn't",
+    "wouldnt": "wouldn't", "shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "im": "I'm",
+    "ive": "I've", "theyre": "they're", "theyve": "they've", "youre": "you're", "wats": "what's", "wots": "what's",
+    "Im": "I'm", "Ive": "I've",
+}
+# in lower case only: "the R number", "Who is Y?" are no shorthand
+_SHORT_WORD = re.compile(r"(?<![\w'’/-])(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) +
+                         r")(?![\w'’/-])")
+# Offices and people as they are shortened: "the home sec", "the PM", "people living near the coast"
+_SHORT_PHRASES = [
+    (re.compile(r"\b(home|foreign|interior|defen[cs]e|health|culture|transport|energy|environment|justice|"
+                r"business|education|work and pensions|general)\s+sec\b", re.I), r"\1 secretary"),
+    (re.compile(r"(?<![\d.:])(?<!\d\s)\b(?:the\s+)?pm\b(?!\s*\d)", re.I), "the prime minister"),
+    (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:in|on|near|by|along|around|close\s+to|at)\b)",
+                re.I), "local residents "),
+    (re.compile(r"\b(lol|lmao|omg|smh|tbh|ngl|fr)\b[.!]*", re.I), ""),
+]
+
+
+def spelled_out(question: str) -> str:
+    """The question with its shorthand written out ("y r the french not stopping them"
+    is "why are the french not stopping them"; "the home sec" is "the home secretary";
+    "people living near the coast" are "local residents near the coast")."""
+    text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], question)
+    for pattern, written in _SHORT_PHRASES:
+        text = pattern.sub(written, text)
+    text = " ".join(text.split())
+    return text if len(text.split()) >= 1 else question
+
+
 # "Anyway - what did...": what turns from the instructions left out to the question
 _ASIDE = re.compile(r"^\s*(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b(?![-–]\w)\s*[-–—,:.]*\s*", re.I)
 

@@ -7,8 +7,8 @@ import io
 import pytest
 
 from rag.answer import answer_question
-from rag.chat import (is_follow_up, question_parts, standalone_query, without_asides, without_document_references,
-                      without_instructions, without_label)
+from rag.chat import (is_follow_up, question_parts, spelled_out, standalone_query, without_asides,
+                      without_document_references, without_instructions, without_label)
 from rag.chunking import count_tokens
 from rag.cli import main
 from rag.llm import REWRITE_PROMPT
@@ -454,3 +454,29 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     assert out.err == "error: the question is too long (12 tokens; the limit is 6, set by RAG_MAX_QUESTION_TOKENS)\n"
     assert "error" not in out.out
     assert "rejected the UK's demands" in out.out
+
+
+@pytest.mark.parametrize("typed, spelled", [
+    ("y r the french not stopping them", "why are the french not stopping them"),
+    ("whats the deal w/ hewitt lol", "what's the deal with hewitt"),
+    ("how much has the govt paid france", "how much has the government paid france"),
+    ("who was the UK home sec's demand addressed to?", "who was the UK home secretary's demand addressed to?"),
+    ("what did the pm promise?", "what did the prime minister promise?"),
+    ("What are people living on the French coast saying?", "What are local residents on the French coast saying?"),
+    # what only looks like shorthand is left as it is
+    ("Is it 3 pm?", "Is it 3 pm?"),
+    ("What is the R number?", "What is the R number?"),
+    ("Who is Y?", "Who is Y?"),
+    ("Did U-boats cross?", "Did U-boats cross?"),
+])
+def test_shorthand_is_spelled_out(typed, spelled):
+    assert spelled_out(typed) == spelled
+
+
+def test_a_question_in_shorthand_is_answered_and_shown_as_typed(real_seed_settings):
+    answer = answer_question("whats the home sec demanding", settings=real_seed_settings)
+    assert not answer.refused
+    assert "formally demanded" in answer.answer
+    assert answer.question == "whats the home sec demanding"
+    answer = answer_question("what do people who live near the coast see?", settings=real_seed_settings)
+    assert answer.answer.startswith("Local residents report seeing multiple departures")
