@@ -171,7 +171,9 @@ def vector_cache(embedder) -> VectorCache:
 # crossing"): a passage says the same with another verb ("leave", "cross").
 ASKING_WORDS = frozenset("mani much exact actual also name call say said tell take thing way kind realli".split()
                          + "list everi mention identifi describ explain detail happen".split()
-                         + "set get make put go come give keep".split())
+                         + "set get make put go come give keep".split()
+                         # how someone answered is what they said
+                         + "respond respons repli answer react reaction".split())
 
 
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:

@@ -658,3 +658,11 @@ def test_units_inside_others_are_dropped_and_repeats_keep_their_best_chunk():
     kept, context = _outermost([half, whole, other, again], [0.9, 0.2, 0.5, 0.4])
     assert [(s.source, s.start, s.end) for s in kept] == [("a", 10, 90), ("b", 10, 50)]
     assert context == [0.4, 0.5]
+
+
+def test_how_someone_responded_is_what_they_said(real_seed_settings):
+    # "respond" is asked the way "say" is: the statement need not use the word
+    answer = answer_question("How did the Home Office respond when reporters asked it for a comment?",
+                             settings=real_seed_settings)
+    assert not answer.refused
+    assert answer.answer.startswith("When pressed for comment, a Home Office spokesperson")
