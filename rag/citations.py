@@ -173,7 +173,9 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          + "list everi mention identifi describ explain detail happen".split()
                          + "set get make put go come give keep".split()
                          # how someone answered is what they said
-                         + "respond respons repli answer react reaction".split())
+                         + "respond respons repli answer react reaction".split()
+                         # who is asked for, in words no passage needs: "the two men who..."
+                         + "man men woman women person guy individu".split())
 
 
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:

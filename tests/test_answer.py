@@ -666,3 +666,10 @@ def test_how_someone_responded_is_what_they_said(real_seed_settings):
                              settings=real_seed_settings)
     assert not answer.refused
     assert answer.answer.startswith("When pressed for comment, a Home Office spokesperson")
+
+
+def test_the_men_asked_for_are_not_words_a_passage_must_have(real_seed_settings):
+    answer = answer_question("Name the two men who have served as France's interior minister.",
+                             settings=real_seed_settings)
+    assert not answer.refused
+    assert "Darmanin" in answer.answer and "Retailleau" in answer.answer
