@@ -231,7 +231,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .answer_types import TYPE_PENALTY, holds_nothing_asked, unmentioned_names
+    from .answer_types import TYPE_PENALTY, holds_nothing_asked, is_yes_or_no, unmentioned_names
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -280,17 +280,23 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # each answered ("Who is James Cleverly? Who is Gerald Darmanin?") is not refused
     # because the two together match no one sentence.
     part_best = []
+    open_parts = 0  # unanswered parts that leave the others asked: see below
     for part in parts:  # each part names someone the passages do not mention, or not
+        unmentioned = bool(unmentioned_names(part, passages))
         part_scores = score_units(part, answerable, cache) + chunk_context - (
-            UNMENTIONED_NAME_PENALTY if unmentioned_names(part, passages) else 0.0)
+            UNMENTIONED_NAME_PENALTY if unmentioned else 0.0)
         i = int(np.argmax(part_scores))
         if part_scores[i] >= threshold:
             part_best.append((i, float(part_scores[i])))
+        elif is_yes_or_no(part) and not unmentioned:
+            open_parts += 1
     whole_answers = decisive >= threshold
     # Answered from its parts only where every part is: a part the documents do not answer
     # leaves the others to be read without what it asked ("Are boats leaving from Belgium,
-    # and what is the Belgian government doing about it?").
-    if not whole_answers and parts and len(part_best) == len(parts):
+    # and what is the Belgian government doing about it?"). A yes-or-no question beside them
+    # about nothing the passages lack ("Is there any evidence, or is it all spin? What do
+    # the locals say they see?") is answered by what the others find, or left open.
+    if not whole_answers and parts and part_best and len(part_best) + open_parts == len(parts):
         decisive = min(score for _, score in part_best)
     elif not whole_answers:
         part_best = []

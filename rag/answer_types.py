@@ -107,6 +107,11 @@ _HELD = (_FEELING + r"|grumbl|complain|moan|whing|gripe|fed\s+up|sick\s+of|tired
          r"unimpressed|dissatisf")
 _WHO_FEELS = re.compile(r"(?:\b(?:who|whom)|\bwhich\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|members|"
                         r"parties|party|critics|side))\b(?:[\w'’]*\s+){0,8}?(?:" + _HELD + r")", re.I)
+def is_yes_or_no(question: str) -> bool:
+    """Whether a question asks yes or no ("Is there any evidence...?", "Did France agree?")."""
+    return bool(_YES_OR_NO.match(question))
+
+
 def holds_nothing_asked(question: str, text: str) -> bool:
     """Whether a question asks who holds a feeling or a doubt and `text` tells of none."""
     return bool(_WHO_FEELS.search(question)) and not _ATTITUDE.search(text)

@@ -673,3 +673,19 @@ def test_the_men_asked_for_are_not_words_a_passage_must_have(real_seed_settings)
                              settings=real_seed_settings)
     assert not answer.refused
     assert "Darmanin" in answer.answer and "Retailleau" in answer.answer
+
+
+@pytest.mark.parametrize("question, refused", [
+    # a yes-or-no question the passages do not answer leaves the other part asked
+    ("Is there any hard evidence, or is this all Downing Street spin? What do the locals say they see?", False),
+    ("Is any of this real or just hype? What do locals say they see?", False),
+    # not one about something the passages never mention
+    ("Are boats also leaving from Belgium? What do local residents report seeing?", True),
+    # nor where no part is answered
+    ("Is the new doctrine in force yet? When will it start?", True),
+])
+def test_a_yes_or_no_part_left_open_does_not_refuse_the_rest(real_seed_settings, question, refused):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused is refused
+    if not refused:
+        assert answer.answer.startswith("Local residents report seeing multiple departures")
