@@ -62,6 +62,8 @@ MIN_WORDS_FOR_VARIETY = 40
 # best sentence then needs this much more to count as an answer, which in practice it
 # never has.
 UNMENTIONED_NAME_PENALTY = 1.0
+# Ranking only: a sentence that says word for word a phrase the question quotes.
+QUOTED_PHRASE_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .answer_types import TYPE_PENALTY, holds_nothing_asked, is_yes_or_no, unmentioned_names
+    from .answer_types import (TYPE_PENALTY, holds_nothing_asked, is_yes_or_no, quotes_word_for_word,
+                               unmentioned_names)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -323,6 +326,12 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if unfelt and len(unfelt) < len(answerable):
         scores = scores.copy()
         scores[unfelt] -= TYPE_PENALTY
+    # A phrase the question quotes is asked about where it is said word for word.
+    quoting = [i for i, s in enumerate(answerable) if quotes_word_for_word(follow_up or query, s.text)]
+    if quoting and len(quoting) < len(answerable):
+        scores = scores.copy()
+        scores[quoting] += QUOTED_PHRASE_BONUS
+    if (unfelt and len(unfelt) < len(answerable)) or (quoting and len(quoting) < len(answerable)):
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
     vectors = cache.embed([s.text for s in answerable])

@@ -339,6 +339,17 @@ def _held(phrase: str, text: list[str]) -> bool:
     return False
 
 
+def quotes_word_for_word(query: str, text: str) -> bool:
+    """Whether `text` holds a phrase the question quotes word for word ("Where does the
+    'stop the boats' line come from?": '...its promise to "stop the boats"...')."""
+    phrases = [_stems(p) for p in dict.fromkeys(_QUOTED.findall(query))]
+    phrases = [p for p in phrases if len(p) >= 2]
+    if not phrases:
+        return False
+    words = _stems(text)
+    return any(words[i:i + len(p)] == p for p in phrases for i in range(len(words) - len(p) + 1))
+
+
 def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
     """The phrases the question quotes that no passage holds (see `_held`)."""
     phrases = [p for p in dict.fromkeys(_QUOTED.findall(query)) if _stems(p)]

@@ -689,3 +689,20 @@ def test_a_yes_or_no_part_left_open_does_not_refuse_the_rest(real_seed_settings,
     assert answer.refused is refused
     if not refused:
         assert answer.answer.startswith("Local residents report seeing multiple departures")
+
+
+@pytest.mark.parametrize("question", ["What's behind the phrase 'stop the boats'?",
+                                      "Is 'stop the boats' just a catchphrase, or where does it come from?"])
+def test_a_quoted_phrase_is_asked_about_where_it_is_said(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.answer.startswith("The Home Secretary's")
+    assert "manifesto" in answer.answer.split("[1]")[0]
+
+
+def test_quoting_word_for_word():
+    from rag.answer_types import quotes_word_for_word
+
+    question = "Where does the 'stop the boats' line come from?"
+    assert quotes_word_for_word(question, 'It promised to "stop the boats" at the election.')
+    assert not quotes_word_for_word(question, "Patrol boats did not stop boats leaving.")  # not in order
+    assert not quotes_word_for_word("Where does the line come from?", 'It promised to "stop the boats".')
