@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable, Generator, Iterator, Sequence
+from typing import Callable, Collection, Generator, Iterator, Sequence
 
 from .config import Settings
 from .errors import ConfigError, QuestionError, RagError
@@ -64,6 +64,8 @@ MIN_WORDS_FOR_VARIETY = 40
 UNMENTIONED_NAME_PENALTY = 1.0
 # Ranking only: a sentence that says word for word a phrase the question quotes.
 QUOTED_PHRASE_BONUS = 0.3
+# Ranking only: a sentence of a document other than the one the question names.
+OTHER_DOCUMENT_PENALTY = 0.5
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,8 @@ def refusal_threshold(settings: Settings) -> float:
 def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             threshold: float | None = None, question: str | None = None,
             stored: Callable[[list[str]], dict] | None = None, across: bool = False,
-            parts: Sequence[str] = ()) -> Extract:
+            parts: Sequence[str] = (), part_sources: Sequence = (), preferred: Collection[str] | None = None
+            ) -> Extract:
     """The best few non-redundant sentences of the retrieved chunks, or a refusal.
 
     For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
@@ -228,6 +231,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     `parts`: the questions a question asks where it asks several ("What are residents
     seeing, and how do they feel about it?"): the best sentence for each that would
     answer on its own is quoted, even where the whole question ranks others higher.
+    `part_sources`: for each part, the documents it is asked of (None: any).
+    `preferred`: the documents the question names ("according to the BBC"), whose
+    sentences are quoted before others; whether it is answered is decided as without it.
     `stored` gives the vectors the searcher already holds for sentences, if any.
     """
     import numpy as np
@@ -284,10 +290,13 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # because the two together match no one sentence.
     part_best = []
     open_parts = 0  # unanswered parts that leave the others asked: see below
-    for part in parts:  # each part names someone the passages do not mention, or not
+    for n, part in enumerate(parts):  # each part names someone the passages do not mention, or not
         unmentioned = bool(unmentioned_names(part, passages))
         part_scores = score_units(part, answerable, cache) + chunk_context - (
             UNMENTIONED_NAME_PENALTY if unmentioned else 0.0)
+        asked_of = part_sources[n] if n < len(part_sources) else None
+        if asked_of is not None:  # a part asked of one document: its sentences only
+            part_scores = np.where([s.source in asked_of for s in answerable], part_scores, -np.inf)
         i = int(np.argmax(part_scores))
         if part_scores[i] >= threshold:
             part_best.append((i, float(part_scores[i])))
@@ -331,7 +340,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if quoting and len(quoting) < len(answerable):
         scores = scores.copy()
         scores[quoting] += QUOTED_PHRASE_BONUS
-    if (unfelt and len(unfelt) < len(answerable)) or (quoting and len(quoting) < len(answerable)):
+    elsewhere = [i for i, s in enumerate(answerable) if preferred and s.source not in preferred]
+    if elsewhere and len(elsewhere) < len(answerable):
+        scores = scores.copy()
+        scores[elsewhere] -= OTHER_DOCUMENT_PENALTY
+    if any(0 < len(found) < len(answerable) for found in (unfelt, quoting, elsewhere)):
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
     vectors = cache.embed([s.text for s in answerable])
@@ -426,6 +439,7 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
     from .chat import (asks_across_documents, content_words, question_parts, spelled_out, standalone_query,
                        without_asides, without_document_references, without_instructions, without_label)
+    from .overview import named_documents, without_named_documents
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -445,10 +459,21 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                for q in (clean_question_or_none(h) for h in history) if q]
     unlabelled = without_label(without_instructions(spelled_out(question)))
     stated = without_asides(unlabelled, claims="after")
-    asked = without_document_references(stated)  # what is searched and scored
+    searcher = searcher or get_searcher(settings)
+    chunks = searcher.snapshot().chunks
+    # "in the BBC article", "according to the Independent": where one document is named,
+    # its sentences are quoted first; where several are, each is quoted (`across`), and
+    # each part of the question is answered from its own.
+    named = named_documents(stated, chunks)
+    picked = {sources for _, _, sources in named}
+    only = next(iter(picked)) if len(picked) == 1 else None
+
+    def bare(text: str) -> str:  # what is searched and scored of a reading
+        return without_document_references(without_named_documents(text, named_documents(text, chunks)))
+
+    asked = bare(stated)
     query = standalone_query(asked, earlier, settings if mode == "llm" else None)
     t1 = time.perf_counter()
-    searcher = searcher or get_searcher(settings)
     search_timings = SearchTimings()
     whole = _about_the_documents(without_asides(unlabelled, claims="all"), earlier, searcher, k or settings.top_k,
                                  settings)
@@ -484,31 +509,36 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         partial = _partial_notice(kind, len(ex.citations), total)
         notice = f"{notice} ({partial})" if notice and partial else (notice or partial)
     else:
-        across = asks_across_documents(spelled_out(question))  # asked of the question whole: "the two reports"
+        # asked of the question whole: "the two reports", "in the BBC article, and in the Independent's"
+        across = asks_across_documents(spelled_out(question)) or len(picked) > 1
 
-        def answer_from(searched: str, passages: list, as_asked: str | None = None) -> Extract:
+        def answer_from(searched: str, passages: list, as_asked: str | None = None,
+                        reading: str | None = None) -> Extract:
+            follow_up = searched != (as_asked or searched)
+            if len(picked) > 1 and reading:
+                parts, part_sources = _parts_by_document(reading, follow_up, chunks)
+            else:
+                parts, part_sources = question_parts(as_asked or searched, follow_up=follow_up), []
             return extract(searched, passages, searcher.embedder, settings.max_answer_tokens, question=as_asked,
                            threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
-                           across=across,
-                           parts=question_parts(as_asked or searched, follow_up=searched != (as_asked or searched)))
+                           across=across, parts=parts, part_sources=part_sources, preferred=only)
 
-        ex = answer_from(query, hits, asked)
+        ex = answer_from(query, hits, asked, stated)
         if ex.refused and query != asked and len(content_words(asked)) >= 2:
             # Read as a follow-up, the question found nothing; it may stand alone after all
             # (a new topic after a refused turn, a pronoun that points into itself).
             alone = searcher.search(asked, k or settings.top_k, timings=search_timings)
-            by_itself = answer_from(asked, alone)
+            by_itself = answer_from(asked, alone, reading=stated)
             if not by_itself.refused:  # its time counts in "answer"
                 ex, hits, query = by_itself, alone, asked
         if ex.refused:
             # The other readings of what the asker thinks they know (see `asked`); none
             # but the one read already where the question has no such sentence.
-            readings = dict.fromkeys(without_document_references(without_asides(unlabelled, claims=claims))
-                                     for claims in ("all", "none"))
-            for reading in [r for r in readings if r != asked]:
+            readings = {bare(r): r for r in (without_asides(unlabelled, claims=claims) for claims in ("all", "none"))}
+            for reading, whole_reading in [(r, w) for r, w in readings.items() if r != asked]:
                 retry = standalone_query(reading, earlier)
                 found = searcher.search(retry, k or settings.top_k, timings=search_timings)
-                other = answer_from(retry, found, reading)
+                other = answer_from(retry, found, reading, whole_reading)
                 if not other.refused:
                     ex, hits, query = other, found, retry
                     break
@@ -521,6 +551,26 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     timings["total"] = (t3 - t0) * 1000
     return Answer(question, query, ex.text, ex.refused, "extractive", ex.citations, _retrieved(hits),
                   timings, ex.sentences, notice, ex.lead)
+
+
+def _parts_by_document(question: str, follow_up: bool, chunks) -> tuple[list[str], list]:
+    """The parts of a question that names a document in each ("Which minister is named in
+    the BBC article, and which one in the Independent article?"): each without the words
+    that name it, with the documents it is asked of (None: all). A part left with too
+    little to ask ("and which one?") asks what the part before it asked."""
+    from .chat import content_words, question_parts, without_document_references
+    from .overview import named_documents, without_named_documents
+
+    parts, sources = [], []
+    for part in question_parts(question, follow_up=follow_up):
+        named = named_documents(part, chunks)
+        text = without_document_references(without_named_documents(part, named))
+        if parts and len(content_words(text)) < 2:
+            text = parts[-1]
+        picked = {s for _, _, s in named}
+        parts.append(text)
+        sources.append(next(iter(picked)) if len(picked) == 1 else None)
+    return parts, sources
 
 
 def _about_the_documents(question: str, earlier: Sequence[str], searcher, k: int,

@@ -58,7 +58,8 @@ _WHICH_DOCUMENTS = (r"(?:(?:all|both|each|either|any)\s+(?:of\s+)?)?(?:the\s+|th
 _DOCUMENT_REFERENCES = re.compile(
     r"[,;]?\s*\b(?:across|in|from|according to|within|throughout|between)\s+" + _WHICH_DOCUMENTS + r"\b\s*,?"
     r"|\b(?:what\s+(?:(?:do|does|did)\s+)?|(?:do|does|did)\s+)" + _WHICH_DOCUMENTS
-    + r"\s+(?:say|said|mention|report|give|describe|state|claim|suggest|tell\s+us)(?:\s+about)?\b"
+    + r"\s+(?:say|said|mention|report|give|describe|state|claim|suggest|tell\s+us|name|quote|cite|identify)"
+    r"(?:\s+about)?\b"
     r"|\btaken\s+together\b\s*,?", re.I)
 
 

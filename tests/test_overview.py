@@ -307,3 +307,41 @@ def test_a_language_model_is_given_the_openings(seed_index, fake_embedder):
     assert prompt.count("<passage id=") == 2
     assert "France is backing away" in prompt and "In a dramatic escalation" in prompt
     assert answer.citations[0].source == BBC
+
+
+@pytest.mark.parametrize("question, phrases", [
+    ("Which minister is named in the BBC article, and which one in the Independent article?",
+     [("in the BBC article,", "bbc"), ("in the Independent article", "independent")]),
+    ("According to the BBC, why is France less focused on the sea?", [("According to the BBC,", "bbc")]),
+    ("Who is fed up, according to the Independent piece?", [(", according to the Independent piece", "independent")]),
+    ("What does the Independent's report say about the money?", [("the Independent's report", "independent")]),
+    # a verb, a place, a person, an office: no document picked out
+    ("What did the BBC report?", []),
+    ("How many patrol boats does France have in the Channel?", []),
+    ("According to Hewitt, what is wrong?", []),
+    ("What does the Home Office report say?", []),
+])
+def test_the_documents_a_question_names(seed_index, fake_embedder, question, phrases):
+    from rag.overview import named_documents
+
+    chunks = Searcher(seed_index, embedder=fake_embedder).snapshot().chunks
+    found = named_documents(question, chunks)
+    outlet = {"bbc": {BBC}, "independent": {FRANCE}}
+    assert [(question[a:b], set(s)) for a, b, s in found] == [(p, outlet[o]) for p, o in phrases]
+
+
+def test_a_question_naming_a_document_in_each_part_is_answered_from_each(real_seed_settings):
+    answer = answer_question("What does the BBC article say about the French minister, and what does the "
+                             "Independent article say about him?", settings=real_seed_settings)
+    assert not answer.refused
+    assert [(c.source, "Interior Minister" in c.quote) for c in answer.citations[:2]] == [(BBC, True), (FRANCE, True)]
+
+
+def test_the_document_a_question_names_is_quoted_first(real_seed_settings):
+    answer = answer_question("According to the BBC, who is frustrated with the French?", settings=real_seed_settings)
+    assert answer.citations[0].source == BBC
+    assert "Martin Hewitt" in answer.citations[0].quote
+    answer = answer_question("In the Independent's report, what did the French source say?",
+                             settings=real_seed_settings)
+    assert answer.citations[0].source == FRANCE
+    assert "we do not intercept boats" in answer.citations[0].quote
