@@ -136,6 +136,10 @@ _NOT_NAMES = frozenset(
 # A clause's subject ends the noun phrase before it: "the minister he sent the demand to".
 _CLAUSE_SUBJECTS = r"he|she|they|it|we|you|i"
 _NAME_OF_Q = re.compile(
+    # "What's the canal near Dunkirk called?" (a thing told by where it is; "what is this
+    # expression called?" may ask for a term, which no capital marks)
+    r"\bwhat(?:\s+is|\s+was|['’]s)\s+(?:the|that|this)\s+(?P<called>[\w'’ -]+?)\s+(?:near|in|at|by|on|off|from|"
+    r"outside|that|which|where|they|he|she|it)\b[^?.!]*?\s+called\b|"
     r"\bnames? of (?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
     r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
@@ -164,6 +168,11 @@ _IN_CHARGE_OF = re.compile(r"(?:^\s*of|\bin charge of|\bresponsible for|\boverse
 # Heads a naming sentence need not repeat ("the name of the man who chaired it": "Jo Bloggs chaired it").
 _GENERIC_HEADS = frozenset(tokenize("person man woman people someone somebody individual one thing "
                                     "group organisation organization company place town city country"))
+# Words before a name that say where something is, not what it is called; and the things
+# whose name is where they are.
+_LOCATING = frozenset("near in at from outside off by of on to towards into across beside".split())
+_PLACES = frozenset(tokenize("place town city village port harbour harbor country region area county state "
+                             "province capital coast island location spot site"))
 NAME_WINDOW = 12  # words between a name and the thing it names
 DUTY_WINDOW = 10  # words between an office and what it is in charge of ("Acme's deputy chief executive ... cost-cutting")
 TYPE_PENALTY = 0.5
@@ -215,7 +224,8 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     role = m is None and (m := _WHO_IS_Q.search(query)) is not None
     if not m:
         return None
-    head = tokenize(m.group("np").split()[-1])
+    thing = m.group("np") if role else (m.group("np") or m.group("called"))
+    head = tokenize(thing.split()[-1])
     if not head or (role and head[0] not in _OFFICES):
         return None  # "Who was the Normans' main enemy?": told in other words, often
     words = re.findall(r"[\w'’-]+", text)
@@ -228,6 +238,8 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     else:
         at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
     names = _new_names(query, text)
+    if head[0] not in _PLACES:  # "a canal near Dunkirk": where it is, not what it is called
+        names = [(n, w) for n, w in names if n == 0 or words[n - 1].lower() not in _LOCATING]
     if at:
         return any(abs(n - i) <= NAME_WINDOW for n, _ in names for i in at)
     if head[0] in _GENERIC_HEADS:

@@ -499,6 +499,24 @@ def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
     assert names_the_thing("Who played?", sentence) is None
 
 
+@pytest.mark.parametrize("question, named", [
+    ("What is the name of that tidal canal the boats leave from?", False),  # where it is, not its name
+    ("what's the canal near dunkirk called", False),
+    ("What is the name of the town near the canal?", True),  # a town's name is where it is
+    ("What is the name of the minister he sent the demand to?", False),  # no minister here
+])
+def test_a_name_after_near_or_in_says_where_a_thing_is(question, named):
+    from rag.answer_types import names_the_thing
+
+    sentence = "Boats leave almost daily, particularly from a shallow tidal canal near Dunkirk."
+    assert names_the_thing(question, sentence, vocabulary=frozenset({"canal", "boat", "minist"})) is named
+
+
+def test_the_name_of_a_canal_the_articles_never_give_is_refused(real_seed_settings):
+    answer = answer_question("What's the tidal canal near Dunkirk called?", settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
 def test_who_holds_an_office_is_told_where_the_office_is_named():
     from rag.answer_types import names_the_thing
 
