@@ -271,7 +271,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     scores = score_units(query, answerable, cache, asking=follow_up)
     passages = [hit.chunk.text for hit in hits]
     chunk_context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
-    context = chunk_context - (UNMENTIONED_NAME_PENALTY if unmentioned_names(query, passages) else 0.0)
+    missing = bool(unmentioned_names(query, passages))
+    context = chunk_context - (UNMENTIONED_NAME_PENALTY if missing else 0.0)
     standalone = float((scores + context).max())
     if follow_up and len(tokenize(follow_up)) >= 2:
         scores = (scores + score_units(follow_up, answerable, cache)) / 2
@@ -300,7 +301,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         i = int(np.argmax(part_scores))
         if part_scores[i] >= threshold:
             part_best.append((i, float(part_scores[i])))
-        elif is_yes_or_no(part) and not unmentioned:
+        elif is_yes_or_no(part) and not unmentioned and not missing:
             open_parts += 1
     whole_answers = decisive >= threshold
     # Answered from its parts only where every part is: a part the documents do not answer

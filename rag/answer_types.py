@@ -58,9 +58,11 @@ _A_DATE = re.compile(
 # "When exactly did France sign up to it?": a recent time ("a recent commitment") does not
 # answer; a date, a year or a century does.
 # "When exactly are police allowed to step in?" asks in what case, not at what time.
-_EXACT_WHEN_Q = re.compile(r"\b(?:when\s+(?:exactly|precisely)|(?:exactly|precisely)\s+when)\s+"
-                           r"(?:did|was|were|will|has|have|had|does|do)\b", re.I)
-_A_CENTURY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)[\s-]+century\b|\b\w+(?:th|st|nd|rd)[\s-]+century\b", re.I)
+_EXACT_WHEN_Q = re.compile(r"\b(?:when\s+(?:exactly|precisely)|(?:exactly|precisely)\s+when)\s+(?:did|was|will)\b"
+                           r"(?![^?.!]*\b(?:allowed|permitted|able|supposed|entitled|obliged)\b)", re.I)
+_A_CENTURY = re.compile(r"\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                        r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+                        r"nineteenth|twentieth|twenty[\s-]first)[\s-]+century\b", re.I)
 # "When will...", "When is it supposed to come into force?": a time still to come, which
 # a sentence gives by a future time ("next month", "within weeks", "by the summer") or
 # by a date beside a word for what is planned ("will apply from 1 June").
@@ -100,16 +102,26 @@ _FEELING_Q = re.compile(r"\b" + _FEELING, re.I)
 _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b", re.I)
 # "Who is losing patience with...", "who has been grumbling that the money isn't working?":
 # asked who holds a feeling or a doubt, a sentence answers only where one is held in it
-# ("raised questions ... among backbenchers who are growing impatient").
-_HELD = (_FEELING + r"|grumbl|complain|moan|whing|gripe|fed\s+up|sick\s+of|tired\s+of|los\w*\s+patience|"
-         r"(?:los|lost|run|ran)\w*\s+out\s+of\s+patience|not\s+(?:happy|pleased|satisfied|convinced)|sceptic|"
-         r"skeptic|doubt|unconvinced|question(?:s|ed|ing)\s+(?:whether|if|how|the|its|it)|object|oppos|protest|"
-         r"unimpressed|dissatisf")
-_WHO_FEELS = re.compile(r"(?:\b(?:who|whom)|\bwhich\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|members|"
-                        r"parties|party|critics|side))\b(?:[\w'’]*\s+){0,8}?(?:" + _HELD + r")", re.I)
+# ("raised questions ... among backbenchers who are growing impatient"). Each word ends
+# where it must: "concerning", "objective" and "opposition" hold nothing.
+_HELD = (r"frustrat\w*|ang(?:er|ry|rier|rily)|annoy(?:ed|ing|ance)?|concerned|worried|worr(?:y|ies|ying)|upset|"
+         r"disappoint\w*|outrag\w*|fear(?:s|ful|ing)?|critic(?:s|al|ise|ize|ised|ized|ising|izing|ism)?|"
+         r"impatien\w*|unhapp\w*|furious|alarmed|grumbl\w*|complain\w*|moan\w*|whing\w*|grip(?:e|es|ed|ing)|"
+         r"fed\s+up|sick\s+of|tired\s+of|los\w*\s+patience|(?:los|lost|run|ran)\w*\s+out\s+of\s+patience|"
+         r"(?:not|\w*n['’]t)\s+(?:happy|pleased|satisfied|convinced)|sceptic\w*|skeptic\w*|doubt(?:s|ed|ing|ful)?|"
+         r"unconvinced|question(?:s|ed|ing)\s+(?:whether|if|how|the|its|it)|rais\w*\s+questions|"
+         r"object(?:s|ed|ing|ion|ions)|oppos(?:e|es|ed|ing)|protest(?:s|ed|ing)?|unimpressed|dissatisf\w*")
+# "who" or "which group" and the feeling within a few words of it, in one clause
+_WHO_FEELS = re.compile(r"(?:\b(?:who|whom)|\b(?:which|what)\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|"
+                        r"members|parties|party|critics|side))\b(?:\s*[\w'’]+(?<!\band)(?<!\bbut)(?<!\bwhy)(?<!\bhow)"
+                        r"(?<!\bwhat)(?<!\bwhen)(?<!\bwhere)){0,8}?\s+(?:" + _HELD + r")\b", re.I)
+
+
 def is_yes_or_no(question: str) -> bool:
-    """Whether a question asks yes or no ("Is there any evidence...?", "Did France agree?")."""
-    return bool(_YES_OR_NO.match(question))
+    """Whether a question asks yes or no ("Is there any evidence...?", "Did France agree?"),
+    not for something put politely ("Can you tell me how many...?", "Are there any figures
+    on...?")."""
+    return bool(_YES_OR_NO.match(question)) and not _QUESTION_WORD.search(question) and not _POLITE.match(question)
 
 
 def holds_nothing_asked(question: str, text: str) -> bool:
@@ -117,9 +129,8 @@ def holds_nothing_asked(question: str, text: str) -> bool:
     return bool(_WHO_FEELS.search(question)) and not _ATTITUDE.search(text)
 
 
-_ATTITUDE = re.compile(r"\b(?:" + _FEELING + r"|complain|grumbl|criticism|doubt|sceptic|skeptic|object|oppos|protest|"
-                       r"dissatisf|impatien|(?:raised?|raising|pose[ds]?|asked)\s+(?:\w+\s+){0,2}questions?|"
-                       r"question(?:s|ed|ing)?\s+(?:whether|the|its|how))", re.I)
+_ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[ds]?|asked)\s+(?:\w+\s+){0,2}"
+                       r"questions?|question(?:s|ed|ing)?\s+(?:whether|the|its|how))\b", re.I)
 # "What are the main worries about...", "what risks does it carry": asked for, a concern
 # is told as one (concerns, fears, risks, dangers, threats, implications).
 _CONCERN_Q = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:are|is|were|was)?\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?"
@@ -512,6 +523,12 @@ def _new_numbers(query: str, text: str) -> set[str]:
 # has none: it asks what the earlier turn asked, of something else.
 _QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 _WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
+# "still in office?", "yet?": a yes-or-no question left unsaid
+_STILL = re.compile(r"^\W*(?:still|yet|also|even|ever|now|again|anymore)\b", re.I)
+# "Can you tell me...", "Do you know...", "Are there any figures on...": a request, put as a question
+_POLITE = re.compile(_LEAD_IN + r"(?:(?:can|could|would|will)\s+(?:you|u)|do\s+(?:you|u)\s+know|have\s+(?:you|u)\s+got|"
+                     r"(?:is|are)\s+there\s+(?:any|some)\s+(?:figures?|numbers?|data|statistics|stats|details?|"
+                     r"information|info))\b", re.I)
 # "Is he still in the job?" after "Who is Bruno Retailleau?": a yes-or-no question asks
 # for no name, number or time of its own, whatever the turn before it asked.
 _YES_OR_NO = re.compile(_LEAD_IN + r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
@@ -531,7 +548,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     "Why does it matter that he left?" asks why); the names and numbers the earlier turn
     mentions are still not new.
     """
-    own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking))
+    own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking)
+                      or _STILL.match(asking))
     typed = asking if own else query
     if _NUMBER_Q.search(typed) and (not _new_numbers(query, text) or actor_only_receives(typed, text)
                                     or counts_something_else(typed, text)):

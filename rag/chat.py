@@ -39,8 +39,13 @@ def content_words(text: str) -> list[str]:
 # what was it for?" (money), not "Did Britain pay them?".
 OWN_REFERENT_WORDS = 3
 FRAGMENT_WORDS = 3
-_ASKING = _QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"} | {
-    "has", "have", "had", "may", "might", "must", "shall", "tell", "explain", "describe", "list", "name", "give"}
+_FRAGMENT = re.compile(r"^\W*(?:still|yet|also|even|only|any|ever|not|now|again|anymore|too|in|on|at|for|from|with|"
+                       r"without|about|since|after|before|during|until|by)\b[^?]*\?\s*$", re.I)
+
+
+def is_fragment(question: str) -> bool:
+    """Whether a question opens as a fragment of one ("still in office?", "since when?")."""
+    return _FRAGMENT.match(question) is not None
 # "Which minister received this demand?": a demonstrative before a noun the question
 # has not said points back however many words come before it; one before a time does
 # not ("this year", "these days").
@@ -105,19 +110,24 @@ _SHORTHAND = {
     "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "couldnt": "couldn't",
     "wouldnt": "wouldn't", "shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "im": "I'm",
     "ive": "I've", "theyre": "they're", "theyve": "they've", "youre": "you're", "wats": "what's", "wots": "what's",
-    "Im": "I'm", "Ive": "I've",
 }
+# Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
+_SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
+    "whats", "whos", "wheres", "hows", "thats", "isnt", "arent", "wasnt", "werent", "dont", "doesnt", "didnt",
+    "cant", "couldnt", "wouldnt", "shouldnt", "havent", "hasnt", "wont", "govt", "ppl", "wat", "wot", "abt")})
 # in lower case only: "the R number", "Who is Y?" are no shorthand
-_SHORT_WORD = re.compile(r"(?<![\w'’/-])(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) +
-                         r")(?![\w'’/-])")
+_SHORT_WORD = re.compile(r"(?<![\w'’/.@-])(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) +
+                         r")(?![\w'’/@-]|\.\w)")
+# "Y r the French...": a capital Y before what asks
+_WHY = re.compile(r"^Y(?=\s+(?:r|u|is|are|do|does|did|would|was|were|not|cant|can't|dont|don't|wont|won't)\b)")
 # Offices and people as they are shortened: "the home sec", "the PM", "people living near the coast"
 _SHORT_PHRASES = [
     (re.compile(r"\b(home|foreign|interior|defen[cs]e|health|culture|transport|energy|environment|justice|"
                 r"business|education|work and pensions|general)\s+sec\b", re.I), r"\1 secretary"),
-    (re.compile(r"(?<![\d.:])(?<!\d\s)\b(?:the\s+)?pm\b(?!\s*\d)", re.I), "the prime minister"),
-    (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:in|on|near|by|along|around|close\s+to|at)\b)",
+    (re.compile(r"(?<![\d.:])(?<!\d\s)(?<!o'clock\s)\b(?:pm|PM)\b(?!\s*\d|\s+me\b)"), "prime minister"),
+    (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:near|by|along|around|close\s+to|next\s+to)\b)",
                 re.I), "local residents "),
-    (re.compile(r"\b(lol|lmao|omg|smh|tbh|ngl|fr)\b[.!]*", re.I), ""),
+    (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
 ]
 
 
@@ -125,7 +135,7 @@ def spelled_out(question: str) -> str:
     """The question with its shorthand written out ("y r the french not stopping them"
     is "why are the french not stopping them"; "the home sec" is "the home secretary";
     "people living near the coast" are "local residents near the coast")."""
-    text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], question)
+    text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], _WHY.sub("Why", question.strip()))
     for pattern, written in _SHORT_PHRASES:
         text = pattern.sub(written, text)
     text = " ".join(text.split())
@@ -240,9 +250,8 @@ def is_follow_up(question: str) -> bool:
     own = content_words(question)
     if len(own) < 2:
         return True
-    # "still in office?": a few words that ask nothing of their own ask about the turn before
-    if len(own) <= FRAGMENT_WORDS and not any(w.lower() in _ASKING for w in words) and not any(
-            w[:1].isupper() for w in own[1:]):
+    # "still in office?", "in France too?": a few words that open as a fragment ask about the turn before
+    if is_fragment(question) and len(own) <= FRAGMENT_WORDS:
         return True
     if words[0].lower() in ("it", "they", "this", "that", "these", "those"):
         return True

@@ -235,6 +235,9 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When exactly did France sign up to the commitment?", "France signed up to it in March 2023.", False),
     ("When exactly was the castle built?", "It was built in the 12th century.", False),
     ("When exactly are police allowed to step in?", "Police may intervene in life-threatening situations.", False),
+    ("When exactly do police intervene at sea?", "Police may intervene in life-threatening situations.", False),
+    ("When exactly were police allowed to intervene?", "Police may intervene in life-threatening situations.", False),
+    ("When exactly did the castle fall?", "It fell in the last century.", True),  # no one century
     # a second question, a relative "who", or "so who" after a statement
     ("So who is Bruno Retailleau?", "Bruno Retailleau supported aggressive measures.", False),
     ("Why did France reject the demand, and who has criticised the spending?",
@@ -372,6 +375,13 @@ def test_the_thing_named_ends_where_a_clause_about_it_begins():
     ("Why is the UK frustrated?", False),  # asks why, not who
     ("Who received the demand?", False),  # no feeling asked about
     ("Which officials pressed France over the crossings?", False),
+    ("What group is unhappy with the spending?", True),
+    ("Who isn't happy with the money?", True),
+    ("Who has raised questions about the money?", True),
+    # a word that only begins like a feeling, or a feeling in another clause
+    ("Who received the note concerning the boats?", False),
+    ("Who is the opposition in France?", False),
+    ("Who is James Cleverly and why is he frustrated with France?", False),
 ])
 def test_asked_who_is_unhappy_a_sentence_must_tell_a_feeling_or_doubt(question, asks):
     from rag.answer_types import holds_nothing_asked
@@ -380,6 +390,8 @@ def test_asked_who_is_unhappy_a_sentence_must_tell_a_feeling_or_doubt(question, 
     doubted = "The expenditure has raised questions about the strategy among backbenchers who are growing impatient."
     assert holds_nothing_asked(question, plain) is asks
     assert not holds_nothing_asked(question, doubted)
+    # "concerning" and "objective" tell no feeling
+    assert holds_nothing_asked(question, "The note concerning the boats set out its objective.") is asks
 
 
 @pytest.mark.parametrize("question", ["Who has been complaining that the payments to France are not working?",
@@ -699,6 +711,10 @@ def test_the_men_asked_for_are_not_words_a_passage_must_have(real_seed_settings)
     ("Is any of this real or just hype? What do locals say they see?", False),
     # not one about something the passages never mention
     ("Are boats also leaving from Belgium? What do local residents report seeing?", True),
+    ("Did Keir Starmer agree? What did Cleverly demand?", True),
+    # nor a request put as a question
+    ("What did Cleverly demand? Can you tell me how many migrants drowned last year?", True),
+    ("What did Cleverly demand? Are there any figures on how many migrants drowned?", True),
     # nor where no part is answered
     ("Is the new doctrine in force yet? When will it start?", True),
 ])
