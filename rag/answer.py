@@ -438,8 +438,9 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import (asks_across_documents, content_words, question_parts, spelled_out, standalone_query,
-                       without_asides, without_document_references, without_instructions, without_label)
+    from .chat import (asks_across_documents, content_words, points_into_claims, question_parts, spelled_out,
+                       standalone_query, without_asides, without_document_references, without_instructions,
+                       without_label)
     from .overview import named_documents, without_named_documents
     from .retrieve import SearchTimings
 
@@ -535,7 +536,10 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         if ex.refused:
             # The other readings of what the asker thinks they know (see `asked`); none
             # but the one read already where the question has no such sentence.
-            readings = {bare(r): r for r in (without_asides(unlabelled, claims=claims) for claims in ("all", "none"))}
+            # A question that points back ("Who has taken over from him?") is not read without
+            # the sentence before it that it points to ("I gather Retailleau has gone now.").
+            kinds = ("all", "none") if not points_into_claims(unlabelled) else ("none",)
+            readings = {bare(r): r for r in (without_asides(unlabelled, claims=claims) for claims in kinds)}
             for reading, whole_reading in [(r, w) for r, w in readings.items() if r != asked]:
                 retry = standalone_query(reading, earlier)
                 found = searcher.search(retry, k or settings.top_k, timings=search_timings)

@@ -24,6 +24,10 @@ from .lexical import STOPWORDS, tokenize
 
 # What a "how many" or "when" question needs to find in a sentence to be answered.
 _NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
+# "How is the £480m broken down between patrols and...": the parts' amounts, which a
+# sentence that only names the parts does not give, however closely it matches
+_BREAKDOWN_Q = re.compile(r"\b(?:broken\s+down|break\s*down|split|divided|shared\s+out|allocated)\s+(?:between|among|"
+                          r"across|by)\b", re.I)
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
                      r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
@@ -63,6 +67,12 @@ _EXACT_WHEN_Q = re.compile(r"\b(?:when\s+(?:exactly|precisely)|(?:exactly|precis
 _A_CENTURY = re.compile(r"\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
                         r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
                         r"nineteenth|twentieth|twenty[\s-]first)[\s-]+century\b", re.I)
+# "When did the UK start paying France?": a starting point ("in 2018", "five years ago"),
+# which a span ("over recent years") is not.
+_START_Q = re.compile(r"\bwhen\s+(?:did|was|were)\s+[^?.!]{1,60}?\b(?:start|begin|began|first|commence|launch|"
+                      r"introduc|set\s+up)\w*", re.I)
+_AGO = re.compile(r"\b(?:\w+\s+(?:years?|months?|weeks?|days?|decades?)\s+ago|since\s+\w+|last\s+(?:year|month|week|"
+                  r"spring|summer|autumn|winter))\b", re.I)
 # "When will...", "When is it supposed to come into force?": a time still to come, which
 # a sentence gives by a future time ("next month", "within weeks", "by the summer") or
 # by a date beside a word for what is planned ("will apply from 1 June").
@@ -97,7 +107,8 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
 # A feeling and what it is about ("frustration at delays", "angry over costs"): the
 # reason for a feeling a question asks about ("Why is the UK frustrated?"), not for
 # what someone does.
-_FEELING = r"(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|impatien|unhapp|furious|alarm)"
+_FEELING = (r"(frustrat|anger|angr|annoy|concern|worr|upset|disappoint|outrag|fear|critici[sz]|impatien|unhapp|furious|"
+            r"alarm|mad\b)")
 _FEELING_Q = re.compile(r"\b" + _FEELING, re.I)
 _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b", re.I)
 # "Who is losing patience with...", "who has been grumbling that the money isn't working?":
@@ -110,6 +121,7 @@ _HELD = (r"frustrat\w*|ang(?:er|ry|rier|rily)|annoy(?:ed|ing|ance)?|concerned|wo
          r"fed\s+up|sick\s+of|tired\s+of|los\w*\s+patience|(?:los|lost|run|ran)\w*\s+out\s+of\s+patience|"
          r"(?:not|\w*n['’]t)\s+(?:happy|pleased|satisfied|convinced)|sceptic\w*|skeptic\w*|doubt(?:s|ed|ing|ful)?|"
          r"unconvinced|question(?:s|ed|ing)\s+(?:whether|if|how|the|its|it)|rais\w*\s+questions|"
+         r"ask(?:s|ed|ing)?\s+(?:whether|if)|"
          r"object(?:s|ed|ing|ion|ions)|oppos(?:e|es|ed|ing)|protest(?:s|ed|ing)?|unimpressed|dissatisf\w*")
 # "who" or "which group" and the feeling within a few words of it, in one clause
 _WHO_FEELS = re.compile(r"(?:\b(?:who|whom)|\b(?:which|what)\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|"
@@ -190,7 +202,8 @@ TYPE_PENALTY = 0.5
 # Naming is the whole of such a question: a sentence that does not name the thing
 # cannot answer it, however close it is otherwise.
 NAME_PENALTY = 1.0
-# A question for a year or a date that the sentence lacks: no wording of it can answer.
+# A question for a year or a date (or for amounts per part) that the sentence lacks: no
+# wording of it can answer.
 EXACT_TIME_PENALTY = 1.0
 
 
@@ -550,16 +563,21 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     """
     own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking)
                       or _STILL.match(asking))
-    typed = asking if own else query
+    typed = asking if own else _after_statements(query)
     if _NUMBER_Q.search(typed) and (not _new_numbers(query, text) or actor_only_receives(typed, text)
                                     or counts_something_else(typed, text)):
         return TYPE_PENALTY
+    if _BREAKDOWN_Q.search(typed) and not _new_numbers(query, text):
+        return EXACT_TIME_PENALTY
     if _FREQUENCY_Q.search(typed) and not _FREQUENCY.search(text):
         return TYPE_PENALTY
     # a year, a date or a time to come, where asked, is the time the sentence must give
     if _YEAR_Q.search(typed) or _DATE_Q.search(typed):
         if not (_A_YEAR.search(text) if _YEAR_Q.search(typed) else _A_DATE.search(text)):
             return EXACT_TIME_PENALTY
+    elif _START_Q.search(typed):
+        if not (_A_DATE.search(text) or _A_YEAR.search(text) or _A_CENTURY.search(text) or _AGO.search(text)):
+            return TYPE_PENALTY
     elif _EXACT_WHEN_Q.search(typed):
         if not (_A_DATE.search(text) or _A_YEAR.search(text) or _A_CENTURY.search(text)):
             return EXACT_TIME_PENALTY
@@ -580,6 +598,15 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         if not _new_names(query, text):
             return TYPE_PENALTY
     return 0.0
+
+
+def _after_statements(question: str) -> str:
+    """The question after the statements that open it ("I gather Retailleau has gone now.
+    Who has taken over from him?" asks who): what it asks for is what that asks for."""
+    sentences = re.split(r"(?<=[.!])\s+(?=\S)", question.strip())
+    if len(sentences) < 2 or _QUESTION_WORD.match(sentences[0]) or sentences[0].rstrip().endswith("?"):
+        return question
+    return " ".join(sentences[1:])
 
 
 # "The UK paid France a fortune, so who is questioning it?": the question after a

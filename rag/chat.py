@@ -104,7 +104,7 @@ _SHORTHAND = {
     "cuz": "because", "coz": "because", "cos": "because", "tho": "though", "thru": "through", "abt": "about",
     "wat": "what", "wot": "what", "wut": "what", "wht": "what", "hw": "how", "ppl": "people", "govt": "government",
     "gov": "government", "gvt": "government", "dept": "department", "info": "information",
-    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks", "rn": "right now",
+    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks", "rn": "now",
     "w/": "with", "w/o": "without", "bn": "billion", "whats": "what's", "whos": "who's", "wheres": "where's",
     "hows": "how's", "thats": "that's", "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
     "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "couldnt": "couldn't",
@@ -128,6 +128,8 @@ _SHORT_PHRASES = [
     (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:near|by|along|around|close\s+to|next\s+to)\b)",
                 re.I), "local residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # "say back 2 the uk": "to", where a number would not stand
+    (re.compile(r"(?<=[a-z] )2(?= (?:the|a|an|me|you|u|him|her|them|us|my|your|their|his|its|this|that)\b)"), "to"),
 ]
 
 
@@ -227,6 +229,17 @@ _SECOND_QUESTION = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|how|why|who|wh
 # "I'd also like to know what France said": the question it puts as a statement.
 _PUT_AS_STATEMENT = re.compile(_AS_A_STATEMENT + r"(?:\s+about)?\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs)\b", re.I)
+
+
+def points_into_claims(question: str) -> bool:
+    """Whether a question's last asking sentence has a pronoun and sentences before it
+    that it may point to ("I gather Retailleau has gone. Who took over from him?")."""
+    parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
+    last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)
+    pronoun = _PRONOUN.search(parts[last]) if last > 0 else None
+    # a pronoun after words enough of its own points into its own sentence ("What have
+    # the local residents been seeing, and how do they feel about it?")
+    return pronoun is not None and len(content_words(parts[last][:pronoun.start()])) < OWN_REFERENT_WORDS
 
 
 def question_parts(question: str, follow_up: bool = False) -> list[str]:

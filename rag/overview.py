@@ -29,7 +29,8 @@ _DOCUMENT_NOUN = r"(?:articles?|reports?|pieces?|story|stories|coverage|document
 _OUTLET_Q = re.compile(
     r"\b(?:news\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
     r"publications?|newspapers?|broadcasters?|media|publishers?|journalists?|reporters?|authors?|websites?|"
-    r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered))\b"
+    r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered)|news\s+people|"
+    r"(?:who|which\s+(?:[\w-]+\s+)?[\w-]+)\s+(?:is|are|was|were)\s+(?:reporting|covering|writing\s+about))\b"
     # "Who are the articles credited to?", "What are these reports based on?"
     r"|^\s*(?:who|what|which)(?:\s+[\w-]+)?\s+(?:are|is|were|was)\s+(?:the|these|those|this|both)\s+(?:two\s+)?"
     r"(?:news\s+)?" + _DOCUMENT_NOUN + r"\s+(?:credited\s+to|attributed\s+to|based\s+on|from)\b",
@@ -39,7 +40,7 @@ _OUTLET_TERMS = frozenset(tokenize(
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
     "quote quoted website websites base based credit credited attribute attributed come came behind originate "
-    "originally"))
+    "originally people reporting covering"))
 # "Mention" asks about the documents where they do the mentioning ("What do the articles
 # mention?"); "What note is mentioned?" asks about something in them.
 _MENTION = frozenset(tokenize("mention mentions mentioned"))

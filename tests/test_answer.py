@@ -238,6 +238,13 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When exactly do police intervene at sea?", "Police may intervene in life-threatening situations.", False),
     ("When exactly were police allowed to intervene?", "Police may intervene in life-threatening situations.", False),
     ("When exactly did the castle fall?", "It fell in the last century.", True),  # no one century
+    # when something started is a point in time, which a span is not
+    ("When did the UK start paying France?", "Britain has paid France over recent years.", True),
+    ("When did the UK start paying France?", "Britain began paying France in 2018.", False),
+    ("When did the UK start paying France?", "Britain began paying five years ago.", False),
+    # amounts per part are new numbers
+    ("How is the £480m split between patrols and cameras?", "The £480m funds patrols and cameras.", True),
+    ("How is the £480m split between patrols and cameras?", "Of the £480m, £300m went on patrols.", False),
     # a second question, a relative "who", or "so who" after a statement
     ("So who is Bruno Retailleau?", "Bruno Retailleau supported aggressive measures.", False),
     ("Why did France reject the demand, and who has criticised the spending?",
@@ -740,3 +747,15 @@ def test_quoting_word_for_word():
     assert quotes_word_for_word(question, 'It promised to "stop the boats" at the election.')
     assert not quotes_word_for_word(question, "Patrol boats did not stop boats leaving.")  # not in order
     assert not quotes_word_for_word("Where does the line come from?", 'It promised to "stop the boats".')
+
+
+def test_a_breakdown_the_articles_never_give_is_refused(real_seed_settings):
+    answer = answer_question("How is the £480 million split between patrols and surveillance technology?",
+                             settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+def test_why_someone_is_mad_is_the_reason_for_their_feeling(real_seed_settings):
+    answer = answer_question("y is he mad at the french", settings=real_seed_settings,
+                             history=["who even is martin hewitt"])
+    assert answer.answer.startswith("The UK border security chief, Martin Hewitt, has already expressed frustration")

@@ -469,6 +469,9 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     ("Whats the deal?", "What's the deal?"),
     ("Y r the French not stopping them", "Why are the French not stopping them"),
     ("What did the French PM say?", "What did the French prime minister say?"),
+    ("whos the pm rn", "who's the prime minister now"),
+    ("so wat did france say back 2 the uk", "so what did france say back to the uk"),
+    ("Were 2 boats seen?", "Were 2 boats seen?"),
     # what only looks like shorthand is left as it is
     ("Is it 3 pm?", "Is it 3 pm?"),
     ("What did the u.k. government demand?", "What did the u.k. government demand?"),
@@ -491,3 +494,10 @@ def test_a_question_in_shorthand_is_answered_and_shown_as_typed(real_seed_settin
     assert answer.question == "whats the home sec demanding"
     answer = answer_question("what do people who live near the coast see?", settings=real_seed_settings)
     assert answer.answer.startswith("Local residents report seeing multiple departures")
+
+
+def test_a_pronoun_into_the_sentence_before_keeps_that_sentence(real_seed_settings):
+    # "him" is Retailleau: the question is not read without the sentence that names him
+    answer = answer_question("I gather Monsieur Retailleau has gone now. Who has taken over from him as France's "
+                             "interior minister?", settings=real_seed_settings)
+    assert answer.refused, answer.answer

@@ -36,6 +36,9 @@ BBC = "000_6ea2d6230eff8e98.txt"
     ("What do the two articles say?", "overview"),
     ("What are the two reports about?", "overview"),
     ("Which media outlets are quoted?", "outlets"),
+    ("Who is reporting on this?", "outlets"),
+    ("which news people are reporting on this", "outlets"),
+    ("Who is reporting on the £480m?", None),
     ("Summarise each document in one sentence", "overview"),
     ("What are the headlines?", "overview"),
     ("Which news organisations are cited as sources across these reports?", "outlets"),
@@ -345,3 +348,9 @@ def test_the_document_a_question_names_is_quoted_first(real_seed_settings):
                              settings=real_seed_settings)
     assert answer.citations[0].source == FRANCE
     assert "we do not intercept boats" in answer.citations[0].quote
+
+
+def test_the_newspaper_asked_for_is_the_one_that_saw_it(real_seed_settings):
+    answer = answer_question("Which newspaper saw the diplomatic note?", settings=real_seed_settings)
+    assert not answer.refused
+    assert "seen by The Independent" in answer.answer.split("[1]")[0]
