@@ -595,9 +595,25 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     if named is not None:
         return 0.0 if named else NAME_PENALTY
     if _asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed):
-        if not _new_names(query, text):
+        if not _new_names(query, text) and not (_SPEAKER_Q.search(typed) and _SPOKEN_BY.search(text)):
             return TYPE_PENALTY
     return 0.0
+
+
+# "Who is quoted as saying...", "Who said it was a political stunt?": who spoke, which a
+# sentence may tell by what they are ("a senior French government source stated",
+# "remarked an insider") where it gives no name.
+_SPEAKER_Q = re.compile(r"\bwho\s+(?:is|was|are|were)\s+(?:being\s+)?quoted\b|\bwho\s+(?:does|did|do)\s+[^?.!]{0,40}?"
+                        r"\bquote\b|\bwho\s+(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
+                        r"called|dismissed|warned|insisted|added|commented|spoke)\b|\bwho\s+(?:is|was)\s+the\s+"
+                        r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b", re.I)
+_SPOKEN_BY = re.compile(
+    r"\b(?:said|says|stated|states|remarked|told|according\s+to|quoted|added|insisted|warned|commented|statement)\b"
+    r"[^.?!]{0,80}?\b(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|"
+    r"adviser|advisor|diplomat|expert|analyst|critic|resident|campaigner|mp|spokesperson)s?\b"
+    r"|\b(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|adviser|advisor|"
+    r"diplomat|expert|analyst|critic|resident|campaigner|mp)s?\b[^.?!]{0,60}?\b(?:said|says|stated|states|remarked|"
+    r"told|added|insisted|warned|commented|provided\s+a\s+(?:\w+\s+){0,2}statement)\b", re.I)
 
 
 def _after_statements(question: str) -> str:

@@ -242,6 +242,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("When did the UK start paying France?", "Britain has paid France over recent years.", True),
     ("When did the UK start paying France?", "Britain began paying France in 2018.", False),
     ("When did the UK start paying France?", "Britain began paying five years ago.", False),
+    # who spoke may be told by what they are, where no name is given
+    ("Who is quoted as saying it is dangerous?", "A senior French government source stated it is dangerous.", False),
+    ("Who said it was a stunt?", "It's much blah-blah, remarked an insider linked to maritime security.", False),
+    ("Who said it was a stunt?", "The plan was called a stunt.", True),
+    ("Who sent the note?", "A senior French government source stated it is dangerous.", True),  # not who spoke
     # amounts per part are new numbers
     ("How is the £480m split between patrols and cameras?", "The £480m funds patrols and cameras.", True),
     ("How is the £480m split between patrols and cameras?", "Of the £480m, £300m went on patrols.", False),
@@ -759,3 +764,9 @@ def test_why_someone_is_mad_is_the_reason_for_their_feeling(real_seed_settings):
     answer = answer_question("y is he mad at the french", settings=real_seed_settings,
                              history=["who even is martin hewitt"])
     assert answer.answer.startswith("The UK border security chief, Martin Hewitt, has already expressed frustration")
+
+
+def test_who_is_quoted_is_the_source_quoted(real_seed_settings):
+    answer = answer_question("Who does the Independent quote as saying France does not intercept boats?",
+                             settings=real_seed_settings)
+    assert answer.answer.startswith("A senior French government source stated unequivocally")
