@@ -240,7 +240,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, holds_nothing_asked, is_yes_or_no, quotes_word_for_word,
-                               unmentioned_names)
+                               tells_no_response, unmentioned_names)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -330,9 +330,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         best = float(scores[order[0]])
     # Asked who is unhappy with something, a sentence that tells no one's feeling or doubt
     # ranks below one that does ("Britain has committed £480 million" below "...raised
-    # questions, particularly among Conservative backbenchers"); whether the documents
+    # questions, particularly among Conservative backbenchers"); asked how someone
+    # responded, one that tells no response below one that does. Whether the documents
     # answer is decided without this.
-    unfelt = [i for i, s in enumerate(answerable) if holds_nothing_asked(follow_up or query, s.text)]
+    unfelt = [i for i, s in enumerate(answerable) if holds_nothing_asked(follow_up or query, s.text)
+              or tells_no_response(follow_up or query, s.text)]
     if unfelt and len(unfelt) < len(answerable):
         scores = scores.copy()
         scores[unfelt] -= TYPE_PENALTY

@@ -136,6 +136,11 @@ def is_yes_or_no(question: str) -> bool:
     return bool(_YES_OR_NO.match(question)) and not _QUESTION_WORD.search(question) and not _POLITE.match(question)
 
 
+def tells_no_response(question: str, text: str) -> bool:
+    """Whether a question asks how someone responded and `text` tells no response."""
+    return bool(_RESPONSE_Q.search(question)) and not _RESPONSE.search(text)
+
+
 def holds_nothing_asked(question: str, text: str) -> bool:
     """Whether a question asks who holds a feeling or a doubt and `text` tells of none."""
     return bool(_WHO_FEELS.search(question)) and not _ATTITUDE.search(text)
@@ -229,7 +234,8 @@ def _new_names(query: str, text: str) -> list[tuple[int, str]]:
             runs.append([(n, word)])
         ended = possessive
     return [(n, word) for run in runs for n, word in run
-            if word.lower() not in asked and run[-1][1].lower() not in asked and word.lower() not in _NOT_NAMES]
+            if word.lower() not in asked and run[-1][1].lower() not in asked and word.lower() not in _NOT_NAMES
+            and word.lower() not in STOPWORDS]  # "We remain committed" opening a quotation
 
 
 def _related(a: str, b: str) -> bool:
@@ -402,7 +408,8 @@ _YEAR = re.compile(r"(?<![\d£$€.,])\b(1[5-9]\d\d|20\d\d)\b(?![.,]?\d)")
 def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     found = _new_names("", query)
     words = re.findall(r"[\w'’-]+", query)
-    if not found or len(found) >= TITLE_CASE_SHARE * max(len(words) - 1, 1):
+    capitals = len(_CAPITALISED.findall(query))  # "What Is The Price Of Fuel?": all, stop words too
+    if not found or capitals >= TITLE_CASE_SHARE * max(len(words) - 1, 1):
         return []
     stems: set[str] = set()
     acronyms: set[str] = set()  # initials of the passages' names, and their all-capital words
@@ -536,6 +543,12 @@ def _new_numbers(query: str, text: str) -> set[str]:
 # has none: it asks what the earlier turn asked, of something else.
 _QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 _WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
+# "How did France respond?", "what did the French come back with?" (spelled out as
+# "respond with"): a sentence that tells a response answers it.
+_RESPONSE_Q = re.compile(r"\b(?:respond\w*|response|react(?:ed|ion|s)?|reply|replied|replies)\b", re.I)
+_RESPONSE = re.compile(r"\b(?:said|says|stated?|states|responded|response|replied|reply|rejected|rejection|refused|"
+                       r"dismissed|rebuff\w*|denied|insisted|statement|rebuttal|answer\w*|comment\w*|remarked|told|"
+                       r"warned|agreed|accepted|welcomed|countered)\b", re.I)
 # "still in office?", "yet?": a yes-or-no question left unsaid
 _STILL = re.compile(r"^\W*(?:still|yet|also|even|ever|now|again|anymore)\b", re.I)
 # "Can you tell me...", "Do you know...", "Are there any figures on...": a request, put as a question
@@ -583,7 +596,7 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
             return EXACT_TIME_PENALTY
     elif _FUTURE_Q.search(typed):
         if not (_A_FUTURE.search(text) or ((_A_YEAR.search(text) or _A_DATE.search(text)) and _PLANNED.search(text))):
-            return TYPE_PENALTY
+            return EXACT_TIME_PENALTY
     elif _TIME_Q.search(typed) and not _TIME.search(text):
         return TYPE_PENALTY
     if _REASON_Q.search(typed) and not _REASON.search(text) and not (
@@ -603,10 +616,11 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
 # "Who is quoted as saying...", "Who said it was a political stunt?": who spoke, which a
 # sentence may tell by what they are ("a senior French government source stated",
 # "remarked an insider") where it gives no name.
-_SPEAKER_Q = re.compile(r"\bwho\s+(?:is|was|are|were)\s+(?:being\s+)?quoted\b|\bwho\s+(?:does|did|do)\s+[^?.!]{0,40}?"
-                        r"\bquote\b|\bwho\s+(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
-                        r"called|dismissed|warned|insisted|added|commented|spoke)\b|\bwho\s+(?:is|was)\s+the\s+"
-                        r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b", re.I)
+# (asked by its first word: "Name the spokesperson who commented" asks for a name)
+_SPEAKER_Q = re.compile(_LEAD_IN + r"who\s+(?:(?:is|was|are|were)\s+(?:being\s+)?quoted\b|(?:does|did|do)\s+[^?.!]{0,40}?"
+                        r"\bquote\b|(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
+                        r"called|dismissed|warned|insisted|added|commented|spoke)\b|(?:is|was)\s+the\s+"
+                        r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b)", re.I)
 _SPOKEN_BY = re.compile(
     r"\b(?:said|says|stated|states|remarked|told|according\s+to|quoted|added|insisted|warned|commented|statement)\b"
     r"[^.?!]{0,80}?\b(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|"

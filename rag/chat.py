@@ -128,6 +128,9 @@ _SHORT_PHRASES = [
     (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:near|by|along|around|close\s+to|next\s+to)\b)",
                 re.I), "local residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # "what did the French come back with?", "say back", "hit back": how they responded
+    (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
+    (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
     # "say back 2 the uk": "to", where a number would not stand
     (re.compile(r"(?<=[a-z] )2(?= (?:the|a|an|me|you|u|him|her|them|us|my|your|their|his|its|this|that)\b)"), "to"),
 ]

@@ -69,6 +69,8 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     "In which year did Britain sign the agreement committing £480 million to France?",
     "When is France's new interception doctrine supposed to come into force?",
     "When exactly did France commit to intervening more forcefully at sea?",
+    "When is France expected to begin intercepting boats under its new doctrine?",
+    "Name the Home Office spokesperson who commented.",
     # one part the documents answer, one they do not: no half answer read without the other
     "Who is James Cleverly? What did Emmanuel Macron say?",
     "Are boats also leaving from Belgium, and what is the Belgian government doing about it?",
@@ -247,6 +249,8 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who said it was a stunt?", "It's much blah-blah, remarked an insider linked to maritime security.", False),
     ("Who said it was a stunt?", "The plan was called a stunt.", True),
     ("Who sent the note?", "A senior French government source stated it is dangerous.", True),  # not who spoke
+    ("Name the Home Office spokesperson who commented.", "A Home Office spokesperson commented.", True),
+    ("Who made the statement?", '"We remain committed," the statement said.', True),  # "We" names no one
     # amounts per part are new numbers
     ("How is the £480m split between patrols and cameras?", "The £480m funds patrols and cameras.", True),
     ("How is the £480m split between patrols and cameras?", "Of the £480m, £300m went on patrols.", False),
@@ -770,3 +774,11 @@ def test_who_is_quoted_is_the_source_quoted(real_seed_settings):
     answer = answer_question("Who does the Independent quote as saying France does not intercept boats?",
                              settings=real_seed_settings)
     assert answer.answer.startswith("A senior French government source stated unequivocally")
+
+
+def test_how_someone_responded_is_answered_by_a_response(real_seed_settings):
+    answer = answer_question("And what did the French come back with?", settings=real_seed_settings,
+                             history=["Who did Cleverly send the demand to?"])
+    first_two = answer.answer.split("[2]")[0]
+    assert "rejected the UK's demands" in first_two or "we do not intercept boats" in first_two
+    assert "delivered directly to French Interior Minister" not in first_two

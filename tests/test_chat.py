@@ -470,7 +470,9 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     ("Y r the French not stopping them", "Why are the French not stopping them"),
     ("What did the French PM say?", "What did the French prime minister say?"),
     ("whos the pm rn", "who's the prime minister now"),
-    ("so wat did france say back 2 the uk", "so what did france say back to the uk"),
+    ("what did the French come back with?", "what did the French respond with?"),
+    ("ok and what did the french say back?", "ok and what did the french respond?"),
+    ("so wat did france say back 2 the uk", "so what did france respond to the uk"),
     ("Were 2 boats seen?", "Were 2 boats seen?"),
     # what only looks like shorthand is left as it is
     ("Is it 3 pm?", "Is it 3 pm?"),
