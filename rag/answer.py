@@ -62,8 +62,13 @@ MIN_WORDS_FOR_VARIETY = 40
 # best sentence then needs this much more to count as an answer, which in practice it
 # never has.
 UNMENTIONED_NAME_PENALTY = 1.0
+_OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadcasters?|publications?|news\s+"
+                          r"(?:organi[sz]ations?|agenc(?:y|ies)|sites?))\b", re.I)
 # Ranking only: a sentence that says word for word a phrase the question quotes.
 QUOTED_PHRASE_BONUS = 0.3
+# How far below the refusal threshold a part asked of one named document may still be
+# quoted, where the question as a whole is answered.
+NAMED_DOCUMENT_PART_SHIFT = 0.1
 # Ranking only: a sentence of a document other than the one the question names.
 OTHER_DOCUMENT_PENALTY = 0.5
 
@@ -239,8 +244,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .answer_types import (TYPE_PENALTY, holds_nothing_asked, is_yes_or_no, quotes_word_for_word,
-                               tells_no_response, unmentioned_names)
+    from .answer_types import (TYPE_PENALTY, asked_to_hold, is_yes_or_no, quotes_word_for_word,
+                               unmentioned_names)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -269,6 +274,15 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
     follow_up = question if question and question != query else None
     scores = score_units(query, answerable, cache, asking=follow_up)
+    if _OUTLET_NOUN.search(query):
+        # "Which newspaper saw the note?": the outlet is asked for, and a sentence that says
+        # who reported it ("seen by The Independent") need not say "newspaper" too
+        from .overview import attributes
+
+        told = np.array([attributes(s.text) for s in answerable])
+        if told.any():
+            plain = score_units(_OUTLET_NOUN.sub(" ", query), answerable, cache, asking=follow_up)
+            scores = np.where(told, np.maximum(scores, plain), scores)
     passages = [hit.chunk.text for hit in hits]
     chunk_context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     missing = bool(unmentioned_names(query, passages))
@@ -277,6 +291,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if follow_up and len(tokenize(follow_up)) >= 2:
         scores = (scores + score_units(follow_up, answerable, cache)) / 2
     scores = scores + context
+    decided = scores  # each sentence's score as the decision reads it
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often
     # do they set off from there?"): it is answered when either it or its standalone
@@ -296,10 +311,14 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         part_scores = score_units(part, answerable, cache) + chunk_context - (
             UNMENTIONED_NAME_PENALTY if unmentioned else 0.0)
         asked_of = part_sources[n] if n < len(part_sources) else None
+        bar = threshold
         if asked_of is not None:  # a part asked of one document: its sentences only
             part_scores = np.where([s.source in asked_of for s in answerable], part_scores, -np.inf)
+            # and, where the whole question is answered, its best one a little below the bar
+            # ("...and which one in the Independent article?" asks that it be quoted)
+            bar = threshold - (NAMED_DOCUMENT_PART_SHIFT if decisive >= threshold else 0.0)
         i = int(np.argmax(part_scores))
-        if part_scores[i] >= threshold:
+        if part_scores[i] >= bar:
             part_best.append((i, float(part_scores[i])))
         elif is_yes_or_no(part) and not unmentioned and not missing:
             open_parts += 1
@@ -333,8 +352,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # questions, particularly among Conservative backbenchers"); asked how someone
     # responded, one that tells no response below one that does. Whether the documents
     # answer is decided without this.
-    unfelt = [i for i, s in enumerate(answerable) if holds_nothing_asked(follow_up or query, s.text)
-              or tells_no_response(follow_up or query, s.text)]
+    wanted = asked_to_hold(follow_up or query)
+    unfelt = [i for i, s in enumerate(answerable) if not wanted.search(s.text)] if wanted is not None else []
     if unfelt and len(unfelt) < len(answerable):
         scores = scores.copy()
         scores[unfelt] -= TYPE_PENALTY
@@ -343,8 +362,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if quoting and len(quoting) < len(answerable):
         scores = scores.copy()
         scores[quoting] += QUOTED_PHRASE_BONUS
+    # The named document's sentences first, where one of them would answer on its own;
+    # else the others answer as they rank (and the answer says so: see `_steps`).
     elsewhere = [i for i, s in enumerate(answerable) if preferred and s.source not in preferred]
-    if elsewhere and len(elsewhere) < len(answerable):
+    if elsewhere and max((decided[i] for i, s in enumerate(answerable) if s.source in preferred),
+                         default=-np.inf) >= threshold:
         scores = scores.copy()
         scores[elsewhere] -= OTHER_DOCUMENT_PENALTY
     if any(0 < len(found) < len(answerable) for found in (unfelt, quoting, elsewhere)):
@@ -440,9 +462,10 @@ def _retrieved(hits) -> tuple[Retrieved, ...]:
 
 
 def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator[str, None, Answer]:
-    from .chat import (asks_across_documents, content_words, points_into_claims, question_parts, spelled_out,
+    from .chat import (asks_across_documents, claims_pointed_into, content_words, question_parts, spelled_out,
                        standalone_query, without_asides, without_document_references, without_instructions,
                        without_label)
+    from .answer_types import unmentioned_names
     from .overview import named_documents, without_named_documents
     from .retrieve import SearchTimings
 
@@ -539,8 +562,12 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
             # The other readings of what the asker thinks they know (see `asked`); none
             # but the one read already where the question has no such sentence.
             # A question that points back ("Who has taken over from him?") is not read without
-            # the sentence before it that it points to ("I gather Retailleau has gone now.").
-            kinds = ("all", "none") if not points_into_claims(unlabelled) else ("none",)
+            # the sentence before it that it points to ("I gather Retailleau has gone now."),
+            # unless that names someone the passages never mention ("My friend Sarah says the
+            # police just watch. Are they allowed to intervene?").
+            pointed = claims_pointed_into(unlabelled)
+            kinds = ("none",) if pointed and not unmentioned_names(pointed, [h.chunk.text for h in hits]) else (
+                "all", "none")
             readings = {bare(r): r for r in (without_asides(unlabelled, claims=claims) for claims in kinds)}
             for reading, whole_reading in [(r, w) for r, w in readings.items() if r != asked]:
                 retry = standalone_query(reading, earlier)
@@ -549,6 +576,11 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                 if not other.refused:
                     ex, hits, query = other, found, retry
                     break
+    if whole is None and only and not ex.refused and ex.citations[0].source not in only:
+        phrase = re.sub(r"(?i)^(?:according\s+to|in|from|by|of|within|for)\s+", "",
+                        next(stated[a:b] for a, b, _ in named).strip(" ,;"))
+        notice = f"{notice} " if notice else ""
+        notice += f"the document named ({phrase}) does not answer this; quoted from the others"
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

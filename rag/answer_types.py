@@ -26,8 +26,10 @@ from .lexical import STOPWORDS, tokenize
 _NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
 # "How is the £480m broken down between patrols and...": the parts' amounts, which a
 # sentence that only names the parts does not give, however closely it matches
-_BREAKDOWN_Q = re.compile(r"\b(?:broken\s+down|break\s*down|split|divided|shared\s+out|allocated)\s+(?:between|among|"
-                          r"across|by)\b", re.I)
+_BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|cost|costs|million|billion|spend|spent|"
+                          r"spending|cash|sum|amount|payments?)\b))"
+                          r".*\b(?:broken\s+down|break\s*down|split|divided|shared\s+out|allocated)\s+(?:between|among|"
+                          r"across)\b", re.I)
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
                      r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
@@ -115,7 +117,7 @@ _FEELING_ABOUT = re.compile(r"\b" + _FEELING + r"\w*\s+(at|over|about|with|by)\b
 # asked who holds a feeling or a doubt, a sentence answers only where one is held in it
 # ("raised questions ... among backbenchers who are growing impatient"). Each word ends
 # where it must: "concerning", "objective" and "opposition" hold nothing.
-_HELD = (r"frustrat\w*|ang(?:er|ry|rier|rily)|annoy(?:ed|ing|ance)?|concerned|worried|worr(?:y|ies|ying)|upset|"
+_HELD = (r"frustrat\w*|ang(?:er|ry|rier|rily)|mad|annoy(?:ed|ing|ance)?|concerned|worried|worr(?:y|ies|ying)|upset|"
          r"disappoint\w*|outrag\w*|fear(?:s|ful|ing)?|critic(?:s|al|ise|ize|ised|ized|ising|izing|ism)?|"
          r"impatien\w*|unhapp\w*|furious|alarmed|grumbl\w*|complain\w*|moan\w*|whing\w*|grip(?:e|es|ed|ing)|"
          r"fed\s+up|sick\s+of|tired\s+of|los\w*\s+patience|(?:los|lost|run|ran)\w*\s+out\s+of\s+patience|"
@@ -124,8 +126,8 @@ _HELD = (r"frustrat\w*|ang(?:er|ry|rier|rily)|annoy(?:ed|ing|ance)?|concerned|wo
          r"ask(?:s|ed|ing)?\s+(?:whether|if)|"
          r"object(?:s|ed|ing|ion|ions)|oppos(?:e|es|ed|ing)|protest(?:s|ed|ing)?|unimpressed|dissatisf\w*")
 # "who" or "which group" and the feeling within a few words of it, in one clause
-_WHO_FEELS = re.compile(r"(?:\b(?:who|whom)|\b(?:which|what)\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|"
-                        r"members|parties|party|critics|side))\b(?:\s*[\w'’]+(?<!\band)(?<!\bbut)(?<!\bwhy)(?<!\bhow)"
+_WHO_FEELS = re.compile(r"(?:\b(?:who|whom)(?:['’](?:s|re))?|\b(?:which|what)\s+(?:[\w'’-]+\s+)?(?:groups?|people|politicians|mps|"
+                        r"members|parties|party|critics|side))\b(?:\s+[\w'’]+(?<!\band)(?<!\bbut)(?<!\bwhy)(?<!\bhow)"
                         r"(?<!\bwhat)(?<!\bwhen)(?<!\bwhere)){0,8}?\s+(?:" + _HELD + r")\b", re.I)
 
 
@@ -136,14 +138,22 @@ def is_yes_or_no(question: str) -> bool:
     return bool(_YES_OR_NO.match(question)) and not _QUESTION_WORD.search(question) and not _POLITE.match(question)
 
 
-def tells_no_response(question: str, text: str) -> bool:
-    """Whether a question asks how someone responded and `text` tells no response."""
-    return bool(_RESPONSE_Q.search(question)) and not _RESPONSE.search(text)
+def asked_to_hold(question: str) -> re.Pattern | None:
+    """What a sentence must tell to answer a question about who holds a feeling ("Who is
+    fed up...?": a feeling or a doubt) or how someone responded (a response), as a
+    pattern; None for other questions. Ranking only: see `answer.extract`."""
+    if _WHO_FEELS.search(question):
+        return _ATTITUDE
+    if _RESPONSE_Q.search(question):
+        return _RESPONSE
+    return None
 
 
 def holds_nothing_asked(question: str, text: str) -> bool:
-    """Whether a question asks who holds a feeling or a doubt and `text` tells of none."""
-    return bool(_WHO_FEELS.search(question)) and not _ATTITUDE.search(text)
+    """Whether a question asks who holds a feeling or a doubt, or how someone responded,
+    and `text` tells none."""
+    wanted = asked_to_hold(question)
+    return wanted is not None and not wanted.search(text)
 
 
 _ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[ds]?|asked)\s+(?:\w+\s+){0,2}"
@@ -287,7 +297,8 @@ _NOT_ASKED_NAMES = frozenset(tokenize(
     "what which who whom whose when where why how is are was were do does did has have had can could will "
     "would should may might i mr mrs ms miss dr sir dame lord lady prof professor president king queen prince "
     "princess pope saint st general gen colonel captain senator sen mp judge justice chancellor minister "
-    "secretary mayor governor former acting deputy chief"))
+    "secretary mayor governor former acting deputy chief monsieur madame mme mlle herr frau signor signora senor "
+    "senora"))
 _NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*+(?:\s+[A-Z][\w'’-]*+)+")
 
 
@@ -621,21 +632,26 @@ _SPEAKER_Q = re.compile(_LEAD_IN + r"who\s+(?:(?:is|was|are|were)\s+(?:being\s+)
                         r"\bquote\b|(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
                         r"called|dismissed|warned|insisted|added|commented|spoke)\b|(?:is|was)\s+the\s+"
                         r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b)", re.I)
+_SPEAKERS = (r"(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|adviser|"
+             r"advisor|diplomat|expert|analyst|critic|resident|campaigner|mp)s?")
+# the speaker as the verb's subject ("a government source stated"), or after it ("remarked an insider")
 _SPOKEN_BY = re.compile(
-    r"\b(?:said|says|stated|states|remarked|told|according\s+to|quoted|added|insisted|warned|commented|statement)\b"
-    r"[^.?!]{0,80}?\b(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|"
-    r"adviser|advisor|diplomat|expert|analyst|critic|resident|campaigner|mp|spokesperson)s?\b"
-    r"|\b(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|adviser|advisor|"
-    r"diplomat|expert|analyst|critic|resident|campaigner|mp)s?\b[^.?!]{0,60}?\b(?:said|says|stated|states|remarked|"
-    r"told|added|insisted|warned|commented|provided\s+a\s+(?:\w+\s+){0,2}statement)\b", re.I)
+    r"\b(?:said|says|stated|states|remarked|told|according\s+to|added|insisted|warned|commented)\s+(?:an?|the)\s+"
+    r"(?:[\w'’-]+\s+){0,4}?" + _SPEAKERS + r"\b"
+    r"|\b" + _SPEAKERS + r"\s+(?:\w+\s+){0,1}?(?:said|says|stated|states|remarked|told|added|insisted|warned|"
+    r"commented|provided\s+a\s+(?:\w+\s+){0,2}statement)\b", re.I)
+
+
+_TELLING = re.compile(r"^\W*(?:please\s+)?(?:tell|explain|list|name|give|describe|summari[sz]e|compare|show|say)\b", re.I)
 
 
 def _after_statements(question: str) -> str:
     """The question after the statements that open it ("I gather Retailleau has gone now.
     Who has taken over from him?" asks who): what it asks for is what that asks for."""
-    sentences = re.split(r"(?<=[.!])\s+(?=\S)", question.strip())
-    if len(sentences) < 2 or _QUESTION_WORD.match(sentences[0]) or sentences[0].rstrip().endswith("?"):
-        return question
+    sentences = re.split(r"(?<=[a-z0-9)][.!])\s+(?=[A-Z])", question.strip())  # not "U.K. pay"
+    first = sentences[0]
+    if len(sentences) < 2 or _QUESTION_WORD.search(first) or _TELLING.match(first) or first.rstrip().endswith("?"):
+        return question  # "Tell me how much Britain paid. Be brief." asks in its first sentence
     return " ".join(sentences[1:])
 
 

@@ -104,7 +104,7 @@ _SHORTHAND = {
     "cuz": "because", "coz": "because", "cos": "because", "tho": "though", "thru": "through", "abt": "about",
     "wat": "what", "wot": "what", "wut": "what", "wht": "what", "hw": "how", "ppl": "people", "govt": "government",
     "gov": "government", "gvt": "government", "dept": "department", "info": "information",
-    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks", "rn": "now",
+    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks", 
     "w/": "with", "w/o": "without", "bn": "billion", "whats": "what's", "whos": "who's", "wheres": "where's",
     "hows": "how's", "thats": "that's", "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
     "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "couldnt": "couldn't",
@@ -128,11 +128,15 @@ _SHORT_PHRASES = [
     (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:near|by|along|around|close\s+to|next\s+to)\b)",
                 re.I), "local residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # "who's the pm rn" (not "the rn": the Royal Navy)
+    (re.compile(r"(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\brn\b"), "now"),
     # "what did the French come back with?", "say back", "hit back": how they responded
     (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
     # "say back 2 the uk": "to", where a number would not stand
-    (re.compile(r"(?<=[a-z] )2(?= (?:the|a|an|me|you|u|him|her|them|us|my|your|their|his|its|this|that)\b)"), "to"),
+    (re.compile(r"\b(say|said|says|respond|responded|reply|replied|talk|talked|speak|spoke|send|sent|give|gave|go|went|"
+                r"come|came|back|write|wrote|listen|belong|belongs)\s+2(?=\s+(?:the|me|you|u|him|her|them|us|my|your|"
+                r"their|his|its)\b)"), r"\1 to"),
 ]
 
 
@@ -234,15 +238,17 @@ _PUT_AS_STATEMENT = re.compile(_AS_A_STATEMENT + r"(?:\s+about)?\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs)\b", re.I)
 
 
-def points_into_claims(question: str) -> bool:
-    """Whether a question's last asking sentence has a pronoun and sentences before it
-    that it may point to ("I gather Retailleau has gone. Who took over from him?")."""
+def claims_pointed_into(question: str) -> str | None:
+    """The sentences before a question's last asking sentence where that one has a
+    pronoun that may point to them ("I gather Retailleau has gone. Who took over from
+    him?"); None where it has none, or it points into its own sentence ("What have the
+    local residents been seeing, and how do they feel about it?")."""
     parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
     last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)
     pronoun = _PRONOUN.search(parts[last]) if last > 0 else None
-    # a pronoun after words enough of its own points into its own sentence ("What have
-    # the local residents been seeing, and how do they feel about it?")
-    return pronoun is not None and len(content_words(parts[last][:pronoun.start()])) < OWN_REFERENT_WORDS
+    if pronoun is None or len(content_words(parts[last][:pronoun.start()])) >= OWN_REFERENT_WORDS:
+        return None
+    return " ".join(parts[:last])
 
 
 def question_parts(question: str, follow_up: bool = False) -> list[str]:

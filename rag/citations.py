@@ -175,9 +175,7 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          # how someone answered is what they said
                          + "respond respons repli answer react reaction".split()
                          # who is asked for, in words no passage needs: "the two men who..."
-                         + "man men woman women person guy individu".split()
-                         # and the outlet: "Which newspaper saw the note?" ("seen by The Independent")
-                         + "newspap outlet broadcast".split())
+                         + "man men woman women person guy individu".split())
 
 
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:

@@ -11,6 +11,7 @@ from them like any others.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Sequence
 
 from .lexical import STOPWORDS, tokenize
@@ -236,86 +237,107 @@ def collection_passages(chunks: Sequence, kind: str, limit: int = MAX_DOCUMENTS,
 
 # -- questions about one document -----------------------------------------------------
 # "Which minister is named in the BBC article?", "According to the BBC, why...", "the
-# Independent's report": a document picked out by who reported it, or by its title. The
-# question is searched in that document only, without those words; where two are named
-# ("...in the BBC article, and which one in the Independent article?"), each part of the
-# question in its own.
+# Independent's report": a document picked out by the outlet that reported it. The
+# question is read without those words, and that document's sentences are quoted first
+# (see `answer.extract`); where two are named ("...in the BBC article, and which one in
+# the Independent article?", "the BBC and Independent articles"), each is quoted, and each
+# part of the question answered from its own.
+_OUTLET_NAMES = r"(?:[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*|[a-z][\w&-]*)"  # "according to the bbc" too
+_NAME_LIST = (_NAME_WORDS + r"(?:(?:'s|’s)?\s+(?:and|or|&)\s+(?:the\s+|The\s+)?" + _NAME_WORDS + r")*")
 _SCOPE = re.compile(
-    r"(?:[,;]\s*)?\b(?:(?i:in|from|by|of|within|for)\s+)?(?:the\s+|The\s+)?(?P<name>" + _NAME_WORDS + r")"
-    r"(?:'s|’s)?\s+(?P<noun>" + _DOCUMENT_NOUN + r"|account|version|reporting)\b(?:\s*,)?"
-    r"|(?:[,;]\s*)?\b(?i:according\s+to|for|in)\s+(?:the\s+|The\s+)?(?P<outlet>" + _NAME_WORDS + r")(?:'s|’s)?\b"
+    r"(?:[,;]\s*)?\b(?:(?P<lead>(?i:in|from|by|of|within|for))\s+)?(?:the\s+|The\s+)?(?P<name>" + _NAME_LIST + r")"
+    r"(?:'s|’s)?\s+(?P<noun>" + _DOCUMENT_NOUN + r")\b(?:\s*,)?"
+    r"|(?:[,;]\s*)?\b(?P<according>(?i:according\s+to|for|in))\s+(?:the\s+|The\s+)?(?P<outlet>" + _OUTLET_NAMES +
+    r"(?:(?:'s|’s)?\s+(?:and|or|&)\s+(?:the\s+|The\s+)?" + _OUTLET_NAMES + r")*)(?:'s|’s)?\b"
     r"(?:\s+" + _DOCUMENT_NOUN + r"\b)?(?:\s*,)?")
+_LIST_SPLIT = re.compile(r"(?:'s|’s)?\s+(?:and|or|&)\s+(?:the\s+)?", re.I)
+
+_INDEX_LOCK = threading.Lock()
+_DOCUMENT_INDEX: dict = {}  # id of a list of chunks: (that list, the outlets of each document)
 
 
-_DOCUMENT_INDEX: list = [None, {}]  # the chunks last indexed, and (outlets, titles) by source
+def _outlets(chunks: Sequence) -> dict[str, frozenset[str]]:
+    """For each document, the outlets it says reported it, in lower case. Built once per
+    list of chunks (an index generation's): reading every chunk takes some 400 ms at
+    10,000 chunks."""
+    with _INDEX_LOCK:
+        cached = _DOCUMENT_INDEX.get(id(chunks))
+        if cached is not None and cached[0] is chunks:
+            return cached[1]
+    outlets: dict[str, set[str]] = {}
+    for chunk in chunks:
+        outlets.setdefault(chunk.source, set()).update(
+            " ".join(m.group("name").lower().split()) for m in _ATTRIBUTION.finditer(chunk.text) if outlet_named(m))
+    index = {source: frozenset(named) for source, named in outlets.items()}
+    with _INDEX_LOCK:
+        if len(_DOCUMENT_INDEX) >= 4:
+            _DOCUMENT_INDEX.clear()
+        _DOCUMENT_INDEX[id(chunks)] = (chunks, index)
+    return index
 
 
-def _document_index(chunks: Sequence) -> dict[str, tuple[frozenset[str], str]]:
-    """For each document: the outlets it says reported it (lower case) and its title.
-    Built once per list of chunks (an index generation's), as reading every chunk is slow
-    on large collections (some 100 ms at 10,000 chunks)."""
-    if _DOCUMENT_INDEX[0] is not chunks:
-        outlets: dict[str, set[str]] = {}
-        titles: dict[str, str] = {}
-        for chunk in chunks:
-            named = outlets.setdefault(chunk.source, set())
-            named.update(" ".join(m.group("name").lower().split())
-                         for m in _ATTRIBUTION.finditer(chunk.text) if outlet_named(m))
-            if chunk.index == 0:
-                titles[chunk.source] = f"{chunk.title or ''}\n{chunk.text.split(chr(10), 1)[0]}"
-        _DOCUMENT_INDEX[:] = [chunks, {s: (frozenset(o), titles.get(s, "")) for s, o in outlets.items()}]
-    return _DOCUMENT_INDEX[1]
-
-
-def _reported_by(chunks: Sequence, name: str, titles: bool) -> set[str]:
-    """The documents `name` reported ("contacted by the BBC"), else, with `titles`, those
-    whose title has it; none where it is only mentioned ("in the Channel")."""
-    index = _document_index(chunks)
-    wanted = " ".join(name.lower().split())
-    outlets = {source for source, (named, _) in index.items() if wanted in named}
-    if outlets or not titles:
-        return outlets
-    pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, name.split())) + r"\b", re.I)
-    return {source for source, (_, title) in index.items() if pattern.search(title)}
+def _reported_by(chunks: Sequence, name: str) -> set[str]:
+    """The documents the outlet `name` reported ("contacted by the BBC"); "BBC News" is
+    the BBC. None where the name is only mentioned ("in the Channel", "Hewitt")."""
+    index = _outlets(chunks)
+    words = name.lower().split()
+    while words:
+        wanted = " ".join(words)
+        found = {source for source, named in index.items() if wanted in named}
+        if found:
+            return found
+        words = words[:-1]
+    return set()
 
 
 def named_documents(question: str, chunks: Sequence) -> list[tuple[int, int, frozenset[str]]]:
-    """(start, end, documents) of each phrase of `question` that picks out some of the
-    documents ("in the BBC article", "according to the BBC"); none where a phrase picks
-    out all of them or none ("according to Hewitt", "the Home Office report")."""
+    """(start, end, documents) for each outlet that a phrase of `question` names to pick
+    out its documents ("in the BBC article", "according to the BBC"; a phrase naming two,
+    "the BBC and Independent articles", gives one entry each); none where a phrase names
+    no outlet or picks out every document."""
     if not _SCOPE.search(question):
         return []
     everything = {c.source for c in chunks}
     found = []
     for m in _SCOPE.finditer(question):
-        name = m.group("name") or m.group("outlet")
+        names = m.group("name") or m.group("outlet")
         if m.group("noun") and m.group("noun").lower().startswith("report") and (
                 _AUXILIARY_BEFORE.search(question[:m.start("name")]) and not _SAYING.search(question[m.end():])):
             continue  # "What did the BBC report?": a verb
-        words = name.split()
-        while words and set(tokenize(words[0])) <= (_COLLECTION | _ASKING | _OUTLET_TERMS | STOPWORDS):
-            words = words[1:]  # "Which", "The"
-        if not words:
-            continue
-        sources = _reported_by(chunks, " ".join(words), titles=m.group("noun") is not None)
-        if sources and sources != everything:
-            found.append((m.start(), m.end(), frozenset(sources)))
+        picked = []
+        for name in _LIST_SPLIT.split(names):
+            words = name.split()
+            while words and set(tokenize(words[0])) <= (_COLLECTION | _ASKING | _OUTLET_TERMS | STOPWORDS):
+                words = words[1:]  # "Which", "The"
+            sources = _reported_by(chunks, " ".join(words)) if words else set()
+            if not sources:
+                picked = []  # a list with a name that is no outlet picks out nothing
+                break
+            picked.append(frozenset(sources))
+        for sources in dict.fromkeys(picked):
+            if len(picked) > 1 or sources != everything:
+                found.append((m.start(), m.end(), sources))
     return found
 
 
 def without_named_documents(question: str, found: Sequence[tuple[int, int, frozenset[str]]]) -> str:
-    """The question without the phrases `named_documents` found."""
-    if not found:
+    """The question without the phrases `named_documents` found: "Who is frustrated,
+    according to the BBC?" asks "Who is frustrated?"; a named document that is the
+    subject or object is "it" ("What does the Independent piece say about the money?")."""
+    spans = sorted({(start, end) for start, end, _ in found})
+    if not spans:
         return question
     rest, at = [], 0
-    for start, end, _ in found:
+    for start, end in spans:
+        if start < at:
+            continue
         phrase = question[start:end]
         rest.append(question[at:start])
-        # as a phrase for the documents themselves, which `chat.without_document_references` drops
-        lead = re.match(r"\W*(according\s+to|in|from|by|of|within|for)\b", phrase, re.I)
-        said = "in" if lead and lead.group(1).lower() in ("for", "by", "of") else (lead and lead.group(1))
-        rest.append((" " if phrase[:1] in ",;" else "") + (f"{said} the article" if said else "the article") +
-                    ("," if phrase.rstrip().endswith(",") else "") + " ")
+        led = re.match(r"\W*(?:according\s+to|in|from|by|of|within|for)\b", phrase, re.I)
+        rest.append(("," if phrase.rstrip().endswith(",") and not led else "") + (" " if led else " it "))
         at = end
     rest.append(question[at:])
-    return " ".join("".join(rest).split())
+    text = " ".join("".join(rest).split())
+    text = re.sub(r"\s+([?.!,;])", r"\1", text)
+    text = re.sub(r"^[,;\s]+|[,;]+(?=\s*[?.!]|$)", "", text).strip()
+    return text[:1].upper() + text[1:] if text else question

@@ -250,6 +250,10 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Who said it was a stunt?", "The plan was called a stunt.", True),
     ("Who sent the note?", "A senior French government source stated it is dangerous.", True),  # not who spoke
     ("Name the Home Office spokesperson who commented.", "A Home Office spokesperson commented.", True),
+    ("Who called for France to stop the boats?", "The note said officers should stop the boats.", True),  # an object
+    # what is asked is read in the first sentence that asks, a command too
+    ("Tell me how much Britain paid France. Be brief.", "There is political turmoil in France.", True),
+    ("How is responsibility split between the UK and France?", "The UK and France share it.", False),
     ("Who made the statement?", '"We remain committed," the statement said.', True),  # "We" names no one
     # amounts per part are new numbers
     ("How is the £480m split between patrols and cameras?", "The £480m funds patrols and cameras.", True),
@@ -392,6 +396,7 @@ def test_the_thing_named_ends_where_a_clause_about_it_begins():
     ("Who received the demand?", False),  # no feeling asked about
     ("Which officials pressed France over the crossings?", False),
     ("What group is unhappy with the spending?", True),
+    ("Who is mad at the French?", True),
     ("Who isn't happy with the money?", True),
     ("Who has raised questions about the money?", True),
     # a word that only begins like a feeling, or a feeling in another clause
@@ -782,3 +787,11 @@ def test_how_someone_responded_is_answered_by_a_response(real_seed_settings):
     first_two = answer.answer.split("[2]")[0]
     assert "rejected the UK's demands" in first_two or "we do not intercept boats" in first_two
     assert "delivered directly to French Interior Minister" not in first_two
+
+
+def test_a_pronoun_into_a_claim_about_someone_unknown_still_drops_it(real_seed_settings):
+    # Sarah is in no passage: the question is also read without her sentence
+    answer = answer_question("My friend Sarah says the French police just watch. Are they allowed to intervene at sea?",
+                             settings=real_seed_settings)
+    assert not answer.refused
+    assert "life-threatening" in answer.answer

@@ -474,6 +474,8 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     ("ok and what did the french say back?", "ok and what did the french respond?"),
     ("so wat did france say back 2 the uk", "so what did france respond to the uk"),
     ("Were 2 boats seen?", "Were 2 boats seen?"),
+    ("Do boats leave the canal 2 a day?", "Do boats leave the canal 2 a day?"),
+    ("did the rn intercept boats", "did the rn intercept boats"),  # the Royal Navy
     # what only looks like shorthand is left as it is
     ("Is it 3 pm?", "Is it 3 pm?"),
     ("What did the u.k. government demand?", "What did the u.k. government demand?"),

@@ -318,8 +318,16 @@ def test_a_language_model_is_given_the_openings(seed_index, fake_embedder):
     ("According to the BBC, why is France less focused on the sea?", [("According to the BBC,", "bbc")]),
     ("Who is fed up, according to the Independent piece?", [(", according to the Independent piece", "independent")]),
     ("What does the Independent's report say about the money?", [("the Independent's report", "independent")]),
-    # a verb, a place, a person, an office: no document picked out
+    ("according to the bbc, who is frustrated?", [("according to the bbc,", "bbc")]),
+    ("According to BBC News, who is frustrated?", [("According to BBC News,", "bbc")]),
+    # two outlets in one phrase: one entry each
+    ("How do the BBC and Independent articles differ?",
+     [("the BBC and Independent articles", "bbc"), ("the BBC and Independent articles", "independent")]),
+    # a verb, a place, a person, an office, a word of a title: no document picked out
     ("What did the BBC report?", []),
+    ("How did the Home Secretary account for the spending?", []),
+    ("What do the Channel reports say?", []),
+    ("In the UK and France, who is impatient?", []),
     ("How many patrol boats does France have in the Channel?", []),
     ("According to Hewitt, what is wrong?", []),
     ("What does the Home Office report say?", []),
@@ -354,3 +362,29 @@ def test_the_newspaper_asked_for_is_the_one_that_saw_it(real_seed_settings):
     answer = answer_question("Which newspaper saw the diplomatic note?", settings=real_seed_settings)
     assert not answer.refused
     assert "seen by The Independent" in answer.answer.split("[1]")[0]
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("Who is frustrated, according to the BBC?", "Who is frustrated?"),
+    ("Which minister is named in the BBC article, and which one in the Independent article?",
+     "Which minister is named and which one?"),
+    ("What does the Independent piece say about the money?", "What does it say about the money?"),
+])
+def test_a_named_document_is_not_searched_for(real_seed_settings, question, searched):
+    assert answer_question(question, settings=real_seed_settings).query == searched
+
+
+def test_a_short_question_naming_a_document_is_answered_from_it(real_seed_settings):
+    answer = answer_question("Who is frustrated, according to the BBC?", settings=real_seed_settings)
+    assert answer.citations[0].source == BBC and "Martin Hewitt" in answer.citations[0].quote
+    assert not answer.notice
+    answer = answer_question("Which French minister is named in the BBC article, and which one in the Independent "
+                             "article?", settings=real_seed_settings)
+    named = [(c.source, name) for c in answer.citations for name in ("Retailleau", "Darmanin") if name in c.quote]
+    assert (BBC, "Retailleau") in named and (FRANCE, "Darmanin") in named
+
+
+def test_a_named_document_that_does_not_answer_is_said_so(real_seed_settings):
+    answer = answer_question("According to the BBC, what did the Home Secretary demand?", settings=real_seed_settings)
+    assert answer.citations[0].source == FRANCE
+    assert answer.notice == "the document named (the BBC) does not answer this; quoted from the others"
