@@ -23,7 +23,10 @@ from typing import Iterator, Sequence
 from .lexical import STOPWORDS, tokenize
 
 # What a "how many" or "when" question needs to find in a sentence to be answered.
-_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b", re.I)
+_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b"
+                       # "What figures do the articles give for...", "the total number of migrants"
+                       r"|\bwhat\s+(?:\w+\s+)?(?:figures?|statistics|stats|numbers|totals?|tally)\b"
+                       r"|\b(?:the|a)\s+(?:total\s+|exact\s+|overall\s+)?number\s+of\b", re.I)
 # "How is the £480m broken down between patrols and...": the parts' amounts, which a
 # sentence that only names the parts does not give, however closely it matches
 _BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|cost|costs|million|billion|spend|spent|"
@@ -94,7 +97,11 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      # "Which Home Secretary...", "Name the British officials": a person in office
                      r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
                      r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
-                     r"mayors?|MPs?|ambassadors?|commissioners?)\b", re.I)
+                     r"mayors?|MPs?|ambassadors?|commissioners?)\b"
+                     # "Which specific convention or treaty...": a thing known by its name
+                     r"|\bwhich\s+(?:(?!the\b|a\b|an\b|is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+\s+){0,2}?"
+                     r"(?:conventions?|treat(?:y|ies)|acts?|laws?|bills?|charit(?:y|ies)|"
+                     r"organi[sz]ations?|compan(?:y|ies)|newspapers?|ports?|cit(?:y|ies)|towns?)\b", re.I)
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|justifications?)\b|\bon what grounds\b|"

@@ -71,6 +71,7 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     "When exactly did France commit to intervening more forcefully at sea?",
     "When is France expected to begin intercepting boats under its new doctrine?",
     "Name the Home Office spokesperson who commented.",
+    "What figures do the articles give for the number of people who crossed last year?",
     # one part the documents answer, one they do not: no half answer read without the other
     "Who is James Cleverly? What did Emmanuel Macron say?",
     "Are boats also leaving from Belgium, and what is the Belgian government doing about it?",
@@ -255,6 +256,14 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
     ("Tell me how much Britain paid France. Be brief.", "There is political turmoil in France.", True),
     ("How is responsibility split between the UK and France?", "The UK and France share it.", False),
     ("Who made the statement?", '"We remain committed," the statement said.', True),  # "We" names no one
+    # figures and "the number of" ask for a number
+    ("What figures do the articles give for crossings last year?", "Crossings continued last year.", True),
+    ("What is said about the total number of people who died?", "Many people died at sea.", True),
+    ("What is said about the total number of people who died?", "Some 72 people died at sea.", False),
+    # "which treaty" asks for one by its name; "in which situations the law..." does not
+    ("Which treaty do they cite?", "They cite maritime law.", True),
+    ("Which treaty do they cite?", "They cite the Montego Bay Convention.", False),
+    ("In which situations does the law allow police to act?", "Only in life-threatening situations.", False),
     # amounts per part are new numbers
     ("How is the £480m split between patrols and cameras?", "The £480m funds patrols and cameras.", True),
     ("How is the £480m split between patrols and cameras?", "Of the £480m, £300m went on patrols.", False),
