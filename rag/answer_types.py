@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator, Sequence
+from functools import lru_cache
+from typing import Iterator, NamedTuple, Sequence
 
 from .lexical import STOPWORDS, tokenize
 
@@ -592,43 +593,73 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     "Why does it matter that he left?" asks why); the names and numbers the earlier turn
     mentions are still not new.
     """
-    own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking)
-                      or _STILL.match(asking))
-    typed = asking if own else _after_statements(query)
-    if _NUMBER_Q.search(typed) and (not _new_numbers(query, text) or actor_only_receives(typed, text)
-                                    or counts_something_else(typed, text)):
+    typed, asks = _asked_for(query, asking)
+    if asks.number and (not _new_numbers(query, text) or actor_only_receives(typed, text)
+                        or counts_something_else(typed, text)):
         return TYPE_PENALTY
-    if _BREAKDOWN_Q.search(typed) and not _new_numbers(query, text):
+    if asks.breakdown and not _new_numbers(query, text):
         return EXACT_TIME_PENALTY
-    if _FREQUENCY_Q.search(typed) and not _FREQUENCY.search(text):
+    if asks.frequency and not _FREQUENCY.search(text):
         return TYPE_PENALTY
     # a year, a date or a time to come, where asked, is the time the sentence must give
-    if _YEAR_Q.search(typed) or _DATE_Q.search(typed):
-        if not (_A_YEAR.search(text) if _YEAR_Q.search(typed) else _A_DATE.search(text)):
+    if asks.year or asks.date:
+        if not (_A_YEAR.search(text) if asks.year else _A_DATE.search(text)):
             return EXACT_TIME_PENALTY
-    elif _START_Q.search(typed):
+    elif asks.start:
         if not (_A_DATE.search(text) or _A_YEAR.search(text) or _A_CENTURY.search(text) or _AGO.search(text)):
             return TYPE_PENALTY
-    elif _EXACT_WHEN_Q.search(typed):
+    elif asks.exact_when:
         if not (_A_DATE.search(text) or _A_YEAR.search(text) or _A_CENTURY.search(text)):
             return EXACT_TIME_PENALTY
-    elif _FUTURE_Q.search(typed):
+    elif asks.future:
         if not (_A_FUTURE.search(text) or ((_A_YEAR.search(text) or _A_DATE.search(text)) and _PLANNED.search(text))):
             return EXACT_TIME_PENALTY
-    elif _TIME_Q.search(typed) and not _TIME.search(text):
+    elif asks.time and not _TIME.search(text):
         return TYPE_PENALTY
-    if _REASON_Q.search(typed) and not _REASON.search(text) and not (
-            _FEELING_Q.search(typed) and _FEELING_ABOUT.search(text)):
+    if asks.reason and not _REASON.search(text) and not (asks.feeling and _FEELING_ABOUT.search(text)):
         return TYPE_PENALTY
-    if _CONCERN_Q.search(typed) and not _CONCERN.search(text):
+    if asks.concern and not _CONCERN.search(text):
         return TYPE_PENALTY
     named = names_the_thing(typed, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
-    if _asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed):
-        if not _new_names(query, text) and not (_SPEAKER_Q.search(typed) and _SPOKEN_BY.search(text)):
-            return TYPE_PENALTY
+    if asks.name and not _new_names(query, text) and not (asks.speaker and _SPOKEN_BY.search(text)):
+        return TYPE_PENALTY
     return 0.0
+
+
+class _Asks(NamedTuple):
+    number: bool
+    breakdown: bool
+    frequency: bool
+    year: bool
+    date: bool
+    start: bool
+    exact_when: bool
+    future: bool
+    time: bool
+    reason: bool
+    feeling: bool
+    concern: bool
+    name: bool
+    speaker: bool
+
+
+@lru_cache(maxsize=1024)
+def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
+    """(The question whose words say what is asked for, what it asks for): read once per
+    question, not once per sentence."""
+    own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking)
+                      or _STILL.match(asking))
+    typed = asking if own else _after_statements(query)
+    return typed, _Asks(
+        number=bool(_NUMBER_Q.search(typed)), breakdown=bool(_BREAKDOWN_Q.search(typed)),
+        frequency=bool(_FREQUENCY_Q.search(typed)), year=bool(_YEAR_Q.search(typed)),
+        date=bool(_DATE_Q.search(typed)), start=bool(_START_Q.search(typed)),
+        exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),
+        time=bool(_TIME_Q.search(typed)), reason=bool(_REASON_Q.search(typed)),
+        feeling=bool(_FEELING_Q.search(typed)), concern=bool(_CONCERN_Q.search(typed)),
+        name=_asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed), speaker=bool(_SPEAKER_Q.search(typed)))
 
 
 # "Who is quoted as saying...", "Who said it was a political stunt?": who spoke, which a
