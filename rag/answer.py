@@ -62,6 +62,8 @@ MIN_WORDS_FOR_VARIETY = 40
 # best sentence then needs this much more to count as an answer, which in practice it
 # never has.
 UNMENTIONED_NAME_PENALTY = 1.0
+# A word for the outlet a question asks for ("Which newspaper saw the note?"), which a
+# sentence that names the outlet need not have.
 _OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadcasters?|publications?|news\s+"
                           r"(?:organi[sz]ations?|agenc(?:y|ies)|sites?))\b", re.I)
 # Ranking only: a sentence that says word for word a phrase the question quotes.
@@ -484,7 +486,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     earlier = [without_document_references(without_asides(without_label(without_instructions(spelled_out(q))),
                                                           claims="all"))
                for q in (clean_question_or_none(h) for h in history) if q]
-    unlabelled = without_label(without_instructions(spelled_out(question)))
+    typed = spelled_out(question)  # searched and read spelled out; shown as asked
+    unlabelled = without_label(without_instructions(typed))
     stated = without_asides(unlabelled, claims="after")
     searcher = searcher or get_searcher(settings)
     chunks = searcher.snapshot().chunks
@@ -537,7 +540,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
         notice = f"{notice} ({partial})" if notice and partial else (notice or partial)
     else:
         # asked of the question whole: "the two reports", "in the BBC article, and in the Independent's"
-        across = asks_across_documents(spelled_out(question)) or len(picked) > 1
+        across = asks_across_documents(typed) or len(picked) > 1
 
         def answer_from(searched: str, passages: list, as_asked: str | None = None,
                         reading: str | None = None) -> Extract:
