@@ -468,7 +468,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                        standalone_query, without_asides, without_document_references, without_instructions,
                        without_label)
     from .answer_types import unmentioned_names
-    from .overview import named_documents, without_named_documents
+    from .overview import named_documents
     from .retrieve import SearchTimings
 
     t0 = time.perf_counter()
@@ -498,10 +498,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     picked = {sources for _, _, sources in named}
     only = next(iter(picked)) if len(picked) == 1 else None
 
-    def bare(text: str) -> str:  # what is searched and scored of a reading
-        return without_document_references(without_named_documents(text, named_documents(text, chunks)))
-
-    asked = bare(stated)
+    asked = _bare(stated, chunks, named)  # what is searched and scored
     query = standalone_query(asked, earlier, settings if mode == "llm" else None)
     t1 = time.perf_counter()
     search_timings = SearchTimings()
@@ -571,7 +568,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
             pointed = claims_pointed_into(unlabelled)
             kinds = ("none",) if pointed and not unmentioned_names(pointed, [h.chunk.text for h in hits]) else (
                 "all", "none")
-            readings = {bare(r): r for r in (without_asides(unlabelled, claims=claims) for claims in kinds)}
+            readings = {_bare(r, chunks): r for r in (without_asides(unlabelled, claims=claims) for claims in kinds)}
             for reading, whole_reading in [(r, w) for r, w in readings.items() if r != asked]:
                 retry = standalone_query(reading, earlier)
                 found = searcher.search(retry, k or settings.top_k, timings=search_timings)
@@ -595,18 +592,28 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                   timings, ex.sentences, notice, ex.lead)
 
 
+def _bare(text: str, chunks, named=None) -> str:
+    """A reading of a question without the phrases that point at the documents, named
+    (`named`, as `overview.named_documents` finds them) or not: what is searched."""
+    from .chat import without_document_references
+    from .overview import named_documents, without_named_documents
+
+    found = named_documents(text, chunks) if named is None else named
+    return without_document_references(without_named_documents(text, found))
+
+
 def _parts_by_document(question: str, follow_up: bool, chunks) -> tuple[list[str], list]:
     """The parts of a question that names a document in each ("Which minister is named in
     the BBC article, and which one in the Independent article?"): each without the words
     that name it, with the documents it is asked of (None: all). A part left with too
     little to ask ("and which one?") asks what the part before it asked."""
-    from .chat import content_words, question_parts, without_document_references
-    from .overview import named_documents, without_named_documents
+    from .chat import content_words, question_parts
+    from .overview import named_documents
 
     parts, sources = [], []
     for part in question_parts(question, follow_up=follow_up):
         named = named_documents(part, chunks)
-        text = without_document_references(without_named_documents(part, named))
+        text = _bare(part, chunks, named)
         if parts and len(content_words(text)) < 2:
             text = parts[-1]
         picked = {s for _, _, s in named}

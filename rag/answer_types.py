@@ -157,13 +157,6 @@ def asked_to_hold(question: str) -> re.Pattern | None:
     return None
 
 
-def holds_nothing_asked(question: str, text: str) -> bool:
-    """Whether a question asks who holds a feeling or a doubt, or how someone responded,
-    and `text` tells none."""
-    wanted = asked_to_hold(question)
-    return wanted is not None and not wanted.search(text)
-
-
 _ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[ds]?|asked)\s+(?:\w+\s+){0,2}"
                        r"questions?|question(?:s|ed|ing)?\s+(?:whether|the|its|how))\b", re.I)
 # "What are the main worries about...", "what risks does it carry": asked for, a concern

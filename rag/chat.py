@@ -104,7 +104,7 @@ _SHORTHAND = {
     "cuz": "because", "coz": "because", "cos": "because", "tho": "though", "thru": "through", "abt": "about",
     "wat": "what", "wot": "what", "wut": "what", "wht": "what", "hw": "how", "ppl": "people", "govt": "government",
     "gov": "government", "gvt": "government", "dept": "department", "info": "information",
-    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks", 
+    "approx": "approximately", "pls": "please", "plz": "please", "thx": "thanks",
     "w/": "with", "w/o": "without", "bn": "billion", "whats": "what's", "whos": "who's", "wheres": "where's",
     "hows": "how's", "thats": "that's", "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
     "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "couldnt": "couldn't",
