@@ -175,7 +175,9 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          # how someone answered is what they said
                          + "respond respons repli answer react reaction".split()
                          # who is asked for, in words no passage needs: "the two men who..."
-                         + "man men woman women person guy individu".split())
+                         + "man men woman women person guy individu".split()
+                         # "Did the Home Office say anything?": what is asked about, unnamed
+                         + "anyth someth anyon someon anybodi somebodi everyth everyon whatev".split())
 
 
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:

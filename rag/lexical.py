@@ -26,6 +26,11 @@ STOPWORDS = frozenset(
     s t don didn doesn isn wasn weren aren won""".split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# An amount written short ("£480m", "2bn", "5k") says the same as one written out
+# ("£480 million"): its number and its word are matched apart.
+_SHORT_AMOUNT = re.compile(r"^(\d+)(m|mn|bn|b|k|tn)$")
+_AMOUNT_WORDS = {"m": "million", "mn": "million", "b": "billion", "bn": "billion", "k": "thousand",
+                 "tn": "trillion"}
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +50,16 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stop words."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w == "_"]
+    words = []
+    for w in _WORD.findall(text.lower()):
+        if w in STOPWORDS or w == "_":
+            continue
+        short = _SHORT_AMOUNT.match(w) if w[0].isdigit() else None
+        if short:
+            words += [short.group(1), _AMOUNT_WORDS[short.group(2)]]
+        else:
+            words.append(_stem(w))
+    return words
 
 
 class BM25:

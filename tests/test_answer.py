@@ -40,6 +40,10 @@ def test_what_did_france_reject(real_seed_settings):
     ("Where are most of the inflatables setting off from?", "Dunkirk", BBC),
     # "what happened to" asks: the passage tells it as his "departure from office"
     ("What happened to Bruno Retailleau?", "departure from office", BBC),
+    # "£480m" is "£480 million" written short
+    ("Who has been grumbling that the £480m isn't working?", "Conservative backbenchers", FRANCE),
+    # "anything" is what is asked about, not a word the answer must have
+    ("did the home office say anything", "Home Office spokesperson", FRANCE),
 ])
 def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question, fact, source):
     answer = answer_question(question, settings=real_seed_settings)
@@ -380,6 +384,19 @@ def test_answer_type_checks(question, sentence, penalised):
     from rag.answer_types import answer_type_penalty
 
     assert (answer_type_penalty(question, sentence) > 0) is penalised
+
+
+@pytest.mark.parametrize("text, words", [
+    ("£480m", ["480", "million"]),
+    ("£480 million", ["480", "million"]),
+    ("a 2bn deal", ["2", "billion", "deal"]),
+    ("5k people", ["5", "thousand", "peopl"]),
+    ("the 10km race in 1990", ["10km", "race", "1990"]),  # not an amount written short
+])
+def test_amounts_written_short_match_amounts_written_out(text, words):
+    from rag.lexical import tokenize
+
+    assert tokenize(text) == words
 
 
 def test_the_thing_named_ends_where_a_clause_about_it_begins():
