@@ -276,6 +276,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
     follow_up = question if question and question != query else None
     scores = score_units(query, answerable, cache, asking=follow_up)
+    # "I like to know where these stories come from. Which newspaper saw the note?": the
+    # statements before a question dilute it; a sentence answers where it answers either.
+    closing = closing_question(query)
+    if closing != query:
+        scores = np.maximum(scores, score_units(closing, answerable, cache, asking=follow_up))
     if _OUTLET_NOUN.search(query):
         # "Which newspaper saw the note?": the outlet is asked for, and a sentence that says
         # who reported it ("seen by The Independent") need not say "newspaper" too
@@ -283,7 +288,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
         told = np.array([attributes(s.text) for s in answerable])
         if told.any():
-            plain = score_units(_OUTLET_NOUN.sub(" ", query), answerable, cache, asking=follow_up)
+            plain = score_units(_OUTLET_NOUN.sub(" ", closing), answerable, cache, asking=follow_up)
             scores = np.where(told, np.maximum(scores, plain), scores)
     passages = [hit.chunk.text for hit in hits]
     chunk_context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
@@ -433,6 +438,21 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                 tokens += n
         chosen.sort(key=lambda j: -scores[j])
     return _quoting([answerable[i] for i in chosen], decisive)
+
+
+# "I gather Retailleau has gone. Who took over from him?": a question about someone the
+# statements before it name is not asked without them.
+_SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
+
+
+def closing_question(text: str) -> str:
+    """The question a text closes with, after statements that open it ("I like to know
+    where these stories come from. Which newspaper saw the note?"); else the text."""
+    sentences = re.split(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\w])", text.strip())
+    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") or any(
+            x.rstrip().endswith("?") for x in sentences[:-1]) or _SOMEONE_BEFORE.search(sentences[-1]):
+        return text
+    return sentences[-1]
 
 
 def _quoting(sentences: Sequence, best: float) -> Extract:

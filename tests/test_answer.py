@@ -44,6 +44,9 @@ def test_what_did_france_reject(real_seed_settings):
     ("Who has been grumbling that the £480m isn't working?", "Conservative backbenchers", FRANCE),
     # "anything" is what is asked about, not a word the answer must have
     ("did the home office say anything", "Home Office spokesperson", FRANCE),
+    # the statement before the question does not dilute it
+    ("I like to know where these stories come from before I believe them. Which newspaper saw the diplomatic "
+     "note?", "seen by The Independent", FRANCE),
 ])
 def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question, fact, source):
     answer = answer_question(question, settings=real_seed_settings)
@@ -79,6 +82,8 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     # one part the documents answer, one they do not: no half answer read without the other
     "Who is James Cleverly? What did Emmanuel Macron say?",
     "Are boats also leaving from Belgium, and what is the Belgian government doing about it?",
+    # the question after a statement asks about the one the statement names
+    "I gather Monsieur Retailleau has gone now. Who has taken over from him as France's interior minister?",
 ])
 def test_unanswerable_questions_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -397,6 +402,19 @@ def test_amounts_written_short_match_amounts_written_out(text, words):
     from rag.lexical import tokenize
 
     assert tokenize(text) == words
+
+
+@pytest.mark.parametrize("text, closing", [
+    ("I like to know where these come from. Which newspaper saw the note?", "Which newspaper saw the note?"),
+    ("What did France reject?", "What did France reject?"),
+    ("Who sent it? Who got it?", "Who sent it? Who got it?"),  # two questions: both asked
+    ("Retailleau has gone. Who took over from him?", "Retailleau has gone. Who took over from him?"),
+    ("The U.K. paid France. How much?", "How much?"),
+])
+def test_the_question_a_text_closes_with(text, closing):
+    from rag.answer import closing_question
+
+    assert closing_question(text) == closing
 
 
 def test_the_thing_named_ends_where_a_clause_about_it_begins():
