@@ -557,7 +557,12 @@ _QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)
 _WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
 # "How did France respond?", "what did the French come back with?" (spelled out as
 # "respond with"): a sentence that tells a response answers it.
-_RESPONSE_Q = re.compile(r"\b(?:respond\w*|response|react(?:ed|ion|s)?|reply|replied|replies)\b", re.I)
+_RESPONSE_Q = re.compile(r"\b(?:respond\w*|response|react(?:ed|ion|s)?|reply|replied|replies)\b"
+                         # "Did they agree?", "Has France accepted the demand?": how it was answered
+                         # (not "Do the two articles agree...?", which asks what each says)
+                         r"|\b(?:did|does|do|has|have|had|will|would)\s+(?:(?!(?:articles?|reports?|sources?|"
+                         r"documents?|stor(?:y|ies)|pieces?|accounts?)\b)\w+\s+){0,3}?(?:agree|accept|comply|"
+                         r"go\s+along|say\s+yes|refuse|turn\w*\s+down)\w*", re.I)
 _RESPONSE = re.compile(r"\b(?:said|says|stated?|states|responded|response|replied|reply|rejected|rejection|refused|"
                        r"dismissed|rebuff\w*|denied|insisted|statement|rebuttal|answer\w*|comment\w*|remarked|told|"
                        r"warned|agreed|accepted|welcomed|countered)\b", re.I)

@@ -44,6 +44,8 @@ def test_what_did_france_reject(real_seed_settings):
     ("Who has been grumbling that the £480m isn't working?", "Conservative backbenchers", FRANCE),
     # "anything" is what is asked about, not a word the answer must have
     ("did the home office say anything", "Home Office spokesperson", FRANCE),
+    # asked whether they agreed, what they answered
+    ("Has France agreed to the UK's demand to stop every boat from leaving its coast?", "rejected", FRANCE),
     # the statement before the question does not dilute it
     ("I like to know where these stories come from before I believe them. Which newspaper saw the diplomatic "
      "note?", "seen by The Independent", FRANCE),
@@ -461,6 +463,22 @@ def test_asked_who_is_unhappy_a_sentence_must_tell_a_feeling_or_doubt(question, 
     assert not holds_nothing_asked(question, doubted)
     # "concerning" and "objective" tell no feeling
     assert holds_nothing_asked(question, "The note concerning the boats set out its objective.") is asks
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("How did France respond to the demand?", True),
+    ("Did they agree?", True),
+    ("Has France agreed to the UK's demand to stop every boat?", True),
+    ("Will Paris go along with it?", True),
+    ("Do the two articles agree that France is reluctant?", False),  # what each says, not a response
+    ("What did the UK demand?", False),
+])
+def test_asked_whether_someone_agreed_a_sentence_must_tell_a_response(question, asks):
+    from rag.answer_types import asked_to_hold
+
+    wanted = asked_to_hold(question)
+    assert (wanted is not None and not wanted.search("The UK demanded that France stop the boats.")) is asks
+    assert wanted is None or wanted.search("French officials have swiftly rejected the UK's demands.")
 
 
 @pytest.mark.parametrize("question", ["Who has been complaining that the payments to France are not working?",
