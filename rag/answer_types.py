@@ -184,7 +184,7 @@ _NAME_OF_Q = re.compile(
     r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
 # "Who is the UK border security chief?": the role whose holder is asked for (chief).
 _WHO_IS_Q = re.compile(
-    _LEAD_IN + r"who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
+    _LEAD_IN + r"who(?:\s+(?:is|was|are|were)|['’]s)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today|" + _CLAUSE_SUBJECTS +
     r")\b|\s*[?.,;]|\s*$)", re.I)
 # Offices: who holds one is told where it is named ("The UK border security chief, Martin Hewitt").
@@ -194,7 +194,7 @@ _OFFICES = frozenset(tokenize(
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
 # "Who is Bruno Retailleau?" asks who someone named is: a description, not a new name.
 _WHO_IS_NAMED = re.compile(
-    _LEAD_IN + r"who\s+(?:is|was|are|were)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
+    _LEAD_IN + r"who(?:\s+(?:is|was|are|were)|['’]s)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
     r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
     r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
 # Offices that say only that someone holds one: "the official in charge of border

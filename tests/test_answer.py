@@ -74,6 +74,7 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     # an office the articles do name, but not of this
     "Who is the French official in charge of the Channel coast?",
     "Who is the head of the French government?",
+    "Who's the French maritime prefect in charge of the Channel - what's their name?",
     # a year the articles do not give, next to a sentence that matches every other word
     "In which year did Britain sign the agreement committing £480 million to France?",
     "When is France's new interception doctrine supposed to come into force?",
