@@ -26,6 +26,30 @@ STOPWORDS = frozenset(
     s t don didn doesn isn wasn weren aren won""".split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Irregular verb forms, read as the verb ("seen by The Independent" answers "Which
+# newspaper saw the note?"); the stemmer unifies only regular ones. Not the light verbs
+# (take, get, make, give, come, go, keep, say, tell), whose meaning is in the words
+# they go with ("took over").
+_IRREGULAR = {form: verb for verb, forms in (
+    ("see", "saw seen"), ("pay", "paid"), ("send", "sent"), ("know", "knew known"), ("think", "thought"),
+    ("bring", "brought"), ("buy", "bought"), ("catch", "caught"), ("teach", "taught"), ("seek", "sought"),
+    ("hold", "held"), ("meet", "met"), ("run", "ran"), ("begin", "began begun"), ("write", "wrote written"),
+    ("speak", "spoke spoken"), ("break", "broke broken"), ("choose", "chose chosen"),
+    ("drive", "drove driven"), ("fly", "flew flown"), ("grow", "grew grown"), ("throw", "threw thrown"),
+    ("rise", "rose risen"), ("fall", "fell fallen"), ("win", "won"), ("lose", "lost"), ("sell", "sold"),
+    ("build", "built"), ("spend", "spent"), ("lead", "led"), ("fight", "fought"), ("stand", "stood"),
+    ("understand", "understood"), ("withdraw", "withdrew withdrawn"), ("strike", "struck"),
+    ("hide", "hid hidden"), ("draw", "drew drawn"), ("forbid", "forbade forbidden"), ("sink", "sank sunk"),
+    ("leave", "left"), ("feel", "felt"), ("deal", "dealt"), ("mean", "meant"), ("hear", "heard"),
+    ("lend", "lent"), ("swim", "swam swum"), ("undertake", "undertook undertaken"),
+    ("overtake", "overtook overtaken"), ("forget", "forgot forgotten"), ("freeze", "froze frozen"),
+    ("steal", "stole stolen"), ("wake", "woke woken"), ("bear", "bore borne"), ("tear", "tore torn"),
+    ("wear", "wore worn"), ("weep", "wept"), ("sweep", "swept"), ("flee", "fled"),
+    ("bleed", "bled"), ("breed", "bred"), ("find", "found"), ("sing", "sang sung"),
+    ("ring", "rang rung"), ("drink", "drank drunk"), ("shrink", "shrank shrunk"), ("arise", "arose arisen"),
+    ("forgive", "forgave forgiven"), ("foresee", "foresaw foreseen"), ("oversee", "oversaw overseen"),
+    ("mislead", "misled"), ("uphold", "upheld"), ("withhold", "withheld"),
+) for form in forms.split()}
 # An amount written short ("£480m", "2bn", "5k") says the same as one written out
 # ("£480 million"): its number and its word are matched apart.
 _SHORT_AMOUNT = re.compile(r"^(\d+)(m|mn|bn|b|k|tn)$")
@@ -58,7 +82,7 @@ def tokenize(text: str) -> list[str]:
         if short:
             words += [short.group(1), _AMOUNT_WORDS[short.group(2)]]
         else:
-            words.append(_stem(w))
+            words.append(_stem(_IRREGULAR.get(w, w)))
     return words
 
 

@@ -46,6 +46,9 @@ def test_what_did_france_reject(real_seed_settings):
     ("did the home office say anything", "Home Office spokesperson", FRANCE),
     # asked whether they agreed, what they answered
     ("Has France agreed to the UK's demand to stop every boat from leaving its coast?", "rejected", FRANCE),
+    # "seen by The Independent" tells who saw it
+    ("Which newspaper managed to see the diplomatic note the Home Secretary sent?", "seen by The Independent",
+     FRANCE),
     # the statement before the question does not dilute it
     ("I like to know where these stories come from before I believe them. Which newspaper saw the diplomatic "
      "note?", "seen by The Independent", FRANCE),
@@ -402,6 +405,18 @@ def test_answer_type_checks(question, sentence, penalised):
     ("the 10km race in 1990", ["10km", "race", "1990"]),  # not an amount written short
 ])
 def test_amounts_written_short_match_amounts_written_out(text, words):
+    from rag.lexical import tokenize
+
+    assert tokenize(text) == words
+
+
+@pytest.mark.parametrize("text, words", [
+    ("seen by the newspaper", ["see", "newspap"]),
+    ("which newspaper saw it", ["newspap", "see"]),
+    ("Britain paid France", ["britain", "pay", "franc"]),
+    ("who took over", ["took"]),  # a light verb's meaning is in the words it goes with
+])
+def test_irregular_verb_forms_match_the_verb(text, words):
     from rag.lexical import tokenize
 
     assert tokenize(text) == words
