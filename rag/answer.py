@@ -66,7 +66,8 @@ UNMENTIONED_NAME_PENALTY = 1.0
 # sentence that names the outlet need not have.
 _OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadcasters?|publications?|news\s+"
                           r"(?:organi[sz]ations?|agenc(?:y|ies)|sites?))\b", re.I)
-# Ranking only: a sentence that says word for word a phrase the question quotes.
+# A sentence that says word for word a phrase the question quotes (two words or more):
+# it ranks first, and counts as answering where it comes this close.
 QUOTED_PHRASE_BONUS = 0.3
 # How far below the refusal threshold a part asked of one named document may still be
 # quoted, where the question as a whole is answered.
@@ -298,6 +299,12 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if follow_up and len(tokenize(follow_up)) >= 2:
         scores = (scores + score_units(follow_up, answerable, cache)) / 2
     scores = scores + context
+    # A phrase the question quotes is asked about where it is said word for word ("Who
+    # said it was 'much blah-blah'?"): that sentence answers it, however else it is put.
+    quoting = [i for i, s in enumerate(answerable) if quotes_word_for_word(follow_up or query, s.text)]
+    if quoting and len(quoting) < len(answerable):
+        scores = scores.copy()
+        scores[quoting] += QUOTED_PHRASE_BONUS
     decided = scores  # each sentence's score as the decision reads it
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often
@@ -364,11 +371,6 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if unfelt and len(unfelt) < len(answerable):
         scores = scores.copy()
         scores[unfelt] -= TYPE_PENALTY
-    # A phrase the question quotes is asked about where it is said word for word.
-    quoting = [i for i, s in enumerate(answerable) if quotes_word_for_word(follow_up or query, s.text)]
-    if quoting and len(quoting) < len(answerable):
-        scores = scores.copy()
-        scores[quoting] += QUOTED_PHRASE_BONUS
     # The named document's sentences first, where one of them would answer on its own;
     # else the others answer as they rank (and the answer says so: see `_steps`).
     elsewhere = [i for i, s in enumerate(answerable) if preferred and s.source not in preferred]

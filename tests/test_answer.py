@@ -592,6 +592,8 @@ def test_questions_naming_what_the_documents_call_otherwise_are_answered(real_se
 @pytest.mark.parametrize("question", [
     "Who said 'it is just a political stunt'?",  # "It's just a political stunt."
     "Who said the commitments were 'lacking in substance'?",  # "are lacking substance"
+    # said word for word, however else the question is put
+    "I want to use the 'blah-blah' quote on air - who actually said it and what was the full line?",
 ])
 def test_a_phrase_quoted_loosely_is_still_answered(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
