@@ -354,6 +354,11 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[]))["“‘'](\w[^"“”‘’'\n]{0,98}?)["”’'](?=[\s?.!,;:)\]]|$)""")
 
 
+def quoted_phrases(text: str) -> list[str]:
+    """The phrases of two words or more that a text quotes."""
+    return [p for p in dict.fromkeys(_QUOTED.findall(text)) if len(p.split()) >= 2]
+
+
 def _stems(text: str) -> list[str]:
     """The words of a text by stem, stop words kept, contractions' endings dropped
     ("It's" is "it") but for a negation ("don't" is "don not")."""

@@ -219,8 +219,12 @@ def without_asides(question: str, claims: str = "none") -> str:
     if len(parts) < 2:
         return question
     last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)
+    from .answer_types import quoted_phrases
+
+    # a sentence that quotes what to find says what is asked about ("I want to attribute
+    # the quote 'we do not intercept boats' correctly. Who said it?")
     kept = [p for n, p in enumerate(parts)
-            if _ASKS.search(p) or not (_PURPOSE.search(p) or (
+            if _ASKS.search(p) or quoted_phrases(p) or not (_PURPOSE.search(p) or (
                 (claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)))]
     if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
         return question

@@ -263,6 +263,9 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
      "Is politics making this harder? what do the articles say about the pressure on each government"),
     ("I think France rejected something.", "I think France rejected something."),
     ("Why did they refuse? I think", "Why did they refuse?"),
+    # a sentence that quotes what to find says what is asked about
+    ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?",
+     "I want to attribute the quote 'we do not intercept boats' correctly. Who said it?"),
 ])
 def test_sentences_about_the_asker_are_not_searched(question, searched):
     assert without_asides(question, claims="all") == searched
