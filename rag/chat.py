@@ -110,11 +110,16 @@ _SHORTHAND = {
     "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "couldnt": "couldn't",
     "wouldnt": "wouldn't", "shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "im": "I'm",
     "ive": "I've", "theyre": "they're", "theyve": "they've", "youre": "you're", "wats": "what's", "wots": "what's",
+    # slips of the keyboard in the words every question has
+    "teh": "the", "hte": "the", "adn": "and", "waht": "what", "whta": "what", "taht": "that", "wiht": "with",
+    "thier": "their", "becuase": "because", "beacuse": "because", "abotu": "about", "wich": "which",
+    "whcih": "which", "woudl": "would", "coudl": "could", "shoudl": "should",
 }
 # Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
 _SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
     "whats", "whos", "wheres", "hows", "thats", "isnt", "arent", "wasnt", "werent", "dont", "doesnt", "didnt",
-    "cant", "couldnt", "wouldnt", "shouldnt", "havent", "hasnt", "wont", "govt", "ppl", "wat", "wot", "abt")})
+    "cant", "couldnt", "wouldnt", "shouldnt", "havent", "hasnt", "wont", "govt", "ppl", "wat", "wot", "abt",
+    "teh", "waht", "whta", "wich", "whcih")})
 # in lower case only: "the R number", "Who is Y?" are no shorthand
 _SHORT_WORD = re.compile(r"(?<![\w'’/.@-])(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) +
                          r")(?![\w'’/@-]|\.\w)")

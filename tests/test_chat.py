@@ -479,6 +479,9 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     ("Were 2 boats seen?", "Were 2 boats seen?"),
     ("Do boats leave the canal 2 a day?", "Do boats leave the canal 2 a day?"),
     ("did the rn intercept boats", "did the rn intercept boats"),  # the Royal Navy
+    # slips of the keyboard
+    ("what exactly did the uk ask for in teh note", "what exactly did the uk ask for in the note"),
+    ("Waht did France say abotu it?", "What did France say about it?"),
     # what only looks like shorthand is left as it is
     ("Is it 3 pm?", "Is it 3 pm?"),
     ("What did the u.k. government demand?", "What did the u.k. government demand?"),
