@@ -686,9 +686,19 @@ _SPOKEN_BY = re.compile(
 _TELLING = re.compile(r"^\W*(?:please\s+)?(?:tell|explain|list|name|give|describe|summari[sz]e|compare|show|say)\b", re.I)
 
 
+# "When the journalists asked the Home Office, what did they answer?": a clause that sets
+# the scene, before the question itself.
+_SCENE = re.compile(r"^\W*(?:when|if|after|once|while|before|now\s+that|given\s+that)\b[^,?;]{3,100},\s*"
+                    r"(?=(?:what|which|who|whom|whose|where|why|how|is|are|was|were|do|does|did|has|have|had|can|"
+                    r"could|will|would|should)\b)", re.I)
+
+
 def _after_statements(question: str) -> str:
     """The question after the statements that open it ("I gather Retailleau has gone now.
-    Who has taken over from him?" asks who): what it asks for is what that asks for."""
+    Who has taken over from him?" asks who), or after the clause that sets its scene
+    ("When they asked the Home Office, what did it say?" asks what): what it asks for is
+    what that asks for."""
+    question = _SCENE.sub("", question, count=1)
     sentences = re.split(r"(?<=[a-z0-9)][.!])\s+(?=[A-Z])", question.strip())  # not "U.K. pay"
     first = sentences[0]
     if len(sentences) < 2 or _QUESTION_WORD.search(first) or _TELLING.match(first) or first.rstrip().endswith("?"):

@@ -51,6 +51,8 @@ def test_what_did_france_reject(real_seed_settings):
     # "seen by The Independent" tells who saw it
     ("Which newspaper managed to see the diplomatic note the Home Secretary sent?", "seen by The Independent",
      FRANCE),
+    # "When they asked..., what did they answer?" asks what, not when
+    ("When journalists asked the Home Office for a comment, what did it say?", "Home Office spokesperson", FRANCE),
     # the statement before the question does not dilute it
     ("I like to know where these stories come from before I believe them. Which newspaper saw the diplomatic "
      "note?", "seen by The Independent", FRANCE),
@@ -392,6 +394,10 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
      "doctrine was still being studied, there is a lack of urgency.", True),
     ("What was the name of the count of Apulia?", "Robert Guiscard, an adventurer, was raised to the dignity "
      "of count of Apulia.", False),
+    # a clause that sets the scene is no time asked for
+    ("When the journalists asked the Home Office, what did they answer?",
+     "A Home Office spokesperson provided a statement.", False),
+    ("When did the journalists ask the Home Office?", "A Home Office spokesperson provided a statement.", True),
 ])
 def test_answer_type_checks(question, sentence, penalised):
     from rag.answer_types import answer_type_penalty
