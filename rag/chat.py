@@ -183,7 +183,7 @@ def without_instructions(question: str) -> str:
 _PURPOSE = re.compile(
     r"^(?:(?:i|we)(?:\s+(?:just|really|still|also))?\s+(?:need|want|have\s+to|must)\b"
     r"|(?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)\s+(?:writing|doing|working|preparing|making|studying|researching|"
-    r"a|an)\b|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
+    r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$)", re.I)
 _CLAIM = re.compile(
     r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
@@ -211,6 +211,11 @@ def without_label(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+_CONFUSED = re.compile(r"^\W*(?:i(?:'m|’m|\s+am)|i\s+feel|i'm\s+feeling)\s+(?:a\s+(?:bit|little)\s+|quite\s+|so\s+|"
+                       r"really\s+|very\s+|kind\s+of\s+|a\s+bit\s+)?(?:confused|lost|puzzled|muddled|unsure)"
+                       r"\s*[,:;.\-–—]+\s*", re.I)
+
+
 def without_asides(question: str, claims: str = "none") -> str:
     """The question without its sentences about what the asker needs it for ("I need
     both names", "For my essay:"), which no passage holds. `claims` says which of what
@@ -220,6 +225,10 @@ def without_asides(question: str, claims: str = "none") -> str:
     know the UK paid £480m. What has the money been spent on?"). A claim may also
     narrow the question ("The French one i think"), so the answerer tries the others
     where one finds nothing. Unchanged where no sentence would be left that asks."""
+    # "I am a bit confused, there are two ministers named. Who are they?": how the asker
+    # feels, which no passage holds
+    rest = _CONFUSED.sub("", question, count=1)
+    question = rest[:1].upper() + rest[1:] if rest else question
     parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
     if len(parts) < 2:
         return question

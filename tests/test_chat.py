@@ -263,6 +263,10 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
      "Is politics making this harder? what do the articles say about the pressure on each government"),
     ("I think France rejected something.", "I think France rejected something."),
     ("Why did they refuse? I think", "Why did they refuse?"),
+    # how the asker feels; "a bit" is no purpose ("I'm a journalist" is)
+    ("I am a bit confused, there are two French interior ministers named. Who are they?",
+     "There are two French interior ministers named. Who are they?"),
+    ("I'm a journalist. Who is Martin Hewitt?", "Who is Martin Hewitt?"),
     # a sentence that quotes what to find says what is asked about
     ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?",
      "I want to attribute the quote 'we do not intercept boats' correctly. Who said it?"),
