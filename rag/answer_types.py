@@ -623,6 +623,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if asks.concern and not _CONCERN.search(text):
         return TYPE_PENALTY
+    if asks.own_words and not speaks(asks.own_words, text):
+        return EXACT_TIME_PENALTY
     named = names_the_thing(typed, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
@@ -646,6 +648,7 @@ class _Asks(NamedTuple):
     concern: bool
     name: bool
     speaker: bool
+    own_words: str  # whose own words are asked for ("What did Darmanin himself say?"), or ""
 
 
 @lru_cache(maxsize=1024)
@@ -662,7 +665,34 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
         exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),
         time=bool(_TIME_Q.search(typed)), reason=bool(_REASON_Q.search(typed)),
         feeling=bool(_FEELING_Q.search(typed)), concern=bool(_CONCERN_Q.search(typed)),
-        name=_asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed), speaker=bool(_SPEAKER_Q.search(typed)))
+        name=_asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed), speaker=bool(_SPEAKER_Q.search(typed)),
+        own_words=_own_words(typed))
+
+
+# "What did Darmanin himself respond?", "How did Gerald Darmanin personally reply?": that
+# person's own words are asked for, which a sentence gives only where it has them speak
+# ("The request was delivered to Gerald Darmanin" and "a French source said" do not).
+_OWN_WORDS_Q = re.compile(r"\b(?P<who>[A-Z][\w'’-]+)\s+(?:himself|herself|personally)\b")
+_SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|warned|"
+                    r"commented|wrote|added|declared|rejected|dismissed|answered|quoted|insists|argued|argues|expressed|called|"
+                    r"described)\b", re.I)
+SPEAKER_WINDOW = 8  # words between a speaker's name and the verb of what they said
+
+
+def _own_words(question: str) -> str:
+    m = _OWN_WORDS_Q.search(question)
+    if m is None or not (_RESPONSE_Q.search(question) or _SPOKE.search(question)
+                         or re.search(r"\b(?:quot\w*|words|statement|comments?)\b", question, re.I)):
+        return ""
+    return m.group("who")
+
+
+def speaks(name: str, text: str) -> bool:
+    """Whether `text` has `name` within a few words of a verb of saying."""
+    words = re.findall(r"[\w'’-]+", text)
+    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0] == name]
+    said = [n for n, w in enumerate(words) if _SPOKE.fullmatch(w)]
+    return any(abs(a - b) <= SPEAKER_WINDOW for a in at for b in said)
 
 
 # "Who is quoted as saying...", "Who said it was a political stunt?": who spoke, which a

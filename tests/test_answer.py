@@ -92,6 +92,8 @@ def test_answers_carry_the_key_fact_with_its_source(real_seed_settings, question
     # one part the documents answer, one they do not: no half answer read without the other
     "Who is James Cleverly? What did Emmanuel Macron say?",
     "Are boats also leaving from Belgium, and what is the Belgian government doing about it?",
+    # someone's own words, where the documents only name them
+    "What did Darmanin himself say in reply to the UK's demand?",
     # the question after a statement asks about the one the statement names
     "I gather Monsieur Retailleau has gone now. Who has taken over from him as France's interior minister?",
 ])
@@ -428,6 +430,19 @@ def test_irregular_verb_forms_match_the_verb(text, words):
     from rag.lexical import tokenize
 
     assert tokenize(text) == words
+
+
+@pytest.mark.parametrize("question, sentence, penalised", [
+    ("What did Darmanin himself respond?", "The request was delivered to Interior Minister Gerald Darmanin.", True),
+    ("What did Darmanin himself respond?", "A senior French government source stated that it was unsafe.", True),
+    ("What did Darmanin himself respond?", "Darmanin told reporters the request was unlawful.", False),
+    ("How did Hewitt personally react?", "Martin Hewitt has already expressed frustration at delays.", False),
+    ("Did Darmanin himself receive the note?", "The note was delivered to Gerald Darmanin.", False),  # no words asked
+])
+def test_asked_for_someones_own_words_a_sentence_must_have_them_speak(question, sentence, penalised):
+    from rag.answer_types import answer_type_penalty
+
+    assert (answer_type_penalty(question, sentence) > 0) is penalised
 
 
 @pytest.mark.parametrize("text, closing", [
