@@ -505,8 +505,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     # after what it asks are left out; those before it may set it up ("We know the UK
     # paid £480m. What has the money been spent on?"), and either may narrow it ("The
     # French one i think"): the other readings are tried where this one finds nothing.
-    earlier = [without_document_references(without_asides(without_label(without_instructions(spelled_out(q))),
-                                                          claims="all"))
+    earlier = [without_document_references(_without_claims(without_label(without_instructions(spelled_out(q)))))
                for q in (clean_question_or_none(h) for h in history) if q]
     typed = spelled_out(question)  # searched and read spelled out; shown as asked
     unlabelled = without_label(without_instructions(typed))
@@ -612,6 +611,14 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     timings["total"] = (t3 - t0) * 1000
     return Answer(question, query, ex.text, ex.refused, "extractive", ex.citations, _retrieved(hits),
                   timings, ex.sentences, notice, ex.lead)
+
+
+def _without_claims(turn: str) -> str:
+    """An earlier turn without its asides and claims, save the claims its question points
+    into ("I gather France agreed a new approach at sea. What was it to involve?")."""
+    from .chat import claims_pointed_into, without_asides
+
+    return without_asides(turn, claims="after" if claims_pointed_into(turn) else "all")
 
 
 def _bare(text: str, chunks, named=None) -> str:

@@ -902,3 +902,14 @@ def test_a_pronoun_into_a_claim_about_someone_unknown_still_drops_it(real_seed_s
                              settings=real_seed_settings)
     assert not answer.refused
     assert "life-threatening" in answer.answer
+
+
+def test_an_earlier_turn_keeps_the_claim_its_question_points_into(real_seed_settings):
+    answer = answer_question("And is it really happening?", settings=real_seed_settings,
+                             history=["I hear the French agreed a new way of stopping boats at sea. What would it involve?"])
+    assert "a new way of stopping boats at sea" in answer.query  # what "it" is
+    assert not answer.refused and answer.citations
+    # where the earlier question points nowhere into them, its claims are left out
+    answer = answer_question("And why?", settings=real_seed_settings,
+                             history=["My teacher said the UK paid France 480 million pounds. Who is Martin Hewitt?"])
+    assert "teacher" not in answer.query
