@@ -37,6 +37,11 @@ _BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|co
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
                      r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
+# "When are French police allowed to intervene at sea?", "When can they step in?": under
+# what conditions, which a sentence tells without a time ("only in life-threatening situations").
+_CONDITION_Q = re.compile(r"^\W*(?:and\s+|so\s+)?when\s+(?:are|is|were|was|can|could|may|might|should|do|does)\b"
+                          r"(?:(?!\b(?:did|will)\b)[^?])*?\b(?:allowed|permitted|able|entitled|authori[sz]ed|"
+                          r"lawful|legal|possible|supposed|can|could|may)\b", re.I)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|once|twice)\b", re.I)
@@ -663,7 +668,7 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
         frequency=bool(_FREQUENCY_Q.search(typed)), year=bool(_YEAR_Q.search(typed)),
         date=bool(_DATE_Q.search(typed)), start=bool(_START_Q.search(typed)),
         exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),
-        time=bool(_TIME_Q.search(typed)), reason=bool(_REASON_Q.search(typed)),
+        time=bool(_TIME_Q.search(typed)) and not _CONDITION_Q.search(typed), reason=bool(_REASON_Q.search(typed)),
         feeling=bool(_FEELING_Q.search(typed)), concern=bool(_CONCERN_Q.search(typed)),
         name=_asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed), speaker=bool(_SPEAKER_Q.search(typed)),
         own_words=_own_words(typed))

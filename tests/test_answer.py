@@ -396,6 +396,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
      "doctrine was still being studied, there is a lack of urgency.", True),
     ("What was the name of the count of Apulia?", "Robert Guiscard, an adventurer, was raised to the dignity "
      "of count of Apulia.", False),
+    # "when ... allowed to" asks under what conditions
+    ("When are French police allowed to intervene at sea?", "Maritime laws restrict police interventions at sea "
+     "to life-threatening situations.", False),
+    ("When were French police first sent to sea?", "Maritime laws restrict police interventions at sea "
+     "to life-threatening situations.", True),
     # a clause that sets the scene is no time asked for
     ("When the journalists asked the Home Office, what did they answer?",
      "A Home Office spokesperson provided a statement.", False),
