@@ -67,7 +67,8 @@ UNMENTIONED_NAME_PENALTY = 1.0
 _OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadcasters?|publications?|news\s+"
                           r"(?:organi[sz]ations?|agenc(?:y|ies)|sites?))\b", re.I)
 # A sentence that says word for word a phrase the question quotes (two words or more):
-# it ranks first, and counts as answering where it comes this close.
+# it ranks first, and, asked about the quotation, counts as answering where it comes
+# this close.
 QUOTED_PHRASE_BONUS = 0.3
 # How far below the refusal threshold a part asked of one named document may still be
 # quoted, where the question as a whole is answered.
@@ -247,8 +248,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .answer_types import (TYPE_PENALTY, asked_to_hold, is_yes_or_no, quotes_word_for_word,
-                               unmentioned_names)
+    from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
+                               is_yes_or_no, quotes_word_for_word, unmentioned_names)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -299,12 +300,18 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if follow_up and len(tokenize(follow_up)) >= 2:
         scores = (scores + score_units(follow_up, answerable, cache)) / 2
     scores = scores + context
-    # A phrase the question quotes is asked about where it is said word for word ("Who
-    # said it was 'much blah-blah'?"): that sentence answers it, however else it is put.
+    # A phrase the question quotes is asked about where it is said word for word: that
+    # sentence ranks first, and, asked who said it or for the quotation ("Who said it was
+    # 'much blah-blah'?"), answers where it gives what is asked for ("When did the
+    # insider say 'much blah-blah'?" is not answered by a sentence without a time).
     quoting = [i for i, s in enumerate(answerable) if quotes_word_for_word(follow_up or query, s.text)]
-    if quoting and len(quoting) < len(answerable):
+    deciding: list[int] = []
+    if quoting and len(quoting) < len(answerable) and asks_about_the_quote(query, follow_up):
+        vocabulary = frozenset(t for s in answerable for t in tokenize(s.text))
+        deciding = [i for i in quoting
+                    if answer_type_penalty(query, answerable[i].text, vocabulary, follow_up) == 0]
         scores = scores.copy()
-        scores[quoting] += QUOTED_PHRASE_BONUS
+        scores[deciding] += QUOTED_PHRASE_BONUS
     decided = scores  # each sentence's score as the decision reads it
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often
@@ -371,6 +378,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     if unfelt and len(unfelt) < len(answerable):
         scores = scores.copy()
         scores[unfelt] -= TYPE_PENALTY
+    if quoting and len(quoting) < len(answerable):  # and, ranking only, the rest of them
+        scores = scores.copy()
+        scores[[i for i in quoting if i not in deciding]] += QUOTED_PHRASE_BONUS
     # The named document's sentences first, where one of them would answer on its own;
     # else the others answer as they rank (and the answer says so: see `_steps`).
     elsewhere = [i for i, s in enumerate(answerable) if preferred and s.source not in preferred]
@@ -442,17 +452,23 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     return _quoting([answerable[i] for i in chosen], decisive)
 
 
-# "I gather Retailleau has gone. Who took over from him?": a question about someone the
-# statements before it name is not asked without them.
+# Statements about the asker ("I like to know where these stories come from") do not
+# narrow the question after them; statements about the world ("Germany sent a note
+# too. Who delivered it?") do.
+_ABOUT_THE_ASKER = re.compile(r"\b(?:i|i'm|i’m|i'd|i’d|i've|i’ve|i'll|i’ll|me|my|we|we're|we’re|our|us)\b", re.I)
+# "I gather Retailleau has gone. Who took over from him?": about someone they name
 _SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 
 
 def closing_question(text: str) -> str:
-    """The question a text closes with, after statements that open it ("I like to know
-    where these stories come from. Which newspaper saw the note?"); else the text."""
-    sentences = re.split(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\w])", text.strip())
-    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") or any(
-            x.rstrip().endswith("?") for x in sentences[:-1]) or _SOMEONE_BEFORE.search(sentences[-1]):
+    """The question a text closes with, after statements about the asker that open it
+    ("I like to know where these stories come from. Which newspaper saw the note?");
+    else the text."""
+    from .chunking import split_sentences
+
+    sentences = [text[a:b].strip() for a, b in split_sentences(text)]
+    if len(sentences) < 2 or not sentences[-1].endswith("?") or _SOMEONE_BEFORE.search(sentences[-1]) or any(
+            x.endswith("?") or not _ABOUT_THE_ASKER.search(x) for x in sentences[:-1]):
         return text
     return sentences[-1]
 
@@ -616,7 +632,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
 def _without_claims(turn: str) -> str:
     """An earlier turn without its asides and claims, save the claims its question points
     into ("I gather France agreed a new approach at sea. What was it to involve?")."""
-    from .chat import claims_pointed_into, without_asides
+    from .chat import claims_pointed_into, without_asides  # imported when first asked, as in `_steps`
 
     return without_asides(turn, claims="after" if claims_pointed_into(turn) else "all")
 

@@ -199,7 +199,7 @@ _OFFICES = frozenset(tokenize(
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
 # "Who is Bruno Retailleau?" asks who someone named is: a description, not a new name.
 _WHO_IS_NAMED = re.compile(
-    _LEAD_IN + r"who(?:\s+(?:is|was|are|were)|['’]s)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
+    _LEAD_IN + r"who\s+(?:is|was|are|were)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
     r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
     r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
 # Offices that say only that someone holds one: "the official in charge of border
@@ -359,9 +359,22 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[]))["“‘'](\w[^"“”‘’'\n]{0,98}?)["”’'](?=[\s?.!,;:)\]]|$)""")
 
 
+# "Who is quoted calling it 'just a political stunt'?", "the 'blah-blah' quote: what was
+# the full line?": the quotation itself is asked about.
+_ABOUT_THE_QUOTE = re.compile(r"\b(?:quote[sd]?|quotation|quoting|full\s+line|exact\s+words)\b", re.I)
+
+
+def asks_about_the_quote(query: str, asking: str | None = None) -> bool:
+    """Whether the question asks who said a phrase it quotes, or for the quotation itself:
+    then a sentence that says it word for word, and answers the type of question asked,
+    answers it however else it is put."""
+    typed, asks = _asked_for(query, asking)
+    return bool(quoted_phrases(query) and (asks.speaker or _ABOUT_THE_QUOTE.search(typed)))
+
+
 def quoted_phrases(text: str) -> list[str]:
-    """The phrases of two words or more that a text quotes."""
-    return [p for p in dict.fromkeys(_QUOTED.findall(text)) if len(p.split()) >= 2]
+    """The phrases of two words or more that a text quotes ("blah-blah" is two)."""
+    return [p for p in dict.fromkeys(_QUOTED.findall(text)) if len(_stems(p)) >= 2]
 
 
 def _stems(text: str) -> list[str]:
@@ -571,8 +584,10 @@ _RESPONSE_Q = re.compile(r"\b(?:respond\w*|response|react(?:ed|ion|s)?|reply|rep
                          # "Did they agree?", "Has France accepted the demand?": how it was answered
                          # (not "Do the two articles agree...?", which asks what each says)
                          r"|\b(?:did|does|do|has|have|had|will|would)\s+(?:(?!(?:articles?|reports?|sources?|"
-                         r"documents?|stor(?:y|ies)|pieces?|accounts?)\b)\w+\s+){0,3}?(?:agree|accept|comply|"
-                         r"go\s+along|say\s+yes|refuse|turn\w*\s+down)\w*", re.I)
+                         r"documents?|stor(?:y|ies)|pieces?|accounts?|newspapers?|papers?|outlets?|reporters?|"
+                         r"journalists?|BBC|Independent|of)\b)\w+\s+){0,3}?(?:agree[sd]?|accept(?:ed|s)?|"
+                         r"compl(?:y|ied|ies)|go(?:ne)?\s+along|went\s+along|say\s+yes|said\s+yes|refused?|"
+                         r"turn(?:ed)?\s+(?:it\s+|them\s+)?down)\b", re.I)
 _RESPONSE = re.compile(r"\b(?:said|says|stated?|states|responded|response|replied|reply|rejected|rejection|refused|"
                        r"dismissed|rebuff\w*|denied|insisted|statement|rebuttal|answer\w*|comment\w*|remarked|told|"
                        r"warned|agreed|accepted|welcomed|countered)\b", re.I)
@@ -677,7 +692,8 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
 # "What did Darmanin himself respond?", "How did Gerald Darmanin personally reply?": that
 # person's own words are asked for, which a sentence gives only where it has them speak
 # ("The request was delivered to Gerald Darmanin" and "a French source said" do not).
-_OWN_WORDS_Q = re.compile(r"\b(?P<who>[A-Z][\w'’-]+)\s+(?:himself|herself|personally)\b")
+_OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|and|or|but|did|does|do|has|have|had|was|were|is|are|"
+                          r"what|how|who)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b", re.I)
 _SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|warned|"
                     r"commented|wrote|added|declared|rejected|dismissed|answered|quoted|insists|argued|argues|expressed|called|"
                     r"described)\b", re.I)
@@ -695,7 +711,7 @@ def _own_words(question: str) -> str:
 def speaks(name: str, text: str) -> bool:
     """Whether `text` has `name` within a few words of a verb of saying."""
     words = re.findall(r"[\w'’-]+", text)
-    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0] == name]
+    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower() == name.lower()]
     said = [n for n, w in enumerate(words) if _SPOKE.fullmatch(w)]
     return any(abs(a - b) <= SPEAKER_WINDOW for a in at for b in said)
 
@@ -723,7 +739,9 @@ _TELLING = re.compile(r"^\W*(?:please\s+)?(?:tell|explain|list|name|give|describ
 
 # "When the journalists asked the Home Office, what did they answer?": a clause that sets
 # the scene, before the question itself.
-_SCENE = re.compile(r"^\W*(?:when|if|after|once|while|before|now\s+that|given\s+that)\b[^,?;]{3,100},\s*"
+_SCENE = re.compile(r"^\W*(?:when|if|after|once|while|before|now\s+that|given\s+that)\b"
+                    # not "When was the note sent, was it this year?", which asks when
+                    r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\b)[^,?;]{3,100},\s*"
                     r"(?=(?:what|which|who|whom|whose|where|why|how|is|are|was|were|do|does|did|has|have|had|can|"
                     r"could|will|would|should)\b)", re.I)
 

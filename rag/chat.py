@@ -211,8 +211,8 @@ def without_label(question: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-_CONFUSED = re.compile(r"^\W*(?:i(?:'m|’m|\s+am)|i\s+feel|i'm\s+feeling)\s+(?:a\s+(?:bit|little)\s+|quite\s+|so\s+|"
-                       r"really\s+|very\s+|kind\s+of\s+|a\s+bit\s+)?(?:confused|lost|puzzled|muddled|unsure)"
+_CONFUSED = re.compile(r"^\W*i(?:['’]m|\s+am|\s+feel|['’]m\s+feeling|\s+am\s+feeling)\s+(?:a\s+(?:bit|little)\s+|"
+                       r"quite\s+|so\s+|really\s+|very\s+|kind\s+of\s+)?(?:confused|lost|puzzled|muddled|unsure)"
                        r"\s*[,:;.\-–—]+\s*", re.I)
 
 
@@ -235,10 +235,11 @@ def without_asides(question: str, claims: str = "none") -> str:
     last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)
     from .answer_types import quoted_phrases
 
-    # a sentence that quotes what to find says what is asked about ("I want to attribute
-    # the quote 'we do not intercept boats' correctly. Who said it?")
+    # a sentence that quotes what the question points back to says what is asked about
+    # ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?")
+    pointed = claims_pointed_into(question) is not None
     kept = [p for n, p in enumerate(parts)
-            if _ASKS.search(p) or quoted_phrases(p) or not (_PURPOSE.search(p) or (
+            if _ASKS.search(p) or (pointed and quoted_phrases(p)) or not (_PURPOSE.search(p) or (
                 (claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)))]
     if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
         return question

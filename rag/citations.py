@@ -177,7 +177,7 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          # who is asked for, in words no passage needs: "the two men who..."
                          + "man men woman women person guy individu".split()
                          # "Did the Home Office say anything?": what is asked about, unnamed
-                         + "anyth someth anyon someon anybodi somebodi everyth everyon whatev".split()
+                         + "anyth someth anyon someon anybodi somebodi everyth everyon everybodi whatev".split()
                          # how many, in words that count nothing: "a lot of these boats"
                          + "lot bunch plenti".split())
 

@@ -29,32 +29,37 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Irregular verb forms, read as the verb ("seen by The Independent" answers "Which
 # newspaper saw the note?"); the stemmer unifies only regular ones. Not the light verbs
 # (take, get, make, give, come, go, keep, say, tell), whose meaning is in the words
-# they go with ("took over").
+# they go with ("took over"), nor forms that are mostly other words (left, met, rose,
+# found).
 _IRREGULAR = {form: verb for verb, forms in (
     ("see", "saw seen"), ("pay", "paid"), ("send", "sent"), ("know", "knew known"), ("think", "thought"),
     ("bring", "brought"), ("buy", "bought"), ("catch", "caught"), ("teach", "taught"), ("seek", "sought"),
-    ("hold", "held"), ("meet", "met"), ("run", "ran"), ("begin", "began begun"), ("write", "wrote written"),
+    ("hold", "held"), ("run", "ran"), ("begin", "began begun"), ("write", "wrote written"),
     ("speak", "spoke spoken"), ("break", "broke broken"), ("choose", "chose chosen"),
     ("drive", "drove driven"), ("fly", "flew flown"), ("grow", "grew grown"), ("throw", "threw thrown"),
-    ("rise", "rose risen"), ("fall", "fell fallen"), ("win", "won"), ("lose", "lost"), ("sell", "sold"),
-    ("build", "built"), ("spend", "spent"), ("lead", "led"), ("fight", "fought"), ("stand", "stood"),
-    ("understand", "understood"), ("withdraw", "withdrew withdrawn"), ("strike", "struck"),
-    ("hide", "hid hidden"), ("draw", "drew drawn"), ("forbid", "forbade forbidden"), ("sink", "sank sunk"),
-    ("leave", "left"), ("feel", "felt"), ("deal", "dealt"), ("mean", "meant"), ("hear", "heard"),
-    ("lend", "lent"), ("swim", "swam swum"), ("undertake", "undertook undertaken"),
-    ("overtake", "overtook overtaken"), ("forget", "forgot forgotten"), ("freeze", "froze frozen"),
-    ("steal", "stole stolen"), ("wake", "woke woken"), ("bear", "bore borne"), ("tear", "tore torn"),
-    ("wear", "wore worn"), ("weep", "wept"), ("sweep", "swept"), ("flee", "fled"),
-    ("bleed", "bled"), ("breed", "bred"), ("find", "found"), ("sing", "sang sung"),
-    ("ring", "rang rung"), ("drink", "drank drunk"), ("shrink", "shrank shrunk"), ("arise", "arose arisen"),
+    ("fall", "fell fallen"), ("lose", "lost"), ("sell", "sold"), ("build", "built"), ("spend", "spent"),
+    ("lead", "led"), ("fight", "fought"), ("stand", "stood"), ("understand", "understood"),
+    ("withdraw", "withdrew withdrawn"), ("strike", "struck"), ("hide", "hid hidden"), ("draw", "drew drawn"),
+    ("forbid", "forbade forbidden"), ("sink", "sank sunk"), ("feel", "felt"), ("deal", "dealt"),
+    ("mean", "meant"), ("hear", "heard"), ("lend", "lent"), ("swim", "swam swum"),
+    ("undertake", "undertook undertaken"), ("overtake", "overtook overtaken"), ("forget", "forgot forgotten"),
+    ("freeze", "froze frozen"), ("steal", "stole stolen"), ("wake", "woke woken"), ("bear", "bore borne"),
+    ("tear", "tore torn"), ("wear", "wore worn"), ("weep", "wept"), ("sweep", "swept"), ("flee", "fled"),
+    ("bleed", "bled"), ("breed", "bred"), ("sing", "sang sung"), ("ring", "rang rung"),
+    ("drink", "drank drunk"), ("shrink", "shrank shrunk"), ("arise", "arose arisen"),
     ("forgive", "forgave forgiven"), ("foresee", "foresaw foreseen"), ("oversee", "oversaw overseen"),
     ("mislead", "misled"), ("uphold", "upheld"), ("withhold", "withheld"),
 ) for form in forms.split()}
-# An amount written short ("£480m", "2bn", "5k") says the same as one written out
-# ("£480 million"): its number and its word are matched apart.
-_SHORT_AMOUNT = re.compile(r"^(\d+)(m|mn|bn|b|k|tn)$")
+# An amount written short ("£480m", "2bn", "$5k") says the same as one written out
+# ("£480 million"): its number and its word are matched apart. "m", "b" and "k" only
+# after a currency sign ("100m of the shore" is a distance).
+_SHORT_AMOUNT = re.compile(r"(?:(?<=[£$€])|(?<=[£$€]\s))(\d+)(m|b|k)\b|\b(\d+)(mn|bn|tn)\b")
 _AMOUNT_WORDS = {"m": "million", "mn": "million", "b": "billion", "bn": "billion", "k": "thousand",
                  "tn": "trillion"}
+
+
+def _amounts_written_out(text: str) -> str:
+    return _SHORT_AMOUNT.sub(lambda m: f"{m.group(1) or m.group(3)} {_AMOUNT_WORDS[m.group(2) or m.group(4)]}", text)
 
 
 @lru_cache(maxsize=1)
@@ -72,18 +77,14 @@ def _stem(word: str) -> str:
     return _stemmer()(word)
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens without stop words."""
-    words = []
-    for w in _WORD.findall(text.lower()):
-        if w in STOPWORDS or w == "_":
-            continue
-        short = _SHORT_AMOUNT.match(w) if w[0].isdigit() else None
-        if short:
-            words += [short.group(1), _AMOUNT_WORDS[short.group(2)]]
-        else:
-            words.append(_stem(_IRREGULAR.get(w, w)))
-    return words
+def tokenize(text: str, verbs: bool = True) -> list[str]:
+    """Lower-cased, stemmed word tokens without stop words; with `verbs`, irregular verb
+    forms read as their verb ("saw" as "see")."""
+    text = text.lower()
+    if any(c.isdigit() for c in text):
+        text = _amounts_written_out(text)
+    irregular = _IRREGULAR if verbs else {}
+    return [_stem(irregular.get(w, w)) for w in _WORD.findall(text) if w not in STOPWORDS and w != "_"]
 
 
 class BM25:

@@ -14,7 +14,14 @@ import re
 import threading
 from typing import Sequence
 
-from .lexical import STOPWORDS, tokenize
+from .lexical import STOPWORDS
+from .lexical import tokenize as _tokenize
+
+
+def tokenize(text: str) -> list[str]:
+    """Words as they are asked: "saw" is not "see", which asks for an overview ("What do
+    you see in these articles?") where "Who saw the note?" asks about something in them."""
+    return _tokenize(text, verbs=False)
 
 # How many documents an overview quotes, one sentence each, in the order of their names.
 MAX_DOCUMENTS = 4

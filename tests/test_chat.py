@@ -270,6 +270,7 @@ def test_a_question_behind_an_injection_is_answered_from_the_documents(real_seed
     # a sentence that quotes what to find says what is asked about
     ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?",
      "I want to attribute the quote 'we do not intercept boats' correctly. Who said it?"),
+    ("I need to quote 'stop the boats' in my essay. Who was sent the note?", "Who was sent the note?"),
 ])
 def test_sentences_about_the_asker_are_not_searched(question, searched):
     assert without_asides(question, claims="all") == searched

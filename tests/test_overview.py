@@ -388,3 +388,13 @@ def test_a_named_document_that_does_not_answer_is_said_so(real_seed_settings):
     answer = answer_question("According to the BBC, what did the Home Secretary demand?", settings=real_seed_settings)
     assert answer.citations[0].source == FRANCE
     assert answer.notice == "the document named (the BBC) does not answer this; quoted from the others"
+
+
+@pytest.mark.parametrize("question", ["Who saw the note?", "Which newspaper saw the note?",
+                                      "What is known about the note?", "Which outlet has seen the note?"])
+def test_a_verb_read_as_its_form_asks_about_something_in_the_documents(question):
+    # "see" and "know" ask for an overview ("What do you see in them?"); "saw", "seen" and
+    # "known" are what someone did
+    from rag.overview import collection_question
+
+    assert collection_question(question) is None
