@@ -455,7 +455,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 # Statements about the asker ("I like to know where these stories come from") do not
 # narrow the question after them; statements about the world ("Germany sent a note
 # too. Who delivered it?") do.
-_ABOUT_THE_ASKER = re.compile(r"\b(?:i|i'm|i’m|i'd|i’d|i've|i’ve|i'll|i’ll|me|my|we|we're|we’re|our|us)\b", re.I)
+_ABOUT_THE_ASKER = re.compile(r"\b(?:i|i['’](?:m|d|ve|ll)|me|my|we|we['’]re|our|us)\b", re.I)
 # "I gather Retailleau has gone. Who took over from him?": about someone they name
 _SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 

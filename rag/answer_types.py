@@ -683,7 +683,8 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
         frequency=bool(_FREQUENCY_Q.search(typed)), year=bool(_YEAR_Q.search(typed)),
         date=bool(_DATE_Q.search(typed)), start=bool(_START_Q.search(typed)),
         exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),
-        time=bool(_TIME_Q.search(typed)) and not _CONDITION_Q.search(typed), reason=bool(_REASON_Q.search(typed)),
+        time=bool(_TIME_Q.search(typed)) and not _CONDITION_Q.search(typed),
+        reason=bool(_REASON_Q.search(typed)),
         feeling=bool(_FEELING_Q.search(typed)), concern=bool(_CONCERN_Q.search(typed)),
         name=_asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed), speaker=bool(_SPEAKER_Q.search(typed)),
         own_words=_own_words(typed))
@@ -694,9 +695,9 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
 # ("The request was delivered to Gerald Darmanin" and "a French source said" do not).
 _OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|and|or|but|did|does|do|has|have|had|was|were|is|are|"
                           r"what|how|who)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b", re.I)
-_SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|warned|"
-                    r"commented|wrote|added|declared|rejected|dismissed|answered|quoted|insists|argued|argues|expressed|called|"
-                    r"described)\b", re.I)
+_SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|insists|"
+                    r"warned|commented|wrote|added|declared|rejected|dismissed|answered|quoted|argued|argues|"
+                    r"expressed|called|described)\b", re.I)
 SPEAKER_WINDOW = 8  # words between a speaker's name and the verb of what they said
 
 
@@ -741,7 +742,8 @@ _TELLING = re.compile(r"^\W*(?:please\s+)?(?:tell|explain|list|name|give|describ
 # the scene, before the question itself.
 _SCENE = re.compile(r"^\W*(?:when|if|after|once|while|before|now\s+that|given\s+that)\b"
                     # not "When was the note sent, was it this year?", which asks when
-                    r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\b)[^,?;]{3,100},\s*"
+                    r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\b)"
+                    r"[^,?;]{3,100},\s*"
                     r"(?=(?:what|which|who|whom|whose|where|why|how|is|are|was|were|do|does|did|has|have|had|can|"
                     r"could|will|would|should)\b)", re.I)
 

@@ -183,7 +183,8 @@ def without_instructions(question: str) -> str:
 _PURPOSE = re.compile(
     r"^(?:(?:i|we)(?:\s+(?:just|really|still|also))?\s+(?:need|want|have\s+to|must)\b"
     r"|(?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)\s+(?:writing|doing|working|preparing|making|studying|researching|"
-    r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
+    r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b"
+    r"|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$)", re.I)
 _CLAIM = re.compile(
     r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"

@@ -54,6 +54,7 @@ _IRREGULAR = {form: verb for verb, forms in (
 # ("£480 million"): its number and its word are matched apart. "m", "b" and "k" only
 # after a currency sign ("100m of the shore" is a distance).
 _SHORT_AMOUNT = re.compile(r"(?:(?<=[£$€])|(?<=[£$€]\s))(\d+)(m|b|k)\b|\b(\d+)(mn|bn|tn)\b")
+_DIGIT = re.compile(r"\d")
 _AMOUNT_WORDS = {"m": "million", "mn": "million", "b": "billion", "bn": "billion", "k": "thousand",
                  "tn": "trillion"}
 
@@ -81,7 +82,7 @@ def tokenize(text: str, verbs: bool = True) -> list[str]:
     """Lower-cased, stemmed word tokens without stop words; with `verbs`, irregular verb
     forms read as their verb ("saw" as "see")."""
     text = text.lower()
-    if any(c.isdigit() for c in text):
+    if _DIGIT.search(text):
         text = _amounts_written_out(text)
     irregular = _IRREGULAR if verbs else {}
     return [_stem(irregular.get(w, w)) for w in _WORD.findall(text) if w not in STOPWORDS and w != "_"]

@@ -23,6 +23,7 @@ def tokenize(text: str) -> list[str]:
     you see in these articles?") where "Who saw the note?" asks about something in them."""
     return _tokenize(text, verbs=False)
 
+
 # How many documents an overview quotes, one sentence each, in the order of their names.
 MAX_DOCUMENTS = 4
 
