@@ -249,7 +249,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
-                               is_yes_or_no, quotes_word_for_word, unmentioned_names)
+                               is_yes_or_no, quotes_word_for_word, unmentioned_names,
+                               without_asking_scene)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -281,8 +282,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "I like to know where these stories come from. Which newspaper saw the note?": the
     # statements before a question dilute it; a sentence answers where it answers either.
     closing = closing_question(query)
-    if closing != query:
-        scores = np.maximum(scores, score_units(closing, answerable, cache, asking=follow_up))
+    # "Did the Home Office say anything when the press came asking?" is answered where
+    # "Did the Home Office say anything?" is
+    for reading in dict.fromkeys((closing, without_asking_scene(query), without_asking_scene(closing))):
+        if reading != query:
+            scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))
     if _OUTLET_NOUN.search(query):
         # "Which newspaper saw the note?": the outlet is asked for, and a sentence that says
         # who reported it ("seen by The Independent") need not say "newspaper" too

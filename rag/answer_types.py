@@ -770,3 +770,33 @@ _THEN_WHO = re.compile(r"[,;:]\s*(?:so|then)\s+(?:who|whom|whose)\b", re.I)
 def _asks_for_a_name(question: str) -> bool:
     then = _THEN_WHO.search(question)
     return bool(_NAME_Q.search(question) or (then and not _QUESTION_WORD.search(question[:then.start()])))
+
+
+# "What did the Home Office say when journalists asked for a comment?": how the words were
+# got sets the scene; what was said is asked for. Read after a verb of saying only.
+_SAYING = re.compile(r"\b(?:say|said|says|saying|tell|told|comment(?:ed)?|respond(?:ed)?|repl(?:y|ied)|"
+                     r"answer(?:ed)?|react(?:ed)?|state(?:d)?|statement|response|reply)\b", re.I)
+_ASKED_SCENE = re.compile(
+    r",?\s*\b(?:when|after|once|as)\s+(?:[\w'’]+\s+){0,3}?"
+    r"(?:(?:were|was|got|get|gets|being|came|come|comes|went)\s+)?"
+    r"(?:asked|asking|pressed|approached|contacted|questioned|quizzed)\b"
+    r"(?:\s+(?:them|him|her|it|they|us))?"
+    r"(?:\s+(?:for|to)\s+(?:a\s+|any\s+)?(?:comment|response|reaction|statement)s?)?", re.I)
+# "...in public", "...on the record": a statement quoted was made so
+_SAID_OPENLY = re.compile(r"\s*\b(?:in\s+public|publicly|officially|openly|on\s+the\s+record)\b", re.I)
+# "...about this quarrel?": the dispute the documents are about, named as a whole
+_WHOLE_TOPIC = re.compile(
+    r"\s*\b(?:about|on|over|regarding|concerning)\s+(?:(?:all\s+)?(?:this|that)|the(?:\s+whole)?|all\s+the)\s+"
+    r"(?:row|quarrel|dispute|spat|issue|situation|matter|business|affair|clash|stand-?off|squabble|argument|"
+    r"feud|fight|tensions?|thing|mess|story|saga)\b(?=\s*(?:[?.!,;]|$|\bor\b))", re.I)
+
+
+def without_asking_scene(question: str) -> str:
+    """A question about what someone said, without the scene of its being asked ("Did the
+    Home Office say anything in public when the press came asking?" reads "Did the Home
+    Office say anything?") or the dispute it is about named as a whole ("...about this
+    quarrel"); else the question."""
+    if not _SAYING.search(question):
+        return question
+    plain = _SAID_OPENLY.sub("", _WHOLE_TOPIC.sub("", _ASKED_SCENE.sub("", question)))
+    return plain if len(plain.split()) >= 3 else question

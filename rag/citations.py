@@ -182,6 +182,28 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          + "lot bunch plenti".split())
 
 
+# Words that name one thing, any of which a sentence may use for another (stemmed):
+# "Who is grumbling about the cash?" is answered by "This expenditure has raised
+# questions, particularly among backbenchers who are growing impatient".
+CONCEPTS = (
+    frozenset("money cash fund expenditur financ financi invest budget".split()),
+    frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
+              "disgruntl".split()),
+)
+_CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
+
+
+CONCEPT_CREDIT = 1.0  # another word for the same thing counts for this much of the word
+
+
+def _has(term: str, words: set) -> float:
+    """How far a sentence's words say `term`: 1 in its own word, CONCEPT_CREDIT in
+    another for its concept."""
+    if term in words:
+        return 1.0
+    return CONCEPT_CREDIT if term in _CONCEPT_OF and not _CONCEPT_OF[term].isdisjoint(words) else 0.0
+
+
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:
     """The query's content words and their IDF weights over the candidate sentences."""
     terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
@@ -201,7 +223,7 @@ def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]
     terms, weights = _weighted(query_terms, sets)
     if not terms or not sets:
         return np.zeros(len(sets), dtype=np.float32)
-    present = np.array([[t in s for t in terms] for s in sets], dtype=np.float32)
+    present = np.array([[_has(t, s) for t in terms] for s in sets], dtype=np.float32)
     return present @ weights / weights.sum()
 
 
@@ -214,7 +236,8 @@ def coverage_with_context(query_terms: Sequence[str], terms: Sequence[Sequence[s
     q, weights = _weighted(query_terms, sets)
     if not q or not sets:
         return own, own
-    read_on = np.array([[t in s or t in c for t in q] for s, c in zip(sets, map(set, context))], dtype=np.float32)
+    read_on = np.array([[max(_has(t, s), _has(t, c)) for t in q] for s, c in zip(sets, map(set, context))],
+                       dtype=np.float32)
     return own, read_on @ weights / weights.sum()
 
 

@@ -477,6 +477,54 @@ def test_the_question_a_text_closes_with(text, closing):
     assert closing_question(text) == closing
 
 
+@pytest.mark.parametrize("question, reading", [
+    ("Did the Home Office say anything publicly when reporters approached it about the spat?",
+     "Did the Home Office say anything?"),
+    ("What did the spokesman tell journalists after being pressed for a comment?",
+     "What did the spokesman tell journalists?"),
+    ("ok what did they say when they got asked", "ok what did they say"),
+    # what they were asked about stays: it may be what the documents do not say
+    ("What did the Home Office say when asked about the Rwanda plan?",
+     "What did the Home Office say about the Rwanda plan?"),
+    ("What did the Home Office say about the dispute over fishing rights?",
+     "What did the Home Office say about the dispute over fishing rights?"),
+    ("Who was asked about the row?", "Who was asked about the row?"),  # not what someone said
+    ("When was the Home Office asked?", "When was the Home Office asked?"),
+])
+def test_a_question_about_what_was_said_reads_without_the_scene_of_asking(question, reading):
+    from rag.answer_types import without_asking_scene
+
+    assert without_asking_scene(question) == reading
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("Did the Home Office say anything publicly when reporters approached it about the spat?",
+     "French counterparts"),
+    ("Who is grumbling about the cash going to France?", "backbenchers"),
+    ("Who is unhappy about the funding?", "backbenchers"),
+])
+def test_what_was_said_and_who_minds_the_money_are_answered_in_other_words(real_seed_settings, question,
+                                                                             quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What did the Home Office say when asked about the Rwanda plan?",
+    "Who is annoyed about the money for schools?",
+])
+def test_other_words_for_the_same_thing_do_not_answer_what_the_documents_lack(real_seed_settings, question):
+    assert answer_question(question, settings=real_seed_settings).refused
+
+
+def test_another_word_for_the_same_thing_counts_as_the_word():
+    from rag.citations import coverage
+
+    assert coverage(["money"], [["expenditur"], ["fund", "patrol"], ["boat"]]).tolist() == [1.0, 1.0, 0.0]
+    assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
+    assert coverage(["pay"], [["fund"]]).tolist() == [0.0]  # what is paid is said of the payment
+
+
 def test_the_thing_named_ends_where_a_clause_about_it_begins():
     from rag.answer_types import answer_type_penalty
     from rag.lexical import tokenize
