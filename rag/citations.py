@@ -191,6 +191,14 @@ CONCEPTS = (
               "disgruntl".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
+# Words that name a kind, said by a word for any one of it: "Which officials are named?"
+# is answered by "Home Secretary James Cleverly"; "Which minister?" not by any official.
+KINDS = {
+    "offici": frozenset("offici minist secretari chief spokesperson spokesman spokeswoman director commission "
+                        "prefect ambassador mayor mp mps politician leader".split()),
+}
+for _kind, _members in KINDS.items():
+    _CONCEPT_OF.setdefault(_kind, _members)
 
 
 CONCEPT_CREDIT = 1.0  # another word for the same thing counts for this much of the word

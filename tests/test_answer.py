@@ -523,6 +523,19 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["money"], [["expenditur"], ["fund", "patrol"], ["boat"]]).tolist() == [1.0, 1.0, 0.0]
     assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
     assert coverage(["pay"], [["fund"]]).tolist() == [0.0]  # what is paid is said of the payment
+    # a kind is said by any one of it, not one of it by another
+    assert coverage(["offici"], [["secretari", "cleverli"], ["boat"]]).tolist() == [1.0, 0.0]
+    assert coverage(["minist"], [["chief"]]).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("Which UK officials come up in these stories?", "Martin Hewitt"),
+    ("Which British officials are named, and what do they think of France?", "James Cleverly"),
+])
+def test_asked_for_officials_a_sentence_naming_one_by_their_post_answers(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.citations[0].quote, answer.answer
+    assert answer_question("Which American officials are named?", settings=real_seed_settings).refused
 
 
 def test_the_thing_named_ends_where_a_clause_about_it_begins():

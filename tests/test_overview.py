@@ -229,6 +229,7 @@ def test_an_overview_quotes_each_documents_opening(real_seed_settings):
     "Which news outlets are these reports from?",
     "Quick question: which news outlets published these reports?",
     "For my essay: which news outlets published these reports?",
+    "Which media outlets are cited as the sources of information?",
 ])
 def test_which_outlets_quotes_who_each_report_is_from(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
