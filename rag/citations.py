@@ -187,6 +187,7 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
 # questions, particularly among backbenchers who are growing impatient".
 CONCEPTS = (
     frozenset("money cash fund expenditur financ financi invest budget".split()),
+    frozenset("dinghi inflat rubber".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
               "disgruntl".split()),
 )

@@ -502,9 +502,9 @@ def test_a_question_about_what_was_said_reads_without_the_scene_of_asking(questi
      "French counterparts"),
     ("Who is grumbling about the cash going to France?", "backbenchers"),
     ("Who is unhappy about the funding?", "backbenchers"),
+    ("Where do the overcrowded dinghies leave from?", "near Dunkirk"),
 ])
-def test_what_was_said_and_who_minds_the_money_are_answered_in_other_words(real_seed_settings, question,
-                                                                             quoted):
+def test_questions_put_in_other_words_are_answered(real_seed_settings, question, quoted):
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused and quoted in answer.citations[0].quote, answer.answer
 
@@ -522,6 +522,7 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
 
     assert coverage(["money"], [["expenditur"], ["fund", "patrol"], ["boat"]]).tolist() == [1.0, 1.0, 0.0]
     assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
+    assert coverage(["dinghi"], [["inflat", "boat"], ["boat"]]).tolist() == [1.0, 0.0]  # not any boat
     assert coverage(["pay"], [["fund"]]).tolist() == [0.0]  # what is paid is said of the payment
     # a kind is said by any one of it, not one of it by another
     assert coverage(["offici"], [["secretari", "cleverli"], ["boat"]]).tolist() == [1.0, 0.0]
