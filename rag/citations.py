@@ -188,6 +188,7 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
 CONCEPTS = (
     frozenset("money cash fund expenditur financ financi invest budget".split()),
     frozenset("dinghi inflat rubber".split()),
+    frozenset("leav depart departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
               "disgruntl".split()),
 )
@@ -197,6 +198,7 @@ _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 KINDS = {
     "offici": frozenset("offici minist secretari chief spokesperson spokesman spokeswoman director commission "
                         "prefect ambassador mayor mp mps politician leader".split()),
+    "live": frozenset("live resid inhabit local".split()),  # "people who live on the coast": residents
 }
 for _kind, _members in KINDS.items():
     _CONCEPT_OF.setdefault(_kind, _members)

@@ -503,6 +503,8 @@ def test_a_question_about_what_was_said_reads_without_the_scene_of_asking(questi
     ("Who is grumbling about the cash going to France?", "backbenchers"),
     ("Who is unhappy about the funding?", "backbenchers"),
     ("Where do the overcrowded dinghies leave from?", "near Dunkirk"),
+    ("Where do the boats launch from?", "near Dunkirk"),
+    ("what are folks who live by the sea over there seeing", "Local residents"),
 ])
 def test_questions_put_in_other_words_are_answered(real_seed_settings, question, quoted):
     answer = answer_question(question, settings=real_seed_settings)
@@ -523,6 +525,9 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["money"], [["expenditur"], ["fund", "patrol"], ["boat"]]).tolist() == [1.0, 1.0, 0.0]
     assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
     assert coverage(["dinghi"], [["inflat", "boat"], ["boat"]]).tolist() == [1.0, 0.0]  # not any boat
+    assert coverage(["launch"], [["leav", "coast"], ["departur"], ["coast"]]).tolist() == [1.0, 1.0, 0.0]
+    assert coverage(["live"], [["resid"], ["boat"]]).tolist() == [1.0, 0.0]  # those who live there
+    assert coverage(["resid"], [["live"]]).tolist() == [0.0]
     assert coverage(["pay"], [["fund"]]).tolist() == [0.0]  # what is paid is said of the payment
     # a kind is said by any one of it, not one of it by another
     assert coverage(["offici"], [["secretari", "cleverli"], ["boat"]]).tolist() == [1.0, 0.0]
