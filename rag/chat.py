@@ -72,7 +72,10 @@ _ACROSS_DOCUMENTS = re.compile(
     r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
     r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets)\b"
     r"|\b(?:across|between)\s+(?:the|these|both|all)\s+(?:news\s+)?" + _DOCUMENTS +
-    r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b", re.I)
+    r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b"
+    # "What reasons do the articles give?": what they say, each of them
+    r"|\b(?:do|did)\s+(?:the|these|those)\s+(?:news\s+)?(?:articles|stories|reports|pieces|documents|docs|texts)\s+"
+    r"(?:say|give|describe|mention|report|state|offer|cite|list|suggest)\b", re.I)
 
 
 def asks_across_documents(question: str) -> bool:

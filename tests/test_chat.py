@@ -164,7 +164,9 @@ def test_a_question_across_both_articles_is_answered_from_both(real_seed_setting
     ("Taken together, what do the reports say about Dunkirk?", True),
     ("Compare what the articles say about the demand.", True),
     ("Put side by side what the UK demands and what France agreed.", True),
+    ("What safety reasons do the articles give for France not stopping boats?", True),
     ("What does the report say about Dunkirk?", False),
+    ("What do the articles' sources say?", False),  # the sources' words, not each article's
     ("Which two ministers are named?", False),
     ("What did France reject?", False),
 ])
@@ -186,6 +188,10 @@ def test_a_question_about_what_each_report_says_quotes_each(real_seed_settings):
     short = answer_question("What legal reasons do the two reports give for France not stopping boats out "
                             "on the water?", settings=real_seed_settings.replace(max_answer_tokens=30))
     assert len(short.citations) == 1
+    # "the articles", asked what they give, are each of them
+    plural = answer_question("What legal or safety reasons do the articles give for the French not going after "
+                             "boats on the water?", settings=real_seed_settings)
+    assert not plural.refused and len({c.source for c in plural.citations}) == 2
 
 
 @pytest.mark.parametrize("question, searched", [
