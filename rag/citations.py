@@ -194,25 +194,22 @@ CONCEPTS = (
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"
-# is answered by "Home Secretary James Cleverly"; "Which minister?" not by any official.
+# is answered by "Home Secretary James Cleverly", "What post does he hold?" by "Interior
+# Minister"; "Which minister?" not by any official.
+_POSTS = frozenset("offici minist secretari chief spokesperson spokesman spokeswoman director commission prefect "
+                   "ambassador mayor mp mps politician leader".split())
 KINDS = {
-    "offici": frozenset("offici minist secretari chief spokesperson spokesman spokeswoman director commission "
-                        "prefect ambassador mayor mp mps politician leader".split()),
-    "live": frozenset("live resid inhabit local".split()),  # "people who live on the coast": residents
+    **dict.fromkeys(("offici", "post", "job", "role", "titl"), _POSTS),
+    "live": frozenset("resid inhabit local".split()),  # "people who live on the coast": residents
 }
 for _kind, _members in KINDS.items():
     _CONCEPT_OF.setdefault(_kind, _members)
 
 
-CONCEPT_CREDIT = 1.0  # another word for the same thing counts for this much of the word
-
-
-def _has(term: str, words: set) -> float:
-    """How far a sentence's words say `term`: 1 in its own word, CONCEPT_CREDIT in
-    another for its concept."""
-    if term in words:
-        return 1.0
-    return CONCEPT_CREDIT if term in _CONCEPT_OF and not _CONCEPT_OF[term].isdisjoint(words) else 0.0
+def _has(term: str, words: set) -> bool:
+    """Whether a sentence's words say `term`: in its own word, or in another for its
+    concept or for one of its kind (which counts in full)."""
+    return term in words or (term in _CONCEPT_OF and not _CONCEPT_OF[term].isdisjoint(words))
 
 
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:
@@ -247,7 +244,7 @@ def coverage_with_context(query_terms: Sequence[str], terms: Sequence[Sequence[s
     q, weights = _weighted(query_terms, sets)
     if not q or not sets:
         return own, own
-    read_on = np.array([[max(_has(t, s), _has(t, c)) for t in q] for s, c in zip(sets, map(set, context))],
+    read_on = np.array([[_has(t, s) or _has(t, c) for t in q] for s, c in zip(sets, map(set, context))],
                        dtype=np.float32)
     return own, read_on @ weights / weights.sum()
 

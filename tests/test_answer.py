@@ -505,6 +505,8 @@ def test_a_question_about_what_was_said_reads_without_the_scene_of_asking(questi
     ("Where do the overcrowded dinghies leave from?", "near Dunkirk"),
     ("Where do the boats launch from?", "near Dunkirk"),
     ("what are folks who live by the sea over there seeing", "Local residents"),
+    ("What job does Gerald Darmanin have?", "Interior Minister Gerald Darmanin"),
+    ("What was Retailleau's role?", "Former Interior Minister Bruno Retailleau"),
 ])
 def test_questions_put_in_other_words_are_answered(real_seed_settings, question, quoted):
     answer = answer_question(question, settings=real_seed_settings)
@@ -514,6 +516,7 @@ def test_questions_put_in_other_words_are_answered(real_seed_settings, question,
 @pytest.mark.parametrize("question", [
     "What did the Home Office say when asked about the Rwanda plan?",
     "Who is annoyed about the money for schools?",
+    "What post does Darmanin's wife hold?",
 ])
 def test_other_words_for_the_same_thing_do_not_answer_what_the_documents_lack(real_seed_settings, question):
     assert answer_question(question, settings=real_seed_settings).refused
@@ -532,6 +535,7 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     # a kind is said by any one of it, not one of it by another
     assert coverage(["offici"], [["secretari", "cleverli"], ["boat"]]).tolist() == [1.0, 0.0]
     assert coverage(["minist"], [["chief"]]).tolist() == [0.0]
+    assert coverage(["job"], [["interior", "minist"], ["interior"]]).tolist() == [1.0, 0.0]  # a post is a job
 
 
 @pytest.mark.parametrize("question, quoted", [
