@@ -202,9 +202,11 @@ _AS_A_STATEMENT = (r"^\W*(?:i|we)(?:'d|’d|\s+would)?(?:\s+(?:just|really|still
 _ASKS = re.compile(
     r"\?\s*$|^\W*(?:" + "|".join(_ASKING_FIRST) + r"|tell|explain|describe|list|name|give|summari[sz]e|compare)\b"
     r"|" + _AS_A_STATEMENT, re.I)
-# "Quick question:", "Q -": a label before the question.
-_LABEL = re.compile(r"^\s*(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
-                    r"(?:question|q|query)\s*(?::|\s[-–—])\s*", re.I)
+# "Quick question:", "Q -", "Q3:", "Task 2)", "3.": a label before the question.
+_LABEL = re.compile(r"^\s*(?:(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
+                    r"(?:question|q|query|task|exercise|ex\.?|part|item)\s*(?:\d{1,3}[a-z]?\b)?\s*(?::|\s[-–—])"
+                    r"|(?:question|q|task|exercise|ex\.?|part|item)\s*\d{1,3}[a-z]?[.)]"
+                    r"|\(?\d{1,3}[a-z]?[.)])\s+", re.I)
 
 
 def without_label(question: str) -> str:

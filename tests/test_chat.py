@@ -145,6 +145,13 @@ def test_phrases_pointing_at_the_documents_are_not_searched(question, searched):
     assert without_document_references(question) == searched
 
 
+def test_a_numbered_worksheet_question_is_answered(real_seed_settings):
+    # "Explain", capitalised after "Q3:", is no name the passages fail to mention
+    answer = answer_question("Q3: Explain one reason why France refuses to intercept boats at sea.",
+                             settings=real_seed_settings)
+    assert not answer.refused and "dangerous situation" in answer.answer
+
+
 def test_a_question_across_both_articles_is_answered_from_both(real_seed_settings):
     # "across both articles" is in no passage: searched and scored, it sank every
     # sentence under the refusal threshold.
@@ -310,6 +317,14 @@ def test_what_the_asker_thinks_they_know_is_left_out_as_asked(question, claims, 
     ("Quick question: what are these articles about?", "What are these articles about?"),
     ("Questions about Dunkirk: where do boats leave?", "Questions about Dunkirk: where do boats leave?"),
     ("Question: why?", "Question: why?"),  # too little left
+    # a worksheet's numbering
+    ("Q3: Explain one reason why France refuses to intercept boats.",
+     "Explain one reason why France refuses to intercept boats."),
+    ("Task 4b) Describe the demand.", "Describe the demand."),
+    ("3. Why did France refuse?", "Why did France refuse?"),
+    ("Part of the money went where?", "Part of the money went where?"),
+    ("2.5 million people crossed?", "2.5 million people crossed?"),
+    ("Qatar: who sent it?", "Qatar: who sent it?"),
 ])
 def test_a_label_before_the_question_is_not_searched(question, searched):
     assert without_label(question) == searched
