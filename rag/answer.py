@@ -436,7 +436,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         quoted = [answerable[i].source for i in chosen]
         for i in order:
             src = answerable[i].source
-            if src in quoted or scores[i] < threshold:
+            # would answer on its own: as decided, before the ranking's type checks ("Which
+            # officials are annoyed, in both articles?" quotes the other's demand)
+            if src in quoted or decided[i] < threshold:
                 continue
             quoted.append(src)  # this source's best sentence: quoted, or none of it is
             if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):

@@ -195,6 +195,11 @@ def test_a_question_about_what_each_report_says_quotes_each(real_seed_settings):
     short = answer_question("What legal reasons do the two reports give for France not stopping boats out "
                             "on the water?", settings=real_seed_settings.replace(max_answer_tokens=30))
     assert len(short.citations) == 1
+    # asked who is annoyed, the other article's best sentence is quoted where it would
+    # answer alone, though it tells no feeling (the Home Secretary's demand)
+    annoyed = answer_question("name the UK officials who are annoyed with France in both articles",
+                              settings=real_seed_settings)
+    assert len({c.source for c in annoyed.citations}) == 2 and "James Cleverly" in annoyed.answer
     # "the articles", asked what they give, are each of them
     plural = answer_question("What legal or safety reasons do the articles give for the French not going after "
                              "boats on the water?", settings=real_seed_settings)
