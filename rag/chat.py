@@ -75,7 +75,7 @@ _ACROSS_DOCUMENTS = re.compile(
     r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b"
     # "What reasons do the articles give?": what they say, each of them
     r"|\b(?:do|did)\s+(?:the|these|those)\s+(?:news\s+)?(?:articles|stories|reports|pieces|documents|docs|texts)\s+"
-    r"(?:say|give|describe|mention|report|state|offer|cite|list|suggest)\b", re.I)
+    r"(?:say|give|describe|report|state|offer|cite|list|suggest)\b", re.I)
 
 
 def asks_across_documents(question: str) -> bool:
@@ -135,6 +135,10 @@ _SHORT_PHRASES = [
     (re.compile(r"(?<![\d.:])(?<!\d\s)(?<!o'clock\s)\b(?:pm|PM)\b(?!\s*\d|\s+me\b)"), "prime minister"),
     (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:near|by|along|around|close\s+to|next\s+to)\b)",
                 re.I), "local residents "),
+    # "what are people who live on that coast seeing": the residents there (not those
+    # "living in Britain", "on the south coast of England": a country's people)
+    (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:live|lives)|living)\b"
+                r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
     # "who's the pm rn" (not "the rn": the Royal Navy)
     (re.compile(r"(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\brn\b"), "now"),

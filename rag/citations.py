@@ -187,20 +187,21 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
 # questions, particularly among backbenchers who are growing impatient".
 CONCEPTS = (
     frozenset("money cash fund expenditur financ financi invest budget".split()),
-    frozenset("dinghi inflat rubber".split()),
-    frozenset("leav depart departur launch embark".split()),
+    # not "depart", the stem of "department" too
+    frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
               "disgruntl".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"
 # is answered by "Home Secretary James Cleverly", "What post does he hold?" by "Interior
-# Minister"; "Which minister?" not by any official.
+# Minister"; "Which minister?" not by any official. A dinghy is said by "inflatable"
+# (not the reverse: "inflation" has its stem).
 _POSTS = frozenset("offici minist secretari chief spokesperson spokesman spokeswoman director commission prefect "
                    "ambassador mayor mp mps politician leader".split())
 KINDS = {
-    **dict.fromkeys(("offici", "post", "job", "role", "titl"), _POSTS),
-    "live": frozenset("resid inhabit local".split()),  # "people who live on the coast": residents
+    **dict.fromkeys(("offici", "post", "job", "role"), _POSTS),
+    "dinghi": frozenset(["inflat"]),
 }
 for _kind, _members in KINDS.items():
     _CONCEPT_OF.setdefault(_kind, _members)
@@ -216,16 +217,22 @@ def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str
     """The query's content words and their IDF weights over the candidate sentences."""
     terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
     n = len(sets)
+    # a word counts as found where another word for it is (see `_has`)
+    # weighed by where the word itself is found: one that no sentence has, but another word
+    # for it says ("dinghies": "inflatable boats"), weighs as much as the question's
+    # rarest, and counts in full where it is said
     weights = np.array([math.log((n + 1) / (sum(1 for s in sets if t in s) + 0.5)) for t in terms],
                        dtype=np.float32)
     return terms, np.maximum(weights, 0.05)
 
 
 def coverage(query_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> np.ndarray:
-    """Share of the query's content words (IDF-weighted over the candidates) each sentence has.
+    """Share of the query's content words (IDF-weighted over the candidates) each sentence
+    has, in their own words or others for them (`CONCEPTS`, `KINDS`).
 
     A query word found in no candidate gets the highest weight: a question about
-    something the passages never mention should not look answered.
+    something the passages never mention should not look answered, unless a sentence
+    says it in other words, which then weigh as much.
     """
     sets = [set(t) for t in sentence_terms]
     terms, weights = _weighted(query_terms, sets)

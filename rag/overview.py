@@ -49,7 +49,9 @@ _OUTLET_TERMS = frozenset(tokenize(
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
     "quote quoted website websites base based credit credited attribute attributed come came behind originate "
-    "originally people reporting covering information info"))
+    "originally people reporting covering"))
+# "Which outlets are cited as the sources of information?": asked about outlets only
+_SOURCE_WORDS = frozenset(tokenize("information info"))
 # "Mention" asks about the documents where they do the mentioning ("What do the articles
 # mention?"); "What note is mentioned?" asks about something in them.
 _MENTION = frozenset(tokenize("mention mentions mentioned"))
@@ -111,7 +113,8 @@ def collection_question(question: str, follow_up: bool = False) -> str | None:
             _POINTING_PLURAL.search(question) and not outlets and not any(w in _COLLECTION for w in words))):
         return None
     mentioning = outlets or _DOCUMENTS_MENTION.search(question) is not None
-    if not words or any(w not in _COLLECTION and w not in _ASKING and not (outlets and w in _OUTLET_TERMS)
+    if not words or any(w not in _COLLECTION and w not in _ASKING
+                        and not (outlets and (w in _OUTLET_TERMS or w in _SOURCE_WORDS))
                         and not (mentioning and w in _MENTION) for w in words):
         return None
     if not outlets and not any(w in _COLLECTION for w in words) and (

@@ -490,6 +490,15 @@ def test_the_question_a_text_closes_with(text, closing):
      "What did the Home Office say about the dispute over fishing rights?"),
     ("Who was asked about the row?", "Who was asked about the row?"),  # not what someone said
     ("When was the Home Office asked?", "When was the Home Office asked?"),
+    # who asked may be what is asked about; "tell me" asks, "state" may be a noun
+    ("What did Darmanin say when Sunak asked him?", "What did Darmanin say when Sunak asked him?"),
+    ("Tell me what the police found after the smugglers were questioned.",
+     "Tell me what the police found after the smugglers were questioned."),
+    ("What state was the boat in when the coastguard approached it?",
+     "What state was the boat in when the coastguard approached it?"),
+    ("What did Hewitt say about the whole thing or the boats?",
+     "What did Hewitt say about the whole thing or the boats?"),
+    ("When asked, what did the Home Office say?", "What did the Home Office say?"),
 ])
 def test_a_question_about_what_was_said_reads_without_the_scene_of_asking(question, reading):
     from rag.answer_types import without_asking_scene
@@ -529,9 +538,12 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
     assert coverage(["dinghi"], [["inflat", "boat"], ["boat"]]).tolist() == [1.0, 0.0]  # not any boat
     assert coverage(["launch"], [["leav", "coast"], ["departur"], ["coast"]]).tolist() == [1.0, 1.0, 0.0]
-    assert coverage(["live"], [["resid"], ["boat"]]).tolist() == [1.0, 0.0]  # those who live there
-    assert coverage(["resid"], [["live"]]).tolist() == [0.0]
-    assert coverage(["pay"], [["fund"]]).tolist() == [0.0]  # what is paid is said of the payment
+    # stems other words share: "department" (depart), "inflation" (inflat)
+    assert coverage(["depart"], [["leav"]]).tolist() == [0.0]
+    assert coverage(["inflat"], [["dinghi"]]).tolist() == [0.0]
+    # another word for it counts as the word, which weighs as its own rarity makes it
+    found = coverage(["money", "patrol"], [["money"], ["expenditur"], ["patrol"], ["patrol"]])
+    assert found[0] == found[1] > found[2] == found[3] > 0
     # a kind is said by any one of it, not one of it by another
     assert coverage(["offici"], [["secretari", "cleverli"], ["boat"]]).tolist() == [1.0, 0.0]
     assert coverage(["minist"], [["chief"]]).tolist() == [0.0]
@@ -555,12 +567,23 @@ def test_asked_for_officials_a_sentence_naming_one_by_their_post_answers(real_se
     ("Was it a clever move?", "Was it a clever move?"),  # an English word, though close to a name
     ("Did Martine reply?", "Did Martine reply?"),  # as close to Martin as to Martina: left as it is
     ("Did Kowalczyk reply?", "Did Kowalczyk reply?"),  # close to no name
+    ("Did Retaill resign?", "Did Retailleau resign?"),  # the name cut short
+    ("What did Sunack promise?", "What did Sunak promise?"),  # named only as "Sunak's"
+    ("Did Clevérly reply?", "Did Cleverly reply?"),
+    # forms of English words, and words that open sentences or headlines, are no names
+    ("Who was the informer?", "Who was the informer?"),
+    ("What are the costings?", "What are the costings?"),
+    ("Who is the questioner?", "Who is the questioner?"),
+    ("Did Clevverley reply?", "Did Clevverley reply?"),  # two letters off: someone else, maybe
 ])
 def test_a_misspelt_name_is_read_as_the_passages_spell_it(question, spelt):
     from rag.answer_types import respelled
 
     passages = ["The request was delivered to French Interior Minister Gerald Darmanin.",
-                "UK Home Secretary James Cleverly has demanded it. Martin Hewitt and Martina Smith said."]
+                "UK Home Secretary James Cleverly has demanded it, said Martin Hewitt and Martina Smith.",
+                "Former Interior Minister Bruno Retailleau left. Small Boat Crossings in Tense Clash",
+                "Small boat crossings rose. The £480 Million Question",
+                "There was pressure on Prime Minister Rishi Sunak's government."]
     assert respelled(question, passages) == spelt
 
 

@@ -174,6 +174,7 @@ def test_a_question_across_both_articles_is_answered_from_both(real_seed_setting
     ("What safety reasons do the articles give for France not stopping boats?", True),
     ("What does the report say about Dunkirk?", False),
     ("What do the articles' sources say?", False),  # the sources' words, not each article's
+    ("Do the articles mention Rwanda?", False),  # whether either does
     ("Which two ministers are named?", False),
     ("What did France reject?", False),
 ])
@@ -500,6 +501,8 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     ("who was the UK home sec's demand addressed to?", "who was the UK home secretary's demand addressed to?"),
     ("what did the pm promise?", "what did the prime minister promise?"),
     ("What are people who live near the coast saying?", "What are local residents near the coast saying?"),
+    ("what are ppl who live on that coast saying they see?", "what are residents who live on that coast saying they see?"),
+    ("Was the speech broadcast live?", "Was the speech broadcast live?"),
     ("Whats the deal?", "What's the deal?"),
     ("Y r the French not stopping them", "Why are the French not stopping them"),
     ("What did the French PM say?", "What did the French prime minister say?"),

@@ -85,6 +85,7 @@ def test_questions_about_the_documents_as_a_whole(question, kind):
     ("Compare the BBC and Independent articles", ["BBC", "Independent"]),  # each name its own documents
     ("What did the BBC report?", []),  # a verb: what the BBC reported is searched for
     ("What do the articles say about Dunkirk?", []),  # a topic, not a document
+    ("What does the Information Commissioner report say?", ["Information Commissioner"]),
 ])
 def test_a_name_before_a_word_for_documents_picks_them_out(question, names):
     from rag.overview import collection_question, document_names
