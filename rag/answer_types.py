@@ -854,23 +854,38 @@ def _english(word: str, english: frozenset[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """(a passage's capitalised words inside its sentences, by their letters in lower case
+    without accents; the stems it writes in lower case; every word it uses, so folded).
+    Cached: the same chunks are read question after question."""
+    names: dict[str, str] = {}
+    lower: set[str] = set()
+    for m in _WORD_OF_FIVE.finditer(text):
+        word = m.group()
+        if word.islower():
+            lower.update(tokenize(word))
+            continue
+        before = text[:m.start()].rstrip(" \t")
+        if (word[0].isupper() and word[1:].islower() and before and before[-1] not in ".!?:;\"“”\n\r"
+                and text[m.start() - 1] in " \t"):
+            names.setdefault(_fold(word).lower(), word)
+    used = frozenset(_fold(w).lower() for w in re.findall(r"[\w'’-]+", text))
+    return names, frozenset(lower), used
+
+
 def _passage_names(passages: Sequence[str]) -> dict[str, str]:
     """The names the passages use, by their letters in lower case without accents: words
     of five letters or more capitalised inside a sentence ("Home Secretary James Cleverly",
     "Sunak's"), never at its start ("Former Interior Minister..."), and never written in
     lower case ("Small Boat Crossings" in a headline: "crossings" elsewhere)."""
-    lower: set[str] = set()
     names: dict[str, str] = {}
+    lower: set[str] = set()
     for text in passages:
-        for m in _WORD_OF_FIVE.finditer(text):
-            word = m.group()
-            if word.islower():
-                lower.update(tokenize(word))
-                continue
-            before = text[:m.start()].rstrip(" \t")
-            if (word[0].isupper() and word[1:].islower() and before and before[-1] not in ".!?:;\"“”\n\r"
-                    and text[m.start() - 1] in " \t"):
-                names.setdefault(_fold(word).lower(), word)
+        found, stems, _ = _words_of(text)
+        for key, word in found.items():
+            names.setdefault(key, word)
+        lower |= stems
     return {key: word for key, word in names.items() if not set(tokenize(word)) & lower}
 
 
@@ -883,17 +898,23 @@ def respelled(query: str, passages: Sequence[str]) -> str:
     english = _english_words()
     if not english:
         return query
+    used = frozenset().union(*(_words_of(text)[2] for text in passages))
+    unknown = {w for w in _WORD_OF_FIVE.findall(query) if _fold(w).lower() not in used
+               and not _english(_fold(w).lower(), english)} | {w for w in _WORD_OF_FIVE.findall(query) if w != _fold(w)}
+    if not unknown:
+        return query
     names = _passage_names(passages)
     if not names:
         return query
-    used = {_fold(w).lower() for text in passages for w in re.findall(r"[\w'’-]+", text)}
 
     def spelt(m: re.Match) -> str:
         word = m.group()
+        if word not in unknown:
+            return word
         low = _fold(word).lower()
-        if low in names and word != _fold(word):
+        if low in names:
             return names[low]  # "Clevérly": Cleverly
-        if low in used or _english(low, english):
+        if low in used:
             return word
         close = [n for n in names if _within_one(low, n) or (n.startswith(low) and len(n) - len(low) <= 3)]
         return names[close[0]] if len(close) == 1 else word
