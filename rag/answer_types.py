@@ -816,19 +816,6 @@ _WORD_OF_FIVE = re.compile(r"(?<![\w'’-])[^\W\d_]{5,}(?=(?:['’]s)?(?![\w'’
 _ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers", "ly", "ings", "ion", "ions", "ment", "ments", "ness")
 
 
-def _within_one(a: str, b: str) -> bool:
-    """Whether two words are at most one letter added, dropped, changed or two swapped apart."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    return (a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
-            or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]))
-
-
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     """Whole words of the packaged MiniLM's vocabulary (some 20,000 common English words
@@ -899,8 +886,8 @@ def respelled(query: str, passages: Sequence[str]) -> str:
     if not english:
         return query
     used = frozenset().union(*(_words_of(text)[2] for text in passages))
-    unknown = {w for w in _WORD_OF_FIVE.findall(query) if _fold(w).lower() not in used
-               and not _english(_fold(w).lower(), english)} | {w for w in _WORD_OF_FIVE.findall(query) if w != _fold(w)}
+    unknown = {w for w in _WORD_OF_FIVE.findall(query)
+               if w != _fold(w) or (_fold(w).lower() not in used and not _english(_fold(w).lower(), english))}
     if not unknown:
         return query
     names = _passage_names(passages)
@@ -916,7 +903,7 @@ def respelled(query: str, passages: Sequence[str]) -> str:
             return names[low]  # "Clevérly": Cleverly
         if low in used:
             return word
-        close = [n for n in names if _within_one(low, n) or (n.startswith(low) and len(n) - len(low) <= 3)]
+        close = [n for n in names if _one_typo(low, n) or (n.startswith(low) and len(n) - len(low) <= 3)]
         return names[close[0]] if len(close) == 1 else word
 
     return _WORD_OF_FIVE.sub(spelt, query)

@@ -217,7 +217,6 @@ def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str
     """The query's content words and their IDF weights over the candidate sentences."""
     terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
     n = len(sets)
-    # a word counts as found where another word for it is (see `_has`)
     # weighed by where the word itself is found: one that no sentence has, but another word
     # for it says ("dinghies": "inflatable boats"), weighs as much as the question's
     # rarest, and counts in full where it is said
