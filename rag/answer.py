@@ -279,7 +279,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         cache.remember(stored([t for s in answerable for t in unit_texts(s)]))
     passages = [hit.chunk.text for hit in hits]
     # "who did clevverly send it to?" is read with the name as the passages spell it
-    query, question = respelled(query, passages), question and respelled(question, passages)
+    spelt = respelled(query, passages)
+    question = spelt if question == query else question and respelled(question, passages)
+    query = spelt
     follow_up = question if question and question != query else None
     scores = score_units(query, answerable, cache, asking=follow_up)
     # "I like to know where these stories come from. Which newspaper saw the note?": the
