@@ -479,7 +479,39 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
                  and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
         if parts and not any(mentioned(p) for p in parts):
             missing.append(" ".join(run))
+    # One of a choice the question offers need not be mentioned where another one is
+    # ("near which town - Calais or Dunkirk?", "near Calais or somewhere else?").
+    missing = [run for run in missing
+               if not any(other.lower() in _ANY_OTHER or other not in missing for other in _offered_beside(query, run))]
     return list(dict.fromkeys(missing))
+
+
+# "...or somewhere else?", "...or another town?": an alternative that names nothing
+_ANY_OTHER = frozenset({"somewhere else", "somewhere", "elsewhere", "something else", "someone else",
+                        "somebody else", "another", "another one", "another place", "another town",
+                        "another port", "another city", "another country", "other", "others", "anywhere else"})
+_CHOICE_NAME = r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+_ALTERNATIVE = (r"(?:" + _CHOICE_NAME + r"|some(?:where|thing|one|body)\s+else|elsewhere|anywhere\s+else"
+                r"|another(?:\s+(?:one|place|town|port|city|country))?|others?)")
+# the names of a choice: "Calais or Dunkirk", "Calais, Boulogne or Dunkirk"
+_CHOICE = re.compile(rf"(?<![\w'’-]){_CHOICE_NAME}(?:\s*,\s*{_CHOICE_NAME})*,?\s+or\s+{_CHOICE_NAME}(?![\w'’-])")
+
+
+def _offered_beside(query: str, name: str) -> list[str]:
+    """The other alternatives where `name` is one of a choice the question offers ("Calais
+    or Dunkirk", "Calais, Boulogne or somewhere else"), else none."""
+    run = r"\s+".join(map(re.escape, name.split()))
+    lead = r"(?:(?:the|a|an|in|at|from|near|to|by|of|on)\s+)?"
+    found = []
+    for m in re.finditer(rf"(?<![\w'’-]){run}(?![\w'’-])", query):
+        after = re.match(rf"(?:\s*,\s*{lead}{_ALTERNATIVE})*,?\s+or\s+{lead}(?P<other>{_ALTERNATIVE})",
+                         query[m.end():])
+        before = re.search(rf"(?P<other>{_ALTERNATIVE})\s*(?:,\s*{lead}{_ALTERNATIVE}\s*)*,?\s+or\s+{lead}$",
+                           query[:m.start()])
+        for hit in (after, before):
+            if hit:
+                found.append(" ".join(hit.group("other").split()))
+    return found
 
 
 def _fold(text: str) -> str:
@@ -648,7 +680,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     named = names_the_thing(typed, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
-    if asks.name and not _new_names(query, text) and not (asks.speaker and _SPOKEN_BY.search(text)):
+    # the names a choice offers are what is asked for ("near which town - Calais or Dunkirk?")
+    if asks.name and not _new_names(_CHOICE.sub(" ", query), text) and not (asks.speaker and _SPOKEN_BY.search(text)):
         return TYPE_PENALTY
     return 0.0
 

@@ -550,6 +550,16 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["job"], [["interior", "minist"], ["interior"]]).tolist() == [1.0, 0.0]  # a post is a job
 
 
+@pytest.mark.parametrize("question", [
+    "Lots of the inflatable boats set off from a canal near which French town - Calais or Dunkirk?",
+    "From where do the small boats leave the most? Is it a precise place near Calais or somewhere else?",
+])
+def test_a_choice_the_question_offers_is_answered_by_the_one_the_documents_name(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "canal near Dunkirk" in answer.citations[0].quote, answer.answer
+    assert answer_question("Do the boats leave from a canal near Calais or Boulogne?", settings=real_seed_settings).refused
+
+
 @pytest.mark.parametrize("question, quoted", [
     ("Which UK officials come up in these stories?", "Martin Hewitt"),
     ("Which British officials are named, and what do they think of France?", "James Cleverly"),
@@ -734,6 +744,12 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("What was the 2022 budget?", []),  # "2022-23"
     ("How many crossed in 2024 and 2025?", ["2024", "2025"]),
     ("Did the budget rise by £1998?", []),  # an amount, not a year
+    # one of a choice the question offers need not be mentioned where another one is
+    ("Boats leave a canal near which town - Calais or Dunkirk?", []),
+    ("Is the canal near Calais or somewhere else?", []),
+    ("Is it Calais, Boulogne or Dunkirk?", []),
+    ("Was it Calais or Boulogne?", ["Calais", "Boulogne"]),
+    ("Do the boats leave from Calais or not?", ["Calais"]),
 ])
 def test_names_the_passages_never_mention(question, missing):
     from rag.answer_types import unmentioned_names
