@@ -444,7 +444,11 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     found = _new_names("", query)
     words = re.findall(r"[\w'’-]+", query)
     capitals = len(_CAPITALISED.findall(query))  # "What Is The Price Of Fuel?": all, stop words too
-    if not found or capitals >= TITLE_CASE_SHARE * max(len(words) - 1, 1):
+    # initials past the first word ("the RNLI", "NGOs"), but for words in capitals ("NOTE")
+    english = _english_words()
+    initials = [m.group(1) for m in _INITIALS.finditer(query)
+                if m.start() > 0 and english and not _english(m.group(1).lower(), english)]
+    if (not found and not initials) or capitals >= TITLE_CASE_SHARE * max(len(words) - 1, 1) or query.isupper():
         return []
     stems: set[str] = set()
     acronyms: set[str] = set()  # initials of the passages' names, and their all-capital words
@@ -459,10 +463,13 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
         stem = tokenize(_fold(word))
         if not stem or word in spelled or (word.isupper() and word.lower() in acronyms):
             return True
+        if word.isupper():  # a name cut short ("FR": France), or the initials of none
+            return any(w.lower().startswith(word.lower()) for w in capitalised)
         if _ALSO_CALLED.get(word.lower(), frozenset()) & stems:
             return True
         return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
 
+    capitalised = {w for text in passages for w in re.findall(r"\b[A-Z][a-z][\w-]*", _fold(text))} if initials else set()
     runs: list[list[str]] = []  # consecutive capitalised words are one name
     last = -2
     for at, word in found:
@@ -471,6 +478,7 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
         else:
             runs.append([word])
         last = at
+    runs += [[word] for word in initials]
     missing = []
     for run in runs:
         # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
@@ -512,6 +520,9 @@ def _offered_beside(query: str, name: str) -> list[str]:
             if hit:
                 found.append(" ".join(hit.group("other").split()))
     return found
+
+
+_INITIALS = re.compile(r"(?<![\w'’-])([A-Z]{2,6})s?(?![\w'’-])")
 
 
 def _fold(text: str) -> str:

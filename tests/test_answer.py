@@ -750,6 +750,12 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Is it Calais, Boulogne or Dunkirk?", []),
     ("Was it Calais or Boulogne?", ["Calais", "Boulogne"]),
     ("Do the boats leave from Calais or not?", ["Calais"]),
+    # initials are names too; a name cut short ("FR") or a word in capitals is not missing
+    ("Did the RNLI send lifeboats?", ["RNLI"]),
+    ("What did the NCA and the UK say?", ["NCA"]),
+    ("Why did FR reject it?", []),
+    ("What did the UK ask for? NOTE: short answer", []),
+    ("WHAT DID BELGIUM SAY?", []),  # all in capitals: they tell nothing
 ])
 def test_names_the_passages_never_mention(question, missing):
     from rag.answer_types import unmentioned_names
