@@ -251,8 +251,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                is_yes_or_no, quotes_word_for_word, respelled,
                                unmentioned_names, without_asking_scene)
-    from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, score_units, unit_texts,
-                            vector_cache)
+    from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
+                            unit_texts, vector_cache)
     from .lexical import tokenize
 
     cache = vector_cache(embedder)
@@ -289,7 +289,10 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     closing = closing_question(query)
     # "Did the Home Office say anything when the press came asking?" is answered where
     # "Did the Home Office say anything?" is
-    for reading in dict.fromkeys((closing, without_asking_scene(query), without_asking_scene(closing))):
+    # "Where are the dinghies setting off from?" is answered where "Where are the
+    # inflatable setting off from?" is
+    reworded = in_their_words(query, passages)
+    for reading in dict.fromkeys((closing, without_asking_scene(query), without_asking_scene(closing), reworded)):
         if reading != query:
             scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))
     if _OUTLET_NOUN.search(query):

@@ -207,6 +207,50 @@ for _kind, _members in KINDS.items():
     _CONCEPT_OF.setdefault(_kind, _members)
 
 
+def in_their_words(query: str, passages: Sequence[str]) -> str:
+    """The question with each word that the embedding model does not know whole (nor any
+    passage uses), but for whose concept or kind a passage has another word, put in the
+    passage's word: "where are the dinghies setting off from?" is "where are the
+    inflatables setting off from?". The model splits a word it does not know into pieces
+    that say little; the question is also read as the passages word it. Of the passages'
+    words for it, the first in the passages with the asker's word's ending. Unchanged
+    without the packaged model's vocabulary to tell which words it knows."""
+    from .answer_types import _english_words
+
+    known = _english_words()
+    if not known:
+        return query
+    used = {t for text in passages for t in tokenize(text)}
+    words: dict[str, list[tuple[int, str]]] = {}  # a stem: (position, word) of the passages' words with it
+    at = 0
+    for text in passages:
+        for w in _WORD.findall(text):
+            at += 1
+            for t in tokenize(w):
+                words.setdefault(t, []).append((at, w))
+
+    def said(m: re.Match) -> str:
+        stems = tokenize(m.group())
+        if m.group().lower() in known or len(stems) != 1 or stems[0] in used or stems[0] not in _CONCEPT_OF:
+            return m.group()
+        theirs = [found for t in _CONCEPT_OF[stems[0]] for found in words.get(t, ())]
+        if not theirs:
+            return m.group()
+        _, word = min(theirs, key=lambda found: (_ending(found[1]) != _ending(m.group()), found[0]))
+        return word.lower() if m.group()[0].islower() else word[:1].upper() + word[1:]
+
+    return _WORD.sub(said, query)
+
+
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def _ending(word: str) -> str:
+    """A word's inflection, roughly: "-ing", "-ed", "-s", or none."""
+    w = word.lower()
+    return next((e for e in ("ing", "ed", "s") if w.endswith(e) and not w.endswith("ss")), "")
+
+
 def _has(term: str, words: set) -> bool:
     """Whether a sentence's words say `term`: in its own word, or in another for its
     concept or for one of its kind (which counts in full)."""

@@ -550,6 +550,33 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["job"], [["interior", "minist"], ["interior"]]).tolist() == [1.0, 0.0]  # a post is a job
 
 
+def test_a_question_is_also_read_in_the_passages_words():
+    from rag.citations import in_their_words
+
+    passages = ["Inflatable boats continue to leave the coast, intercepting inflatables.",
+                "This expenditure raised questions about departures."]
+    # words the embedding model splits into pieces, as the passages put them, with the asker's ending
+    assert in_their_words("Where are the dinghies setting off from?", passages) == \
+        "Where are the inflatables setting off from?"
+    assert in_their_words("Where's the dinghy going?", passages) == "Where's the inflatable going?"
+    # a word the model knows is kept, as is one the passages use or with no other word for it
+    assert in_their_words("Who is unhappy about the cash?", passages) == "Who is unhappy about the cash?"
+    assert in_their_words("Where do they launch from?", passages) == "Where do they launch from?"
+    assert in_their_words("Why do inflatables leave?", passages) == "Why do inflatables leave?"
+    assert in_their_words("Who is grumbling about the ferries?", ["Ferries are late."]) == \
+        "Who is grumbling about the ferries?"
+
+
+@pytest.mark.parametrize("question", [
+    "where are most of the dinghies setting off from",
+    "Right, where on the French side are most of these dinghies actually launching from?",
+])
+def test_a_word_the_embedding_model_does_not_know_is_read_as_the_documents_put_it(real_seed_settings, question):
+    # MiniLM splits "dinghies" into pieces that mean little; "inflatable boats" is the documents' word
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "canal near Dunkirk" in answer.citations[0].quote, answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "Lots of the inflatable boats set off from a canal near which French town - Calais or Dunkirk?",
     "From where do the small boats leave the most? Is it a precise place near Calais or somewhere else?",
