@@ -451,13 +451,16 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     if (not found and not initials) or capitals >= TITLE_CASE_SHARE * max(len(words) - 1, 1) or query.isupper():
         return []
     stems: set[str] = set()
-    acronyms: set[str] = set()  # initials of the passages' names, and their all-capital words
+    written: set[str] = set()  # the passages' all-capital words
+    acronyms: set[str] = set()  # those, and the initials of the passages' names
     for text in passages:
         stems.update(tokenize(_fold(text)))
         acronyms.update(a for a, _ in _initials(text))
-        acronyms.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
-    # Words of the question's names whose initials the passages use.
-    spelled = {w for a, ws in _initials(query) if a in acronyms for w in ws}
+        written.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
+    acronyms |= written
+    # Words of the question's names whose initials the passages write ("United Kingdom": UK);
+    # not another name with the same initials ("European Commission" is not "English Channel").
+    spelled = {w for a, ws in _initials(query) if a in written for w in ws}
 
     def mentioned(word: str) -> bool:
         stem = tokenize(_fold(word))

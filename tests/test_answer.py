@@ -744,6 +744,7 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Why is Stoke-on-Trent mentioned?", ["Stoke-on-Trent"]),
     ("What did the United Kingdom ask for?", []),  # initials of a name: UK
     ("What did the US say?", []),  # and the reverse: United States
+    ("What did the Upper Slovenia say?", ["Upper Slovenia"]),  # not another name with the same initials
     ("What did Gerald Darmanin answer?", []),  # without the accent
     ("What did Darmenin answer?", []),  # one letter off: a typo, not another person
     ("What did Dunkirk's mayor say?", []),  # by stem
