@@ -107,7 +107,8 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      # "Which specific convention or treaty...": a thing known by its name
                      r"|\bwhich\s+(?:(?!the\b|a\b|an\b|is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+\s+){0,2}?"
                      r"(?:conventions?|treat(?:y|ies)|acts?|laws?|bills?|charit(?:y|ies)|"
-                     r"organi[sz]ations?|compan(?:y|ies)|newspapers?|ports?|cit(?:y|ies)|towns?)\b", re.I)
+                     r"organi[sz]ations?|compan(?:y|ies)|newspapers?|ports?|cit(?:y|ies)|towns?|countr(?:y|ies)|nations?|"
+                     r"nationalit(?:y|ies))\b", re.I)
 _REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|justifications?)\b|\bon what grounds\b|"

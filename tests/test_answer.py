@@ -405,6 +405,11 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
      "doctrine was still being studied, there is a lack of urgency.", True),
     ("What was the name of the count of Apulia?", "Robert Guiscard, an adventurer, was raised to the dignity "
      "of count of Apulia.", False),
+    # asked which countries, a sentence must name one
+    ("Which countries are the people on the boats coming from?",
+     "Local residents report seeing multiple departures of migrant boats each day.", True),
+    ("Which countries are the people on the boats coming from?",
+     "Most of the people on the boats come from Eritrea and Sudan.", False),
     # "when ... allowed to" asks under what conditions
     ("When are French police allowed to intervene at sea?", "Maritime laws restrict police interventions at sea "
      "to life-threatening situations.", False),
