@@ -226,6 +226,13 @@ _CONFUSED = re.compile(r"^\W*i(?:['’]m|\s+am|\s+feel|['’]m\s+feeling|\s+am\s
                        r"\s*[,:;.\-–—]+\s*", re.I)
 
 
+# After the question, how the answer should be put ("Exact wording please.", "Keep it
+# short."), which no passage holds
+_FORM = re.compile(r"^\W*(?:(?:exact|exactly|precise|precisely|verbatim|wording|words?|quotes?|quotation|in|full|"
+                   r"please|pls|plz|thanks|thank|you|short|shorter|brief|briefly|concise|simple|plain|keep|it|make|"
+                   r"just|only|one|a|the|sentence|line|max|maximum|answer|thx|ty)\b[\s,.!-]*){1,8}$", re.I)
+
+
 def without_asides(question: str, claims: str = "none") -> str:
     """The question without its sentences about what the asker needs it for ("I need
     both names", "For my essay:"), which no passage holds. `claims` says which of what
@@ -249,8 +256,9 @@ def without_asides(question: str, claims: str = "none") -> str:
     # ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?")
     pointed = claims_pointed_into(question) is not None
     kept = [p for n, p in enumerate(parts)
-            if _ASKS.search(p) or (pointed and quoted_phrases(p)) or not (_PURPOSE.search(p) or (
-                (claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)))]
+            if _ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
+                _PURPOSE.search(p) or (n > last and _FORM.match(p))
+                or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)))]
     if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
         return question
     rest = " ".join(kept)

@@ -312,6 +312,13 @@ def test_sentences_about_the_asker_are_not_searched(question, searched):
     ("Who saw the note? I'd also like to know what France said.", "all",
      "Who saw the note? I'd also like to know what France said."),
     ("Who saw the note? For my essay.", "none", "Who saw the note?"),
+    # after the question, how the answer should be put
+    ("Did the Home Office say anything on the record? Exact wording please.", "none",
+     "Did the Home Office say anything on the record?"),
+    ("What did France reject? Keep it short, thanks!", "none", "What did France reject?"),
+    ("Exact wording please. What did the Home Office say?", "none",
+     "Exact wording please. What did the Home Office say?"),
+    ("What did France reject? Use both articles.", "none", "What did France reject? Use both articles."),
 ])
 def test_what_the_asker_thinks_they_know_is_left_out_as_asked(question, claims, searched):
     assert without_asides(question, claims=claims) == searched
