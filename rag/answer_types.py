@@ -445,19 +445,24 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     found = _new_names("", query)
     words = re.findall(r"[\w'’-]+", query)
     capitals = len(_CAPITALISED.findall(query))  # "What Is The Price Of Fuel?": all, stop words too
-    # initials past the first word ("the RNLI", "NGOs"), but for words in capitals ("NOTE")
+    # initials past the first word ("the RNLI", "NGOs"), but for words in capitals ("NOTE", "NOT")
     english = _english_words()
     initials = [m.group(1) for m in _INITIALS.finditer(query)
-                if m.start() > 0 and english and not _english(m.group(1).lower(), english)]
+                if m.start() > 0 and english and m.group(1).lower() not in STOPWORDS
+                and not (len(m.group(1)) >= 4 and _english(m.group(1).lower(), english))]
     if (not found and not initials) or capitals >= TITLE_CASE_SHARE * max(len(words) - 1, 1) or query.isupper():
         return []
     stems: set[str] = set()
-    written: set[str] = set()  # the passages' all-capital words
+    written: set[str] = set()  # the passages' words in capitals ("MEPs": mep)
     acronyms: set[str] = set()  # those, and the initials of the passages' names
+    capitalised: set[str] = set()  # their capitalised words past a sentence's start
     for text in passages:
         stems.update(tokenize(_fold(text)))
         acronyms.update(a for a, _ in _initials(text))
-        written.update(w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", text))
+        acronyms.update("".join(w[0] for w in run.split() if w[0].isupper() and w.lower() not in STOPWORDS).lower()
+                        for run in _CONNECTED_NAME.findall(text))  # "European Court of Human Rights"
+        written.update(w.lower() for w in _INITIALS.findall(text))
+        capitalised.update(w.lower() for w in _CAPITALISED.findall(_fold(text)))
     acronyms |= written
     # Words of the question's names whose initials the passages write ("United Kingdom": UK);
     # not another name with the same initials ("European Commission" is not "English Channel").
@@ -468,12 +473,18 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
         if not stem or word in spelled or (word.isupper() and word.lower() in acronyms):
             return True
         if word.isupper():  # a name cut short ("FR": France), or the initials of none
-            return any(w.lower().startswith(word.lower()) for w in capitalised)
+            return any(w.startswith(word.lower()) for w in capitalised)
         if _ALSO_CALLED.get(word.lower(), frozenset()) & stems:
             return True
         return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
 
-    capitalised = {w for text in passages for w in re.findall(r"\b[A-Z][a-z][\w-]*", _fold(text))} if initials else set()
+    def named(run: Sequence[str]) -> bool:
+        # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
+        parts = [p for w in run for p in w.split("-") if p
+                 and p.lower() not in _NOT_NAMES | _COMBINING_FORMS
+                 and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
+        return not parts or any(mentioned(p) for p in parts)
+
     runs: list[list[str]] = []  # consecutive capitalised words are one name
     last = -2
     for at, word in found:
@@ -483,18 +494,18 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
             runs.append([word])
         last = at
     runs += [[word] for word in initials]
-    missing = []
-    for run in runs:
-        # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
-        parts = [p for w in run for p in w.split("-") if p
-                 and p.lower() not in _NOT_NAMES | _COMBINING_FORMS
-                 and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
-        if parts and not any(mentioned(p) for p in parts):
-            missing.append(" ".join(run))
-    # One of a choice the question offers need not be mentioned where another one is
-    # ("near which town - Calais or Dunkirk?", "near Calais or somewhere else?").
-    missing = [run for run in missing
-               if not any(other.lower() in _ANY_OTHER or other not in missing for other in _offered_beside(query, run))]
+    missing = [" ".join(run) for run in runs if not named(run)]
+
+    # One of a choice the question offers need not be mentioned where another one is, or
+    # where another names nothing ("near which town - Calais or Dunkirk?", "near Calais
+    # or somewhere else?"); the first word of the question is no name ("Did Belgium").
+    def offered(alternative: str) -> bool:
+        if " ".join(alternative.lower().split()) in _ANY_OTHER:
+            return True
+        names = [w for w in alternative.split() if tokenize(w) and w[:1].isupper()]
+        return bool(names) and named(names)
+
+    missing = [run for run in missing if not any(offered(other) for other in _offered_beside(query, run))]
     return list(dict.fromkeys(missing))
 
 
@@ -502,28 +513,35 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
 _ANY_OTHER = frozenset({"somewhere else", "somewhere", "elsewhere", "something else", "someone else",
                         "somebody else", "another", "another one", "another place", "another town",
                         "another port", "another city", "another country", "other", "others", "anywhere else"})
-_CHOICE_NAME = r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+_CHOICE_NAME = r"[A-Z][\w'’-]*+(?:\s+[A-Z][\w'’-]*+)*+"
 _ALTERNATIVE = (r"(?:" + _CHOICE_NAME + r"|some(?:where|thing|one|body)\s+else|elsewhere|anywhere\s+else"
                 r"|another(?:\s+(?:one|place|town|port|city|country))?|others?)")
-# the names of a choice: "Calais or Dunkirk", "Calais, Boulogne or Dunkirk"
-_CHOICE = re.compile(rf"(?<![\w'’-]){_CHOICE_NAME}(?:\s*,\s*{_CHOICE_NAME})*,?\s+or\s+{_CHOICE_NAME}(?![\w'’-])")
+_OR = r"(?:\s*[,?]\s*|\s+)(?i:or)\s+"  # "Calais or", "Calais, or", "Calais? Or"
+_LEAD = r"(?:(?:the|a|an|in|at|from|near|to|by|of|on)\s+)?"
+# The names of a choice where it is put as one: after a dash or a colon ("near which town
+# - Calais or Dunkirk?"), "is it" or "was it", or first ("Dunkirk or Calais: which?");
+# not "Who wrote to Darmanin, Cleverly or Hewitt?", whose first name is asked about.
+_CHOICE = re.compile(rf"(?:(?:^|[-–—:])\s*|\b(?i:is|was|are|were)\s+(?i:it|they)\s+{_LEAD})"
+                     rf"{_CHOICE_NAME}(?:\s*,\s*{_CHOICE_NAME})*{_OR}{_CHOICE_NAME}(?![\w'’-])")
+# A name of several words with "of", "for" and the like in it, for its initials
+_CONNECTED_NAME = re.compile(r"\b[A-Z][\w'’-]*+(?:\s+(?:(?:of|for|on|and|the|de|du|des)\s+)*+[A-Z][\w'’-]*+)++")
 
 
 def _offered_beside(query: str, name: str) -> list[str]:
     """The other alternatives where `name` is one of a choice the question offers ("Calais
     or Dunkirk", "Calais, Boulogne or somewhere else"), else none."""
-    run = r"\s+".join(map(re.escape, name.split()))
-    lead = r"(?:(?:the|a|an|in|at|from|near|to|by|of|on)\s+)?"
-    found = []
-    for m in re.finditer(rf"(?<![\w'’-]){run}(?![\w'’-])", query):
-        after = re.match(rf"(?:\s*,\s*{lead}{_ALTERNATIVE})*,?\s+or\s+{lead}(?P<other>{_ALTERNATIVE})",
-                         query[m.end():])
-        before = re.search(rf"(?P<other>{_ALTERNATIVE})\s*(?:,\s*{lead}{_ALTERNATIVE}\s*)*,?\s+or\s+{lead}$",
-                           query[:m.start()])
-        for hit in (after, before):
-            if hit:
-                found.append(" ".join(hit.group("other").split()))
-    return found
+    beside = []
+    for chain in _CHAIN.finditer(query):
+        if not re.search(_OR, chain.group()):
+            continue
+        offered = [" ".join(re.sub(rf"^{_LEAD}", "", a.strip()).split()) for a in re.split(rf"{_OR}|\s*,\s*", chain.group())]
+        if any(a == name or a.endswith(" " + name) for a in offered):  # "Did Belgium" offers Belgium
+            beside += [a for a in offered if a and a != name and not a.endswith(" " + name)]
+    return beside
+
+
+# A list of alternatives: "Calais or Dunkirk", "Calais, Boulogne, or somewhere else"
+_CHAIN = re.compile(rf"(?<![\w'’-])(?>{_ALTERNATIVE})(?:(?>{_OR}|\s*,\s*){_LEAD}(?>{_ALTERNATIVE})(?![\w'’-]))+")
 
 
 _INITIALS = re.compile(r"(?<![\w'’-])([A-Z]{2,6})s?(?![\w'’-])")
