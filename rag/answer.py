@@ -290,9 +290,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "Did the Home Office say anything when the press came asking?" is answered where
     # "Did the Home Office say anything?" is
     # "Where are the dinghies setting off from?" is answered where "Where are the
-    # inflatable setting off from?" is
-    reworded = in_their_words(query, passages)
-    for reading in dict.fromkeys((closing, without_asking_scene(query), without_asking_scene(closing), reworded)):
+    # inflatables setting off from?" is (and so are a follow-up and each part below)
+    readings = (closing, without_asking_scene(query), without_asking_scene(closing))
+    for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:
             scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))
     if _OUTLET_NOUN.search(query):
@@ -309,7 +309,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     context = chunk_context - (UNMENTIONED_NAME_PENALTY if missing else 0.0)
     standalone = float((scores + context).max())
     if follow_up and len(tokenize(follow_up)) >= 2:
-        scores = (scores + score_units(follow_up, answerable, cache)) / 2
+        scores = (scores + _either(follow_up, in_their_words(follow_up, passages), answerable, cache)) / 2
     scores = scores + context
     # A phrase the question quotes is asked about where it is said word for word: that
     # sentence ranks first, and, asked who said it or for the quotation ("Who said it was
@@ -340,7 +340,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     open_parts = 0  # unanswered parts that leave the others asked: see below
     for n, part in enumerate(parts):  # each part names someone the passages do not mention, or not
         unmentioned = bool(unmentioned_names(part, passages))
-        part_scores = score_units(part, answerable, cache) + chunk_context - (
+        part_scores = _either(part, in_their_words(part, passages), answerable, cache) + chunk_context - (
             UNMENTIONED_NAME_PENALTY if unmentioned else 0.0)
         asked_of = part_sources[n] if n < len(part_sources) else None
         bar = threshold
@@ -471,6 +471,16 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 _ABOUT_THE_ASKER = re.compile(r"\b(?:i|i['’](?:m|d|ve|ll)|me|my|we|we['’]re|our|us)\b", re.I)
 # "I gather Retailleau has gone. Who took over from him?": about someone they name
 _SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
+
+
+def _either(text: str, reworded: str, units: Sequence, cache):
+    """Each unit's score against a text, or against it put in the passages' words where that is higher."""
+    import numpy as np
+
+    from .citations import score_units
+
+    scores = score_units(text, units, cache)
+    return scores if reworded == text else np.maximum(scores, score_units(reworded, units, cache))
 
 
 def closing_question(text: str) -> str:

@@ -208,41 +208,56 @@ for _kind, _members in KINDS.items():
 
 
 def in_their_words(query: str, passages: Sequence[str]) -> str:
-    """The question with each word that the embedding model does not know whole (nor any
-    passage uses), but for whose concept or kind a passage has another word, put in the
-    passage's word: "where are the dinghies setting off from?" is "where are the
-    inflatables setting off from?". The model splits a word it does not know into pieces
-    that say little; the question is also read as the passages word it. Of the passages'
-    words for it, the first in the passages with the asker's word's ending. Unchanged
-    without the packaged model's vocabulary to tell which words it knows."""
+    """The question with each word that the embedding model does not know whole, nor its
+    stem, and that no passage uses, but for whose concept or kind a passage has another
+    word, put in the passage's word: "where are the dinghies setting off from?" is "where
+    are the inflatables setting off from?". The model splits a word it does not know into
+    pieces that say little; the question is also read as the passages word it. Of the
+    passages' words for it, the first in the passages, one with the asker's word's ending
+    ("-s", "-ing", "-ed") before others. Unchanged without the packaged model's vocabulary
+    to tell which words it knows."""
     from .answer_types import _english_words
 
     known = _english_words()
-    if not known:
+
+    def unknown(word: str) -> str | None:  # its stem, where it is one to put in other words
+        stems = tokenize(word)
+        if known and word.lower() not in known and len(stems) == 1 and stems[0] in _CONCEPT_OF \
+                and stems[0] not in known:
+            return stems[0]
+        return None
+
+    asked = {w: t for w in _WORD.findall(query) for t in [unknown(w)] if t}
+    if not asked:
         return query
     used = {t for text in passages for t in tokenize(text)}
+    wanted = {t for t in asked.values() if t not in used}
+    others = {o for t in wanted for o in _CONCEPT_OF[t]}
     words: dict[str, list[tuple[int, str]]] = {}  # a stem: (position, word) of the passages' words with it
     at = 0
     for text in passages:
         for w in _WORD.findall(text):
             at += 1
             for t in tokenize(w):
-                words.setdefault(t, []).append((at, w))
+                if t in others:
+                    words.setdefault(t, []).append((at, w))
 
     def said(m: re.Match) -> str:
-        stems = tokenize(m.group())
-        if m.group().lower() in known or len(stems) != 1 or stems[0] in used or stems[0] not in _CONCEPT_OF:
-            return m.group()
-        theirs = [found for t in _CONCEPT_OF[stems[0]] for found in words.get(t, ())]
+        word = m.group()
+        stem = asked.get(word)
+        if stem not in wanted:
+            return word
+        theirs = [found for t in _CONCEPT_OF[stem] for found in words.get(t, ())]
         if not theirs:
-            return m.group()
-        _, word = min(theirs, key=lambda found: (_ending(found[1]) != _ending(m.group()), found[0]))
-        return word.lower() if m.group()[0].islower() else word[:1].upper() + word[1:]
+            return word
+        _, other = min(theirs, key=lambda found: (_ending(found[1]) != _ending(word), found[0]))
+        return other.lower() if word[0].islower() else other[:1].upper() + other[1:]
 
     return _WORD.sub(said, query)
 
 
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# A word, without the "'s" of a possessive ("the dinghy's engine")
+_WORD = re.compile(r"[A-Za-z](?:[\w-]|['’](?=\w)(?![sS]\b))*")
 
 
 def _ending(word: str) -> str:

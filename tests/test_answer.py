@@ -405,6 +405,10 @@ def test_cli_ask_text_and_errors(real_seed_settings, monkeypatch, capsys):
      "doctrine was still being studied, there is a lack of urgency.", True),
     ("What was the name of the count of Apulia?", "Robert Guiscard, an adventurer, was raised to the dignity "
      "of count of Apulia.", False),
+    # a choice's names are what is asked for, where it is put as a choice
+    ("Boats leave a canal near which town - Calais or Dunkirk?", "Boats leave a canal near Dunkirk.", False),
+    ("Who wrote to Darmanin, Cleverly or Hewitt?", "The request was sent to Interior Minister Gerald Darmanin.",
+     True),
     # asked which countries, a sentence must name one
     ("Which countries are the people on the boats coming from?",
      "Local residents report seeing multiple departures of migrant boats each day.", True),
@@ -564,8 +568,11 @@ def test_a_question_is_also_read_in_the_passages_words():
     assert in_their_words("Where are the dinghies setting off from?", passages) == \
         "Where are the inflatables setting off from?"
     assert in_their_words("Where's the dinghy going?", passages) == "Where's the inflatable going?"
-    # a word the model knows is kept, as is one the passages use or with no other word for it
+    assert in_their_words("Where's the dinghy's engine?", passages) == "Where's the inflatable's engine?"
+    # a word the model knows is kept, or whose stem it knows ("postings": post), as is one
+    # the passages use or with no other word for it
     assert in_their_words("Who is unhappy about the cash?", passages) == "Who is unhappy about the cash?"
+    assert in_their_words("Which postings were cut?", ["Officials were cut."]) == "Which postings were cut?"
     assert in_their_words("Where do they launch from?", passages) == "Where do they launch from?"
     assert in_their_words("Why do inflatables leave?", passages) == "Why do inflatables leave?"
     assert in_their_words("Who is grumbling about the ferries?", ["Ferries are late."]) == \
@@ -580,6 +587,15 @@ def test_a_word_the_embedding_model_does_not_know_is_read_as_the_documents_put_i
     # MiniLM splits "dinghies" into pieces that mean little; "inflatable boats" is the documents' word
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused and "canal near Dunkirk" in answer.citations[0].quote, answer.answer
+
+
+def test_a_follow_up_and_each_part_are_read_in_the_documents_words_too(real_seed_settings):
+    answer = answer_question("And where are the dinghies setting off from?", settings=real_seed_settings,
+                             history=["Is France backing away from intercepting boats?"])
+    assert not answer.refused and "canal near Dunkirk" in answer.citations[0].quote, answer.answer
+    answer = answer_question("Who demanded a halt to the crossings, and where are the dinghies setting off from?",
+                             settings=real_seed_settings)
+    assert "James Cleverly" in answer.answer and "canal near Dunkirk" in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize("question", [
@@ -780,20 +796,40 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     # one of a choice the question offers need not be mentioned where another one is
     ("Boats leave a canal near which town - Calais or Dunkirk?", []),
     ("Is the canal near Calais or somewhere else?", []),
+    ("Is the canal near Calais or Boulogne, or somewhere else?", []),
+    ("Is it near Calais? Or somewhere else?", []),
     ("Is it Calais, Boulogne or Dunkirk?", []),
     ("Was it Calais or Boulogne?", ["Calais", "Boulogne"]),
     ("Do the boats leave from Calais or not?", ["Calais"]),
-    # initials are names too; a name cut short ("FR") or a word in capitals is not missing
+    # a question's first word is no name, nor one of a choice: "Did Belgium" offers nothing mentioned
+    ("Did Belgium or Holland agree?", ["Belgium", "Holland"]),
+    ("Belgium or Holland: which one agreed?", ["Holland"]),
+    # initials are names too; a word in capitals ("NOTE", "NOT") is not missing
     ("Did the RNLI send lifeboats?", ["RNLI"]),
     ("What did the NCA and the UK say?", ["NCA"]),
-    ("Why did FR reject it?", []),
+    ("Did the NGOs say anything?", ["NGO"]),  # "ngo" is a word the model knows: still initials
     ("What did the UK ask for? NOTE: short answer", []),
+    ("Did the UK NOT ask for it?", []),
     ("WHAT DID BELGIUM SAY?", []),  # all in capitals: they tell nothing
 ])
 def test_names_the_passages_never_mention(question, missing):
     from rag.answer_types import unmentioned_names
 
     assert unmentioned_names(question, PASSAGES) == missing
+
+
+@pytest.mark.parametrize("question, passages, missing", [
+    # initials the passages write in the plural, or spell out with "of" in the name
+    ("What did the MEPs say?", ["Several MEPs criticised the plan."], []),
+    ("What did the ECHR rule?", ["The European Court of Human Rights ruled on it."], []),
+    # a name cut short, by a capitalised word past a sentence's start
+    ("Why did FR object?", ["The talks with France failed."], []),
+    ("Why did FR object?", ["For the fourth time, ministers met."], ["FR"]),
+])
+def test_initials_are_mentioned_as_the_passages_write_them(question, passages, missing):
+    from rag.answer_types import unmentioned_names
+
+    assert unmentioned_names(question, passages) == missing
 
 
 @pytest.mark.parametrize("question", [
