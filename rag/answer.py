@@ -197,6 +197,9 @@ class Extract:
     sentences: tuple[AnswerSentence, ...]
     lead: Citation | None
     best: float  # the best sentence's score, what the refusal rule looks at
+    # names a question checking a claim gives that the passages never mention, where it is
+    # answered with what they say instead ("Is it true they leave from Calais?")
+    unmentioned: tuple[str, ...] = ()
 
 
 def _outermost(sentences: list, context: list[float]) -> tuple[list, list[float]]:
@@ -249,7 +252,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
-                               is_yes_or_no, quotes_word_for_word, respelled,
+                               checks_a_claim, is_yes_or_no, quotes_word_for_word, respelled,
                                unmentioned_names, without_asking_scene)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -305,7 +308,12 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             plain = score_units(_OUTLET_NOUN.sub(" ", closing), answerable, cache, asking=follow_up)
             scores = np.where(told, np.maximum(scores, plain), scores)
     chunk_context = CHUNK_WEIGHT * np.asarray(context, dtype=np.float32)
-    missing = bool(unmentioned_names(query, passages))
+    # A question about something the passages never name is not answered by them; one
+    # that checks a claim naming it ("Is it true they set off from a canal outside
+    # Calais?") is answered with what they say instead, and the answer says so.
+    unnamed = tuple(unmentioned_names(query, passages))
+    correcting = bool(unnamed) and checks_a_claim(follow_up or query)
+    missing = bool(unnamed) and not correcting
     context = chunk_context - (UNMENTIONED_NAME_PENALTY if missing else 0.0)
     standalone = float((scores + context).max())
     if follow_up and len(tokenize(follow_up)) >= 2:
@@ -462,7 +470,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                 chosen.append(int(i))
                 tokens += n
         chosen.sort(key=lambda j: -scores[j])
-    return _quoting([answerable[i] for i in chosen], decisive)
+    quoted = _quoting([answerable[i] for i in chosen], decisive)
+    return replace(quoted, unmentioned=unnamed) if correcting else quoted
 
 
 # Statements about the asker ("I like to know where these stories come from") do not
@@ -636,6 +645,10 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                 if not other.refused:
                     ex, hits, query = other, found, retry
                     break
+    if ex.unmentioned and not ex.refused:
+        names = " or ".join(ex.unmentioned)
+        notice = f"{notice} " if notice else ""
+        notice += f"the documents don't mention {names}; what they say is quoted"
     if whole is None and only and not ex.refused and ex.citations[0].source not in only:
         phrase = re.sub(r"(?i)^(?:according\s+to|in|from|by|of|within|for)\s+", "",
                         next(stated[a:b] for a, b, _ in named).strip(" ,;"))

@@ -145,6 +145,19 @@ _WHO_FEELS = re.compile(r"(?:\b(?:who|whom)(?:['’](?:s|re))?|\b(?:which|what)\
                         r"(?<!\bwhat)(?<!\bwhen)(?<!\bwhere)){0,8}?\s+(?:" + _HELD + r")\b", re.I)
 
 
+# "Is it true that...?", "...outside Calais. Correct?", "Fact check: ...": a claim to check
+_CLAIM_CHECK = re.compile(
+    r"\b(?:is\s+(?:it|that|this)\s+(?:really\s+)?(?:true|right|correct|accurate|so)\b|isn['’]t\s+(?:it|that)\s+true\b"
+    r"|(?:fact|claim)[- ]?check|am\s+i\s+right\b|(?:have|did)\s+i\s+got?\s+(?:that|this|it)\s+right\b"
+    r"|\b(?:true|right|correct|accurate)\s*\?\s*$)", re.I)
+
+
+def checks_a_claim(question: str) -> bool:
+    """Whether a question asks to check a claim it makes ("I read that the Guardian saw
+    the note. Is that right?"), which the documents answer by what they say instead."""
+    return bool(_CLAIM_CHECK.search(question))
+
+
 def is_yes_or_no(question: str) -> bool:
     """Whether a question asks yes or no ("Is there any evidence...?", "Did France agree?"),
     not for something put politely ("Can you tell me how many...?", "Are there any figures

@@ -598,6 +598,38 @@ def test_a_follow_up_and_each_part_are_read_in_the_documents_words_too(real_seed
     assert "James Cleverly" in answer.answer and "canal near Dunkirk" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize("question, quoted, name", [
+    ("Is it true that most of the dinghies set off from a canal just outside Calais?", "canal near Dunkirk", "Calais"),
+    ("I read that the Guardian got hold of the UK's diplomatic note to France. Is that right?",
+     "seen by The Independent", "Guardian"),
+    ("Fact check: the 'stop the boats' promise belonged to Boris Johnson's government. True?", "Rishi Sunak",
+     "Boris Johnson"),
+])
+def test_a_claim_to_check_that_names_what_the_documents_never_do_is_answered_with_what_they_say(
+        real_seed_settings, question, quoted, name):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+    assert answer.notice == f"the documents don't mention {name}; what they say is quoted"
+    # asked, not checked, it is still about something they do not cover
+    assert answer_question("Did Macron respond to the demand?", settings=real_seed_settings).refused
+
+
+@pytest.mark.parametrize("question, checks", [
+    ("Is it true that the boats leave from Calais?", True),
+    ("The boats leave from Calais. Correct?", True),
+    ("Claim check: the boats leave from Calais.", True),
+    ("I read the Guardian saw the note. Is that right?", True),
+    ("Isn't it true the police can't touch the boats?", True),
+    ("Do the boats leave from Calais?", False),
+    ("Is the right to asylum mentioned?", False),
+    ("What is true about the boats?", False),
+])
+def test_which_questions_check_a_claim(question, checks):
+    from rag.answer_types import checks_a_claim
+
+    assert checks_a_claim(question) is checks
+
+
 @pytest.mark.parametrize("question", [
     "Lots of the inflatable boats set off from a canal near which French town - Calais or Dunkirk?",
     "From where do the small boats leave the most? Is it a precise place near Calais or somewhere else?",
