@@ -320,6 +320,12 @@ _NOT_ASKED_NAMES = frozenset(tokenize(
     "secretary mayor governor former acting deputy chief monsieur madame mme mlle herr frau signor signora senor "
     "senora"))
 _NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*+(?:\s+[A-Z][\w'’-]*+)+")
+# Words for what a body is, which many names share: "the Labour Party" is not mentioned by
+# "the Conservative Party", nor "the Supreme Court" by "the Court of Appeal".
+_INSTITUTION_WORDS = frozenset(tokenize(
+    "party parties ministry ministries office department council government commission committee court "
+    "agency authority union service force forces police group association organisation organization institute "
+    "university bank company corporation foundation trust society board tribunal parliament assembly"))
 
 
 def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
@@ -496,7 +502,9 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
         parts = [p for w in run for p in w.split("-") if p
                  and p.lower() not in _NOT_NAMES | _COMBINING_FORMS
                  and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
-        return not parts or any(mentioned(p) for p in parts)
+        # "the Labour Party" is found by "Labour", not by "Party"
+        own = [p for p in parts if not set(tokenize(p)) <= _INSTITUTION_WORDS]
+        return not parts or any(mentioned(p) for p in own or parts)
 
     runs: list[list[str]] = []  # consecutive capitalised words are one name
     last = -2

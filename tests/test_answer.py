@@ -780,7 +780,8 @@ def test_a_follow_up_asks_for_what_its_own_question_word_asks():
                                "Bruno Retailleau left office amid reshuffles.", asking="And who replaced him?") > 0
 
 
-PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal.",
+PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin about boats leaving Dunkirk's canal, "
+            "a blow to the Conservative Party.",
             "The French rejected the demand; the United States said nothing.",
             "In 2021 some 28,000 people crossed; the 2022-23 budget rose by £1999."]
 
@@ -842,6 +843,9 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Did the NGOs say anything?", ["NGO"]),  # "ngo" is a word the model knows: still initials
     ("What did the UK ask for? NOTE: short answer", []),
     ("Did the UK NOT ask for it?", []),
+    # a body's name is found by what is its own, not by "Party" or "Court", which many share
+    ("What did the Labour Party say?", ["Labour Party"]),
+    ("What did the Home Office say?", []),  # "Home", as in "Home Secretary"
     ("WHAT DID BELGIUM SAY?", []),  # all in capitals: they tell nothing
 ])
 def test_names_the_passages_never_mention(question, missing):
