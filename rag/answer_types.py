@@ -460,6 +460,18 @@ def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
 _YEAR = re.compile(r"(?<![\d£$€.,])\b(1[5-9]\d\d|20\d\d)\b(?![.,]?\d)")
 
 
+@lru_cache(maxsize=2048)
+def _names_in(text: str) -> tuple[frozenset[str], ...]:
+    """(stems, initials of names, words in capitals, capitalised words past a sentence's
+    start) of a passage, read once: the same passages come back question after question."""
+    return (frozenset(tokenize(_fold(text))),
+            frozenset([a for a, _ in _initials(text)]
+                      + ["".join(w[0] for w in run.split() if w[0].isupper() and w.lower() not in STOPWORDS).lower()
+                         for run in _CONNECTED_NAME.findall(text)]),  # "European Court of Human Rights"
+            frozenset(w.lower() for w in _INITIALS.findall(text)),
+            frozenset(w.lower() for w in _CAPITALISED.findall(_fold(text))))
+
+
 def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     found = _new_names("", query)
     words = re.findall(r"[\w'’-]+", query)
@@ -476,12 +488,11 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     acronyms: set[str] = set()  # those, and the initials of the passages' names
     capitalised: set[str] = set()  # their capitalised words past a sentence's start
     for text in passages:
-        stems.update(tokenize(_fold(text)))
-        acronyms.update(a for a, _ in _initials(text))
-        acronyms.update("".join(w[0] for w in run.split() if w[0].isupper() and w.lower() not in STOPWORDS).lower()
-                        for run in _CONNECTED_NAME.findall(text))  # "European Court of Human Rights"
-        written.update(w.lower() for w in _INITIALS.findall(text))
-        capitalised.update(w.lower() for w in _CAPITALISED.findall(_fold(text)))
+        facts = _names_in(text)
+        stems |= facts[0]
+        acronyms |= facts[1]
+        written |= facts[2]
+        capitalised |= facts[3]
     acronyms |= written
     # Words of the question's names whose initials the passages write ("United Kingdom": UK);
     # not another name with the same initials ("European Commission" is not "English Channel").

@@ -18,6 +18,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -230,15 +231,16 @@ def in_their_words(query: str, passages: Sequence[str]) -> str:
     asked = {w: t for w in _WORD.findall(query) for t in [unknown(w)] if t}
     if not asked:
         return query
-    used = {t for text in passages for t in tokenize(text)}
+    read = [_words_in(text) for text in passages]
+    used = {t for _, stems in read for t in stems}
     wanted = {t for t in asked.values() if t not in used}
     others = {o for t in wanted for o in _CONCEPT_OF[t]}
     words: dict[str, list[tuple[int, str]]] = {}  # a stem: (position, word) of the passages' words with it
     at = 0
-    for text in passages:
-        for w in _WORD.findall(text):
+    for found, _ in read:
+        for w, stems in found:
             at += 1
-            for t in tokenize(w):
+            for t in stems:
                 if t in others:
                     words.setdefault(t, []).append((at, w))
 
@@ -254,6 +256,13 @@ def in_their_words(query: str, passages: Sequence[str]) -> str:
         return other.lower() if word[0].islower() else other[:1].upper() + other[1:]
 
     return _WORD.sub(said, query)
+
+
+@lru_cache(maxsize=2048)
+def _words_in(text: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]]:
+    """A passage's words with their stems, and all its stems: read once per passage."""
+    found = tuple((w, tuple(tokenize(w))) for w in _WORD.findall(text))
+    return found, frozenset(t for _, stems in found for t in stems)
 
 
 # A word, without the "'s" of a possessive ("the dinghy's engine")
