@@ -128,16 +128,17 @@ _SHORT_WORD = re.compile(r"(?<![\w'’/.@-])(" + "|".join(sorted(map(re.escape, 
                          r")(?![\w'’/@-]|\.\w)")
 # "Y r the French...": a capital Y before what asks
 _WHY = re.compile(r"^Y(?=\s+(?:r|u|is|are|do|does|did|would|was|were|not|cant|can't|dont|don't|wont|won't)\b)")
+_ADVERB = r"(?:actually|really|still|currently|now|all|just|normally|usually)"  # "people who actually live there"
 # Offices and people as they are shortened: "the home sec", "the PM", "people living near the coast"
 _SHORT_PHRASES = [
     (re.compile(r"\b(home|foreign|interior|defen[cs]e|health|culture|transport|energy|environment|justice|"
                 r"business|education|work and pensions|general)\s+sec\b", re.I), r"\1 secretary"),
     (re.compile(r"(?<![\d.:])(?<!\d\s)(?<!o'clock\s)\b(?:pm|PM)\b(?!\s*\d|\s+me\b)"), "prime minister"),
-    (re.compile(r"\bpeople\s+(?:who\s+(?:live|lives)|living)\s+(?=(?:near|by|along|around|close\s+to|next\s+to)\b)",
-                re.I), "local residents "),
+    (re.compile(r"\bpeople\s+(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\s+"
+                r"(?=(?:near|by|along|around|close\s+to|next\s+to)\b)", re.I), "local residents "),
     # "what are people who live on that coast seeing": the residents there (not those
     # "living in Britain", "on the south coast of England": a country's people)
-    (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:live|lives)|living)\b"
+    (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\b"
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
     # "who's the pm rn" (not "the rn": the Royal Navy)
