@@ -180,7 +180,9 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          # "Did the Home Office say anything?": what is asked about, unnamed
                          + "anyth someth anyon someon anybodi somebodi everyth everyon everybodi whatev".split()
                          # how many, in words that count nothing: "a lot of these boats"
-                         + "lot bunch plenti".split())
+                         + "lot bunch plenti".split()
+                         # how much it matters to the asker: "Sunak's big promise", "these little boats"
+                         + "big huge massiv tini littl".split())
 
 
 # Words that name one thing, any of which a sentence may use for another (stemmed):

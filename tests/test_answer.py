@@ -559,6 +559,15 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["job"], [["interior", "minist"], ["interior"]]).tolist() == [1.0, 0.0]  # a post is a job
 
 
+def test_how_much_it_matters_to_the_asker_is_no_word_to_find():
+    from rag.citations import coverage
+    from rag.lexical import tokenize
+
+    sentence = tokenize("Sunak's government must deliver on its promise to stop the boats.")
+    assert coverage(tokenize("What was Sunak's big promise?"), [sentence]).tolist() == [1.0]
+    assert coverage(tokenize("What was Sunak's written promise?"), [sentence]).tolist() < [1.0]
+
+
 def test_a_question_is_also_read_in_the_passages_words():
     from rag.citations import in_their_words
 
