@@ -252,7 +252,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
-                               checks_a_claim, is_yes_or_no, quotes_word_for_word, respelled,
+                               claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                unmentioned_names, without_asking_scene)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -311,8 +311,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # A question about something the passages never name is not answered by them; one
     # that checks a claim naming it ("Is it true they set off from a canal outside
     # Calais?") is answered with what they say instead, and the answer says so.
+    # Only where every such name is in the claim checked: not one an earlier turn asked
+    # about, nor one in another question asked beside it ("...? What did Belgium say?").
     unnamed = tuple(unmentioned_names(query, passages))
-    correcting = bool(unnamed) and checks_a_claim(follow_up or query)
+    claim = claim_checked(follow_up or query) if unnamed else None
+    correcting = claim is not None and all(name in claim for name in unnamed)
     missing = bool(unnamed) and not correcting
     context = chunk_context - (UNMENTIONED_NAME_PENALTY if missing else 0.0)
     standalone = float((scores + context).max())
@@ -646,14 +649,14 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                     ex, hits, query = other, found, retry
                     break
     if ex.unmentioned and not ex.refused:
-        names = " or ".join(ex.unmentioned)
-        notice = f"{notice} " if notice else ""
-        notice += f"the documents don't mention {names}; what they say is quoted"
+        # a phrase the question quotes is shown quoted ("we will never stop")
+        names = " or ".join(f"“{n}”" if re.search(r"[\"'“‘]" + re.escape(n), question) else n for n in ex.unmentioned)
+        notice = "; ".join(filter(None, (notice, f"the documents don't mention {names}; what they say is quoted")))
     if whole is None and only and not ex.refused and ex.citations[0].source not in only:
         phrase = re.sub(r"(?i)^(?:according\s+to|in|from|by|of|within|for)\s+", "",
                         next(stated[a:b] for a, b, _ in named).strip(" ,;"))
-        notice = f"{notice} " if notice else ""
-        notice += f"the document named ({phrase}) does not answer this; quoted from the others"
+        notice = "; ".join(filter(None, (notice, f"the document named ({phrase}) does not answer this; "
+                                                  "quoted from the others")))
     for n, s in enumerate(ex.sentences):
         yield ("" if n == 0 else " ") + f"{s.text} [{s.markers[0]}]"
     if ex.refused:

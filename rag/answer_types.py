@@ -145,17 +145,41 @@ _WHO_FEELS = re.compile(r"(?:\b(?:who|whom)(?:['’](?:s|re))?|\b(?:which|what)\
                         r"(?<!\bwhat)(?<!\bwhen)(?<!\bwhere)){0,8}?\s+(?:" + _HELD + r")\b", re.I)
 
 
-# "Is it true that...?", "...outside Calais. Correct?", "Fact check: ...": a claim to check
-_CLAIM_CHECK = re.compile(
-    r"\b(?:is\s+(?:it|that|this)\s+(?:really\s+)?(?:true|right|correct|accurate|so)\b|isn['’]t\s+(?:it|that)\s+true\b"
-    r"|(?:fact|claim)[- ]?check|am\s+i\s+right\b|(?:have|did)\s+i\s+got?\s+(?:that|this|it)\s+right\b"
-    r"|\b(?:true|right|correct|accurate)\s*\?\s*$)", re.I)
+# A claim to check, and where the claim is: a sentence of its own that only asks whether
+# the one before is so ("...outside Calais. Correct?", "Is that right?"); after a label
+# ("Fact check: the promise was Johnson's."); after "is it true that"; or before a tag
+# ("They leave from Calais, right?"). Not "Is it right to intercept boats?" nor "Is their
+# approach correct?", which ask for a judgement.
+_VERDICT = r"(?:true|right|correct|accurate|so)"
+_CHECK_TAG = re.compile(r"^\W*(?:(?:is|was)\s+(?:that|this|it)\s+(?:really\s+|actually\s+)?" + _VERDICT +
+                        r"|true|right|correct|accurate|am\s+i\s+right|(?:have|did)\s+i\s+(?:got|get)\s+(?:that|this|it)\s+right"
+                        r"|true\s+or\s+(?:false|not))\W*$", re.I)
+_CHECK_LABEL = re.compile(r"^\W*(?:(?:(?:quick|a)\s+)?(?:fact|claim)[\s\-‐-―]?check(?:ing)?|true\s+or\s+false)"
+                          r"\s*[:,;\-–—]?\s*(?P<claim>.*)$", re.I | re.S)
+_CHECK_LEAD = re.compile(r"\b(?:(?:is|was)\s+it\s+(?:really\s+|actually\s+)?(?:true|correct|accurate|right|a\s+fact|"
+                         r"the\s+case)\s+that|isn['’]t\s+it\s+(?:true|the\s+case)\s+(?:that\s+)?"
+                         r"|(?:have|did)\s+i\s+(?:got|get)\s+(?:that|this|it)\s+right\s+(?:about|that|when)\s+)\s*(?P<claim>.*)$",
+                         re.I | re.S)
+_CHECK_TAIL = re.compile(r"^(?P<claim>.*\S)\s*,\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:right|correct|true|accurate)"
+                         r"\W*$", re.I | re.S)
 
 
-def checks_a_claim(question: str) -> bool:
-    """Whether a question asks to check a claim it makes ("I read that the Guardian saw
-    the note. Is that right?"), which the documents answer by what they say instead."""
-    return bool(_CLAIM_CHECK.search(question))
+def claim_checked(question: str) -> str | None:
+    """The claim a question asks to check ("I read that the Guardian got hold of the note.
+    Is that right?": "I read that the Guardian got hold of the note."), which the
+    documents answer by what they say instead; None where it checks none."""
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p.strip()]
+    for n, sentence in enumerate(sentences):
+        if _CHECK_TAG.match(sentence):
+            if n:
+                return sentences[n - 1]
+            continue
+        for pattern in (_CHECK_LABEL, _CHECK_LEAD, _CHECK_TAIL):
+            m = pattern.search(sentence)
+            if m and m.group("claim").strip(" ?!.:"):
+                return m.group("claim") if pattern is not _CHECK_LABEL or len(sentences) == n + 1 or not \
+                    _CHECK_TAG.match(sentences[n + 1]) else sentence
+    return None
 
 
 def is_yes_or_no(question: str) -> bool:
@@ -460,7 +484,7 @@ def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
 _YEAR = re.compile(r"(?<![\d£$€.,])\b(1[5-9]\d\d|20\d\d)\b(?![.,]?\d)")
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def _names_in(text: str) -> tuple[frozenset[str], ...]:
     """(stems, initials of names, words in capitals, capitalised words past a sentence's
     start) of a passage, read once: the same passages come back question after question."""

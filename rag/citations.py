@@ -180,9 +180,11 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          # "Did the Home Office say anything?": what is asked about, unnamed
                          + "anyth someth anyon someon anybodi somebodi everyth everyon everybodi whatev".split()
                          # how many, in words that count nothing: "a lot of these boats"
-                         + "lot bunch plenti".split()
-                         # how much it matters to the asker: "Sunak's big promise", "these little boats"
-                         + "big huge massiv tini littl".split())
+                         + "lot bunch plenti".split())
+# Words that say how big something is, or how much it matters to the asker: nothing to
+# find where what they qualify is found ("Sunak's big promise", "these little inflatable
+# boats"), but what is asked where it is not ("Are the boats big?", "a massive storm").
+SIZE_WORDS = frozenset("big huge massiv tini littl".split())
 
 
 # Words that name one thing, any of which a sentence may use for another (stemmed):
@@ -237,14 +239,11 @@ def in_their_words(query: str, passages: Sequence[str]) -> str:
     used = {t for _, stems in read for t in stems}
     wanted = {t for t in asked.values() if t not in used}
     others = {o for t in wanted for o in _CONCEPT_OF[t]}
-    words: dict[str, list[tuple[int, str]]] = {}  # a stem: (position, word) of the passages' words with it
-    at = 0
-    for found, _ in read:
-        for w, stems in found:
-            at += 1
-            for t in stems:
-                if t in others:
-                    words.setdefault(t, []).append((at, w))
+    words: dict[str, list[tuple[tuple[int, int], str]]] = {}  # a stem: (where, word) of the passages' words with it
+    for p, (found, _) in enumerate(read):
+        for n, w, t in found:
+            if t in others:
+                words.setdefault(t, []).append(((p, n), w))
 
     def said(m: re.Match) -> str:
         word = m.group()
@@ -260,11 +259,12 @@ def in_their_words(query: str, passages: Sequence[str]) -> str:
     return _WORD.sub(said, query)
 
 
-@lru_cache(maxsize=2048)
-def _words_in(text: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]]:
-    """A passage's words with their stems, and all its stems: read once per passage."""
-    found = tuple((w, tuple(tokenize(w))) for w in _WORD.findall(text))
-    return found, frozenset(t for _, stems in found for t in stems)
+@lru_cache(maxsize=512)
+def _words_in(text: str) -> tuple[tuple[tuple[int, str, str], ...], frozenset[str]]:
+    """(position, word, stem) of a passage's words that another word may stand for, and all
+    its stems: read once per passage (the same passages come back question after question)."""
+    found = [(n, w, t) for n, w in enumerate(_WORD.findall(text)) for t in tokenize(w)]
+    return tuple(f for f in found if f[2] in _SAID_FOR), frozenset(t for _, _, t in found)
 
 
 # A word, without the "'s" of a possessive ("the dinghy's engine")
@@ -277,6 +277,9 @@ def _ending(word: str) -> str:
     return next((e for e in ("ing", "ed", "s") if w.endswith(e) and not w.endswith("ss")), "")
 
 
+_SAID_FOR = frozenset(t for group in _CONCEPT_OF.values() for t in group)  # words that may stand for another
+
+
 def _has(term: str, words: set) -> bool:
     """Whether a sentence's words say `term`: in its own word, or in another for its
     concept or for one of its kind (which counts in full)."""
@@ -285,7 +288,9 @@ def _has(term: str, words: set) -> bool:
 
 def _weighted(query_terms: Sequence[str], sets: Sequence[set]) -> tuple[list[str], np.ndarray]:
     """The query's content words and their IDF weights over the candidate sentences."""
-    terms = [t for t in dict.fromkeys(query_terms) if t not in ASKING_WORDS]
+    terms = [t for n, t in enumerate(query_terms) if t not in ASKING_WORDS and not (
+        t in SIZE_WORDS and n + 1 < len(query_terms) and any(_has(query_terms[n + 1], s) for s in sets))]
+    terms = list(dict.fromkeys(terms))
     n = len(sets)
     # weighed by where the word itself is found: one that no sentence has, but another word
     # for it says ("dinghies": "inflatable boats"), weighs as much as the question's
