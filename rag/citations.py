@@ -217,7 +217,7 @@ def in_their_words(query: str, passages: Sequence[str]) -> str:
     stem, and that no passage uses, but for whose concept or kind a passage has another
     word, put in the passage's word: "where are the dinghies setting off from?" is "where
     are the inflatables setting off from?". The model splits a word it does not know into
-    pieces that say little; the question is also read as the passages word it. Of the
+    pieces that say little; the question is also read as the passages put it. Of the
     passages' words for it, the first in the passages, one with the asker's word's ending
     ("-s", "-ing", "-ed") before others. Unchanged without the packaged model's vocabulary
     to tell which words it knows."""
