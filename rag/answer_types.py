@@ -376,6 +376,8 @@ _ALSO_CALLED = {
     "netherlands": "dutch holland", "holland": "dutch netherlands", "wales": "welsh", "ireland": "irish",
     "switzerland": "swiss", "us": "american america usa", "usa": "american america us",
     "america": "american us usa", "greece": "greek", "cyprus": "cypriot", "peru": "peruvian",
+    # a party by its nickname
+    "tory": "conservative", "tories": "conservative",
 }
 _ALSO_CALLED = {name: frozenset(tokenize(other)) for name, other in _ALSO_CALLED.items()}
 # A question in Title Case ("What Is The Price Of Fuel?") says nothing by its capitals.

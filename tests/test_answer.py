@@ -834,6 +834,9 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("What did Dunkirk's mayor say?", []),  # by stem
     ("Why are London and Paris at odds?", []),  # the seats of the governments named
     ("Why are Berlin and Paris at odds?", ["Berlin"]),
+    ("Who on the Tory side is impatient?", []),  # a party by its nickname: Conservative
+    ("Are the Tories unhappy?", []),
+    ("What did the Labour side say?", ["Labour"]),
     ("what did france reject?", []),  # nothing capitalised past the first word
     # a quoted phrase is mentioned word for word, whatever the punctuation
     ("What does the 'one in, one out' returns deal involve?", ["one in, one out"]),
