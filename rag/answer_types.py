@@ -210,9 +210,11 @@ _CONCERN = re.compile(r"\b(?:" + _FEELING + r"|risk|danger|threat|implication|fa
                       r"doubt|question|problem|objection)\w*", re.I)  # and feelings, as concerns told
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
 # Capitalised words that describe rather than name: nationalities, days, months.
-_NOT_NAMES = frozenset(
+_NATIONALITIES = frozenset(
     "english british french german italian spanish european american russian chinese irish scottish welsh "
-    "dutch belgian polish swiss african asian western eastern northern southern".split() + _WEEKDAYS + _MONTH_NAMES)
+    "dutch belgian polish swiss".split())
+_NOT_NAMES = frozenset(_NATIONALITIES | set("african asian western eastern northern southern".split())
+                       | set(_WEEKDAYS) | set(_MONTH_NAMES))
 # "What is the name of the tidal canal near Dunkirk?": the thing to be named is the head
 # of the noun phrase after "name of" (canal).
 # A clause's subject ends the noun phrase before it: "the minister he sent the demand to".
@@ -266,11 +268,12 @@ NAME_PENALTY = 1.0
 EXACT_TIME_PENALTY = 1.0
 
 
-def _new_names(query: str, text: str) -> list[tuple[int, str]]:
+def _new_names(query: str, text: str, describing: frozenset[str] = _NOT_NAMES) -> list[tuple[int, str]]:
     """(word position, word) of the capitalised words of `text` that the query does not
     contain. A run of capitalised words ends in the name it is about: where the query
     has that last word, it has the run ("Who took over from Retailleau?" learns no new
-    name from "Interior Minister Bruno Retailleau"; "Which interior ministers..." does)."""
+    name from "Interior Minister Bruno Retailleau"; "Which interior ministers..." does).
+    Words in `describing` (nationalities, days, months) are none."""
     asked = {w.lower() for w in re.findall(r"\w+", query)}
     words = list(re.finditer(r"[\w'’-]+", text))
     starts = {m.start(): n for n, m in enumerate(words)}
@@ -288,7 +291,7 @@ def _new_names(query: str, text: str) -> list[tuple[int, str]]:
             runs.append([(n, word)])
         ended = possessive
     return [(n, word) for run in runs for n, word in run
-            if word.lower() not in asked and run[-1][1].lower() not in asked and word.lower() not in _NOT_NAMES
+            if word.lower() not in asked and run[-1][1].lower() not in asked and word.lower() not in describing
             and word.lower() not in STOPWORDS]  # "We remain committed" opening a quotation
 
 
@@ -376,6 +379,11 @@ _ALSO_CALLED = {
     "netherlands": "dutch holland", "holland": "dutch netherlands", "wales": "welsh", "ireland": "irish",
     "switzerland": "swiss", "us": "american america usa", "usa": "american america us",
     "america": "american us usa", "greece": "greek", "cyprus": "cypriot", "peru": "peruvian",
+    # a nationality by its country
+    "english": "england britain uk", "british": "britain uk", "french": "france", "german": "germany",
+    "italian": "italy", "spanish": "spain", "european": "europe eu", "american": "america us usa",
+    "russian": "russia", "chinese": "china", "irish": "ireland", "scottish": "scotland", "welsh": "wales",
+    "dutch": "netherlands holland", "belgian": "belgium", "polish": "poland", "swiss": "switzerland",
     # a party by its nickname
     "tory": "conservative", "tories": "conservative",
 }
@@ -499,7 +507,7 @@ def _names_in(text: str) -> tuple[frozenset[str], ...]:
 
 
 def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
-    found = _new_names("", query)
+    found = _new_names("", query, _NOT_NAMES - _NATIONALITIES)
     words = re.findall(r"[\w'’-]+", query)
     capitals = len(_CAPITALISED.findall(query))  # "What Is The Price Of Fuel?": all, stop words too
     # initials past the first word ("the RNLI", "NGOs"), but for words in capitals ("NOTE", "NOT")
@@ -530,14 +538,18 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
             return True
         if word.isupper():  # a name cut short ("FR": France), or the initials of none
             return any(w.startswith(word.lower()) for w in capitalised)
-        if _ALSO_CALLED.get(word.lower(), frozenset()) & stems:
+        lower = word.lower()  # "Americans": American
+        other = _ALSO_CALLED.get(lower) or (_ALSO_CALLED.get(lower[:-1], frozenset()) if lower.endswith("s") else
+                                            frozenset())
+        if other & (stems | acronyms):  # "American": America, or the US ("United States")
             return True
         return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
 
     def named(run: Sequence[str]) -> bool:
-        # "Anglo-French" describes, as "French" does; "Rolls-Royce" is found by either part.
+        # "Anglo-French" is French; "Rolls-Royce" is found by either part. A nationality
+        # is mentioned as itself or its country ("the Belgian minister": Belgian, Belgium).
         parts = [p for w in run for p in w.split("-") if p
-                 and p.lower() not in _NOT_NAMES | _COMBINING_FORMS
+                 and p.lower() not in (_NOT_NAMES - _NATIONALITIES) | _COMBINING_FORMS
                  and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
         # "the Labour Party" is found by "Labour", not by "Party"
         own = [p for p in parts if not set(tokenize(p)) <= _INSTITUTION_WORDS]

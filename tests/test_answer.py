@@ -837,6 +837,12 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("Who on the Tory side is impatient?", []),  # a party by its nickname: Conservative
     ("Are the Tories unhappy?", []),
     ("What did the Labour side say?", ["Labour"]),
+    # a nationality is a name: mentioned as itself or by its country
+    ("Did the Belgian interior minister comment?", ["Belgian"]),
+    ("Has the European Union said anything?", ["European Union"]),
+    ("What did the French reject?", []),
+    ("What do the Americans say?", []),  # the United States
+    ("What has Anglo-French cooperation achieved?", []),
     ("what did france reject?", []),  # nothing capitalised past the first word
     # a quoted phrase is mentioned word for word, whatever the punctuation
     ("What does the 'one in, one out' returns deal involve?", ["one in, one out"]),
