@@ -214,8 +214,19 @@ _LABEL = re.compile(r"^\s*(?:(?:(?:quick|real|simple|short|one|my|a|another|actu
                     r"|\(?\d{1,3}[a-z]?[.)])\s+", re.I)
 
 
+# "ok but why?", "Right, so who...": an acknowledgement of the last answer, before what is asked
+_ACKNOWLEDGED = re.compile(
+    r"^\W*(?:(?:ok|okay|oh|ah|right|alright|hmm+|cool|great|thanks|thank\s+you|i\s+see|got\s+it|fair\s+enough)"
+    r"(?:\s*[,.!;:]+\s*|\s+(?=(?:and|but|so|then|also|what|which|who|whose|when|where|why|how|is|are|was|were|do|"
+    r"does|did|can|could|would|will|has|have|had|tell|explain)\b)))+", re.I)
+
+
 def without_label(question: str) -> str:
-    """The question without a label before it ("Quick question: who sent the note?")."""
+    """The question without a label before it ("Quick question: who sent the note?"), nor
+    an acknowledgement of the last answer ("ok but why?")."""
+    rest = _ACKNOWLEDGED.sub("", question, count=1)
+    if rest != question and len(rest.split()) >= 1 and re.search(r"\w", rest):
+        question = rest[:1].upper() + rest[1:]
     rest = _LABEL.sub("", question, count=1)
     if rest == question or len(rest.split()) < 2:
         return question

@@ -338,6 +338,13 @@ def test_what_the_asker_thinks_they_know_is_left_out_as_asked(question, claims, 
     ("Part of the money went where?", "Part of the money went where?"),
     ("2.5 million people crossed?", "2.5 million people crossed?"),
     ("Qatar: who sent it?", "Qatar: who sent it?"),
+    # an acknowledgement of the last answer asks nothing
+    ("ok but why tho", "But why tho"),
+    ("Right, so who sent it?", "So who sent it?"),
+    ("Thanks! Quick question: what did France say?", "What did France say?"),
+    ("Right of way at sea: who has it?", "Right of way at sea: who has it?"),
+    ("Great Britain paid how much?", "Great Britain paid how much?"),
+    ("ok thanks", "ok thanks"),  # nothing else
 ])
 def test_a_label_before_the_question_is_not_searched(question, searched):
     assert without_label(question) == searched
@@ -366,6 +373,12 @@ def test_the_askers_own_sentences_are_dropped_only_where_the_question_finds_noth
                              settings=real_seed_settings)
     assert answer.query == "We know the UK paid France £480 million. What has the money been spent on?"
     assert not answer.refused and "patrols" in answer.answer
+
+
+def test_an_acknowledgement_before_a_follow_up_does_not_lead_to_a_refusal(real_seed_settings):
+    answer = answer_question("ok but why?", settings=real_seed_settings,
+                             history=["is france backing off the sea interceptions"])
+    assert not answer.refused and "Ok" not in answer.query
 
 
 def test_a_guess_after_the_question_does_not_lead_to_a_refusal(real_seed_settings):
