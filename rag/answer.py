@@ -540,7 +540,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     from .chat import (asks_across_documents, claims_pointed_into, content_words, question_parts, spelled_out,
                        standalone_query, without_asides, without_document_references, without_instructions,
                        without_label)
-    from .answer_types import unmentioned_names
+    from .answer_types import amounts_as_written, unmentioned_names
     from .overview import named_documents
     from .retrieve import SearchTimings
 
@@ -556,13 +556,15 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     # after what it asks are left out; those before it may set it up ("We know the UK
     # paid £480m. What has the money been spent on?"), and either may narrow it ("The
     # French one i think"): the other readings are tried where this one finds nothing.
-    earlier = [without_document_references(_without_claims(without_label(without_instructions(spelled_out(q)))))
-               for q in (clean_question_or_none(h) for h in history) if q]
-    typed = spelled_out(question)  # searched and read spelled out; shown as asked
-    unlabelled = without_label(without_instructions(typed))
-    stated = without_asides(unlabelled, claims="after")
     searcher = searcher or get_searcher(settings)
     chunks = searcher.snapshot().chunks
+    # searched and read spelled out, with sums of money as the documents write them ("the
+    # 480m": "the £480 million"); shown as asked
+    earlier = [without_document_references(_without_claims(without_label(without_instructions(
+        amounts_as_written(spelled_out(q), chunks))))) for q in (clean_question_or_none(h) for h in history) if q]
+    typed = amounts_as_written(spelled_out(question), chunks)
+    unlabelled = without_label(without_instructions(typed))
+    stated = without_asides(unlabelled, claims="after")
     # "in the BBC article", "according to the Independent": where one document is named,
     # its sentences are quoted first; where several are, each is quoted (`across`), and
     # each part of the question is answered from its own.

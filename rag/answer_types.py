@@ -17,6 +17,7 @@ similarity, split chunks into sentences or decide refusals (`citations.py` and
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple, Sequence
@@ -1043,3 +1044,71 @@ def respelled(query: str, passages: Sequence[str]) -> str:
         return names[close[0]] if len(close) == 1 else word
 
     return _WORD_OF_FIVE.sub(spelt, query)
+
+
+# A sum of money: "£480 million", "480m", "480 mil pounds", "$1.2bn", "€20,000"
+_AMOUNT = re.compile(
+    r"(?<![\w.,])(?P<cur>[£$€])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<mag>million|mil|mn|m|billion|bn|b|thousand|k)\b)?"
+    r"(?:\s+(?P<unit>pounds?|quid|sterling|euros?|dollars?)\b)?", re.I)
+_MAGNITUDE = {"million": 1e6, "mil": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+              "thousand": 1e3, "k": 1e3}
+_CURRENCY_OF = {"pound": "£", "pounds": "£", "quid": "£", "sterling": "£", "euro": "€", "euros": "€",
+                "dollar": "$", "dollars": "$"}
+
+
+def _sum_of(m: re.Match) -> tuple[str | None, float]:
+    """(currency sign or None, value) of an `_AMOUNT` match."""
+    currency = m.group("cur") or _CURRENCY_OF.get((m.group("unit") or "").lower())
+    value = float(m.group("num").replace(",", "")) * _MAGNITUDE.get((m.group("mag") or "").lower(), 1.0)
+    return currency, round(value, 2)
+
+
+_AMOUNTS_LOCK = threading.Lock()
+_AMOUNTS: dict = {}  # id of a list of chunks: (that list, its sums of money)
+
+
+def _written_amounts(chunks: Sequence) -> dict[float, frozenset[tuple[str, str]]]:
+    """Each sum of money the chunks write with its currency sign: value -> {(sign, as
+    written)}. Built once per list of chunks (an index generation's)."""
+    with _AMOUNTS_LOCK:
+        cached = _AMOUNTS.get(id(chunks))
+        if cached is not None and cached[0] is chunks:
+            return cached[1]
+    written: dict[float, set[tuple[str, str]]] = {}
+    for chunk in chunks:
+        if not any(sign in chunk.text for sign in "£$€"):
+            continue
+        for m in _AMOUNT.finditer(chunk.text):
+            if m.group("cur"):
+                currency, value = _sum_of(m)
+                written.setdefault(value, set()).add((currency, " ".join(m.group().split())))
+    index = {value: frozenset(forms) for value, forms in written.items()}
+    with _AMOUNTS_LOCK:
+        if len(_AMOUNTS) >= 4:
+            _AMOUNTS.clear()
+        _AMOUNTS[id(chunks)] = (chunks, index)
+    return index
+
+
+def amounts_as_written(question: str, chunks: Sequence) -> str:
+    """The question with each sum of money put as the documents write it, where they
+    write that sum with its currency sign, one way: "what was the 480m for?" is "what was
+    the £480 million for?". The embedding model reads "480m" and "480 million" far from
+    "£480 million", so the passage is not even retrieved. A bare number ("the 480") is
+    left as it is."""
+    if not re.search(r"\d", question):
+        return question
+    written = _written_amounts(chunks)
+    if not written:
+        return question
+
+    def as_written(m: re.Match) -> str:
+        currency, value = _sum_of(m)
+        forms = {form for sign, form in written.get(value, ()) if currency in (None, sign)}
+        if len({form.lower() for form in forms}) != 1 or (currency is None and m.group("mag") is None):
+            return m.group()
+        lead = m.group()[:len(m.group()) - len(m.group().lstrip())]
+        return lead + min(forms, key=lambda form: (form != form.lower(), form))  # "million", not a heading's "Million"
+
+    return _AMOUNT.sub(as_written, question)

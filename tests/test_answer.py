@@ -707,6 +707,36 @@ def test_a_misspelt_name_is_read_as_the_passages_spell_it(question, spelt):
     assert respelled(question, passages) == spelt
 
 
+@pytest.mark.parametrize("question, written", [
+    ("what was the 480m for?", "what was the £480 million for?"),
+    ("Where did the 480 million go?", "Where did the £480 million go?"),
+    ("480 mil pounds on what?", "£480 million on what?"),
+    ("Was it 0.48bn quid?", "Was it £480 million?"),
+    ("Is £480,000,000 a lot?", "Is £480 million a lot?"),
+    ("Did 12k euros go to Calais?", "Did €12,000 go to Calais?"),
+    ("What was the 480 for?", "What was the 480 for?"),  # a bare number: maybe no sum at all
+    ("What about 480 million euros?", "What about 480 million euros?"),  # another currency
+    ("Were there 28,000 crossings in 2021?", "Were there 28,000 crossings in 2021?"),  # no sums
+    ("Was it 3m?", "Was it 3m?"),  # written two ways: left as asked
+])
+def test_a_sum_of_money_is_read_as_the_documents_write_it(question, written):
+    from types import SimpleNamespace
+
+    from rag.answer_types import amounts_as_written
+
+    chunks = [SimpleNamespace(text=text) for text in (
+        "Britain has committed approximately £480 million to France. The £480 Million Question",
+        "Some 28,000 people crossed in 2021; Calais got €12,000.",
+        "It cost $3m, or £3m.")]
+    assert amounts_as_written(question, chunks) == written
+
+
+def test_a_sum_of_money_without_its_currency_finds_what_the_passages_say_of_it(real_seed_settings):
+    answer = answer_question("what was the 480m supposed to pay for", settings=real_seed_settings)
+    assert answer.query == "What was the £480 million supposed to pay for"
+    assert not answer.refused and "patrols" in answer.answer, answer.answer
+
+
 def test_a_misspelt_name_finds_what_the_passages_say_of_it(real_seed_settings):
     answer = answer_question("What did the minister Darmenin receive?", settings=real_seed_settings)
     assert not answer.refused and "Gerald Darmanin" in answer.citations[0].quote, answer.answer
