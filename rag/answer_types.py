@@ -385,8 +385,9 @@ _ALSO_CALLED = {
     "italian": "italy", "spanish": "spain", "european": "europe eu", "american": "america us usa",
     "russian": "russia", "chinese": "china", "irish": "ireland", "scottish": "scotland", "welsh": "wales",
     "dutch": "netherlands holland", "belgian": "belgium", "polish": "poland", "swiss": "switzerland",
-    # a party by its nickname
-    "tory": "conservative", "tories": "conservative",
+    # a party by its nickname, and the reverse
+    "tory": "conservative", "tories": "conservative", "conservative": "tory tories",
+    "conservatives": "tory tories", "brits": "britain uk british",
 }
 _ALSO_CALLED = {name: frozenset(tokenize(other)) for name, other in _ALSO_CALLED.items()}
 # A question in Title Case ("What Is The Price Of Fuel?") says nothing by its capitals.
@@ -507,8 +508,19 @@ def _names_in(text: str) -> tuple[frozenset[str], ...]:
             frozenset(w.lower() for w in _CAPITALISED.findall(_fold(text))))
 
 
+# A nationality as a language ("Answer in German:", "in plain English.", "the French word
+# for it") names no one.
+_AS_A_LANGUAGE = re.compile(
+    r"\bin\s+(?:plain\s+|simple\s+|good\s+|proper\s+)?(?P<in>[A-Z][a-z]+)(?=\s*(?:[.,;:!?)]|$))"
+    r"|\b(?P<of>[A-Z][a-z]+)\s+(?:words?|terms?|translations?|versions?|language|speakers?|speaking)\b")
+
+
 def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
-    found = _new_names("", query, _NOT_NAMES - _NATIONALITIES)
+    languages = {m.start("in") if m.group("in") else m.start("of") for m in _AS_A_LANGUAGE.finditer(query)
+                 if (m.group("in") or m.group("of")).lower() in _NATIONALITIES}
+    starts = [m.start() for m in re.finditer(r"[\w'’-]+", query)]
+    found = [(n, word) for n, word in _new_names("", query, _NOT_NAMES - _NATIONALITIES)
+             if not (word.lower() in _NATIONALITIES and starts[n] in languages)]
     words = re.findall(r"[\w'’-]+", query)
     capitals = len(_CAPITALISED.findall(query))  # "What Is The Price Of Fuel?": all, stop words too
     # initials past the first word ("the RNLI", "NGOs"), but for words in capitals ("NOTE", "NOT")
@@ -539,10 +551,11 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
             return True
         if word.isupper():  # a name cut short ("FR": France), or the initials of none
             return any(w.startswith(word.lower()) for w in capitalised)
-        lower = word.lower()  # "Americans": American
-        other = _ALSO_CALLED.get(lower) or (_ALSO_CALLED.get(lower[:-1], frozenset()) if lower.endswith("s") else
-                                            frozenset())
-        if other & (stems | acronyms):  # "American": America, or the US ("United States")
+        lower = word.lower()  # "Americans": American (not "Frances": France)
+        other = _ALSO_CALLED.get(lower) or (_ALSO_CALLED.get(lower[:-1], frozenset())
+                                            if lower.endswith("s") and lower[:-1] in _NATIONALITIES else frozenset())
+        # "American": America, or the US as initials ("United States", "US"), not the word "us"
+        if (other - {"us"}) & stems or other & acronyms:
             return True
         return any(_related(stem[0], t) or _one_typo(stem[0], t) for t in stems)
 
@@ -1049,8 +1062,13 @@ def respelled(query: str, passages: Sequence[str]) -> str:
 # A sum of money: "£480 million", "480m", "480 mil pounds", "$1.2bn", "€20,000"
 _AMOUNT = re.compile(
     r"(?<![\w.,])(?P<cur>[£$€])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<mag>million|mil|mn|m|billion|bn|b|thousand|k)\b)?"
+    r"(?:\s?(?P<mag>million|mil|mn|m|billion|bn|thousand)\b|(?P<short>[bk])\b)?"
     r"(?:\s+(?P<unit>pounds?|quid|sterling|euros?|dollars?)\b)?", re.I)
+# What a question about a sum of money says ("what was the 480m supposed to pay for").
+_ABOUT_MONEY = re.compile(
+    r"\b(?:pa(?:y|id|ys|ying|yments?)|spen[dt]\w*|fund\w*|money|cash|costs?|costing|budget\w*|deal|invest\w*|"
+    r"worth|price\w*|afford\w*|bills?|grants?|financ\w*|expenditure|sums?|how\s+much|bung|handed|committed|"
+    r"withh[eo]ld\w*|claw\w*)\b", re.I)
 _MAGNITUDE = {"million": 1e6, "mil": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
               "thousand": 1e3, "k": 1e3}
 _CURRENCY_OF = {"pound": "£", "pounds": "£", "quid": "£", "sterling": "£", "euro": "€", "euros": "€",
@@ -1060,7 +1078,8 @@ _CURRENCY_OF = {"pound": "£", "pounds": "£", "quid": "£", "sterling": "£", "
 def _sum_of(m: re.Match) -> tuple[str | None, float]:
     """(currency sign or None, value) of an `_AMOUNT` match."""
     currency = m.group("cur") or _CURRENCY_OF.get((m.group("unit") or "").lower())
-    value = float(m.group("num").replace(",", "")) * _MAGNITUDE.get((m.group("mag") or "").lower(), 1.0)
+    magnitude = (m.group("mag") or m.group("short") or "").lower()
+    value = float(m.group("num").replace(",", "")) * _MAGNITUDE.get(magnitude, 1.0)
     return currency, round(value, 2)
 
 
@@ -1103,10 +1122,16 @@ def amounts_as_written(question: str, chunks: Sequence) -> str:
     if not written:
         return question
 
+    money = _ABOUT_MONEY.search(question) is not None
+
     def as_written(m: re.Match) -> str:
         currency, value = _sum_of(m)
         forms = {form for sign, form in written.get(value, ()) if currency in (None, sign)}
-        if len({form.lower() for form in forms}) != 1 or (currency is None and m.group("mag") is None):
+        # without its currency, a sum only where the question is about money and the
+        # number has its magnitude ("the 480m ... pay for"; not "480 million people",
+        # "a 480m stretch of coast", "option 2b")
+        if len({form.lower() for form in forms}) != 1 or (
+                currency is None and (m.group("mag") is None or not money)):
             return m.group()
         lead = m.group()[:len(m.group()) - len(m.group().lstrip())]
         return lead + min(forms, key=lambda form: (form != form.lower(), form))  # "million", not a heading's "Million"

@@ -215,10 +215,15 @@ _LABEL = re.compile(r"^\s*(?:(?:(?:quick|real|simple|short|one|my|a|another|actu
 
 
 # "ok but why?", "Right, so who...": an acknowledgement of the last answer, before what is asked
+# Words that are also adjectives or verbs ("Right and left wing parties", "I see what you
+# mean, but...") only with a mark after them; "ok", "thanks", "hmm" before what asks too,
+# and "oh", "ah" before "and", "but", "so".
 _ACKNOWLEDGED = re.compile(
-    r"^\W*(?:(?:ok|okay|oh|ah|right|alright|hmm+|cool|great|thanks|thank\s+you|i\s+see|got\s+it|fair\s+enough)"
-    r"(?:\s*[,.!;:]+\s*|\s+(?=(?:and|but|so|then|also|what|which|who|whose|when|where|why|how|is|are|was|were|do|"
-    r"does|did|can|could|would|will|has|have|had|tell|explain)\b)))+", re.I)
+    r"^\W*(?:(?:(?:ok|okay|oh|ah|right|alright|hmm+|cool|great|thanks|thank\s+you|i\s+see|got\s+it|fair\s+enough)"
+    r"\s*[,.!;:]+\s*"
+    r"|(?:ok|okay|alright|hmm+|thanks|thank\s+you)\s+(?=(?:and|but|so|then|also|what|which|who|whose|when|where|why|"
+    r"how|is|are|was|were|do|does|did|can|could|would|will|has|have|had|tell|explain)\b)"
+    r"|(?:oh|ah)\s+(?=(?:and|but|so|then|also)\b)))+", re.I)
 
 
 def without_label(question: str) -> str:

@@ -707,9 +707,21 @@ def test_a_misspelt_name_is_read_as_the_passages_spell_it(question, spelt):
     assert respelled(question, passages) == spelt
 
 
+def test_the_word_us_is_not_the_us():
+    from rag.answer_types import unmentioned_names
+
+    assert unmentioned_names("What do the Americans say?", ["They told us nothing."]) == ["Americans"]
+    assert unmentioned_names("What do the Americans say?", ["The US told them nothing."]) == []
+
+
 @pytest.mark.parametrize("question, written", [
-    ("what was the 480m for?", "what was the £480 million for?"),
-    ("Where did the 480 million go?", "Where did the £480 million go?"),
+    ("what was the 480m paying for?", "what was the £480 million paying for?"),
+    ("Where was the 480 million spent?", "Where was the £480 million spent?"),
+    # a number with a magnitude is a sum only in a question about money
+    ("Did 480 million people cross the Channel?", "Did 480 million people cross the Channel?"),
+    ("Is the 480m stretch of coast patrolled?", "Is the 480m stretch of coast patrolled?"),
+    ("Who paid for option 2b?", "Who paid for option 2b?"),  # "b" and "k" with a currency only
+    ("How much is 12k?", "How much is 12k?"),
     ("480 mil pounds on what?", "£480 million on what?"),
     ("Was it 0.48bn quid?", "Was it £480 million?"),
     ("Is £480,000,000 a lot?", "Is £480 million a lot?"),
@@ -873,6 +885,13 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("What did the French reject?", []),
     ("What do the Americans say?", []),  # the United States
     ("What has Anglo-French cooperation achieved?", []),
+    ("Who are the Tories?", []),  # "Conservative Party"
+    ("Did the Brits pay?", []),  # the UK
+    # a nationality as a language names no one
+    ("Answer in German: what did France reject?", []),
+    ("What did France reject? Answer in plain English.", []),
+    ("What is the Spanish word for a dinghy?", []),
+    ("Are boats intercepted in Belgian waters?", ["Belgian"]),
     ("what did france reject?", []),  # nothing capitalised past the first word
     # a quoted phrase is mentioned word for word, whatever the punctuation
     ("What does the 'one in, one out' returns deal involve?", ["one in, one out"]),
