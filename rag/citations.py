@@ -196,6 +196,8 @@ CONCEPTS = (
     frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
               "disgruntl".split()),
+    frozenset("legal law legisl".split()),
+    frozenset("limit restrict constraint constrain".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"

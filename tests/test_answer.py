@@ -540,6 +540,14 @@ def test_other_words_for_the_same_thing_do_not_answer_what_the_documents_lack(re
     assert answer_question(question, settings=real_seed_settings).refused
 
 
+def test_each_article_gives_its_legal_limit(real_seed_settings):
+    # "legal limits": the BBC's "maritime laws restrict police interventions at sea"
+    answer = answer_question("Both pieces speak about legal limits for the French at sea. What do they say?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "life-threatening" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {BBC, FRANCE}
+
+
 def test_another_word_for_the_same_thing_counts_as_the_word():
     from rag.citations import coverage
 
@@ -547,6 +555,8 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
     assert coverage(["dinghi"], [["inflat", "boat"], ["boat"]]).tolist() == [1.0, 0.0]  # not any boat
     assert coverage(["launch"], [["leav", "coast"], ["departur"], ["coast"]]).tolist() == [1.0, 1.0, 0.0]
+    said = coverage(["legal", "limit"], [["law", "restrict"], ["legal"], ["sea"]]).tolist()
+    assert said[0] == 1.0 and 0.0 < said[1] < 1.0 and said[2] == 0.0
     # stems other words share: "department" (depart), "inflation" (inflat)
     assert coverage(["depart"], [["leav"]]).tolist() == [0.0]
     assert coverage(["inflat"], [["dinghi"]]).tolist() == [0.0]
