@@ -146,6 +146,10 @@ _SHORT_PHRASES = [
     # "what did the French come back with?", "say back", "hit back": how they responded
     (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
+    # "where are the boats pushing off from?": leaving (of a place, not "off the coast")
+    (re.compile(r"\b(?:push|set|head|shove|cast)(es|s|ed|ing|ting)?\s+off(?=\s+(?:from|out\s+of)\b|\s*[?.!]*$)",
+                re.I), lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
+                    (m.group(1) or "").lower(), "leave")),
     # "say back 2 the uk": "to", where a number would not stand
     (re.compile(r"\b(say|said|says|respond|responded|reply|replied|talk|talked|speak|spoke|send|sent|give|gave|go|went|"
                 r"come|came|back|write|wrote|listen|belong|belongs)\s+2(?=\s+(?:the|me|you|u|him|her|them|us|my|your|"

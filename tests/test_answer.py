@@ -40,6 +40,8 @@ def test_what_did_france_reject(real_seed_settings):
     ("Where are most of the inflatables setting off from?", "Dunkirk", BBC),
     # "what happened to" asks: the passage tells it as his "departure from office"
     ("What happened to Bruno Retailleau?", "departure from office", BBC),
+    # "pushing off from" a place is leaving it
+    ("Where are most of these dinghies pushing off from?", "Dunkirk", BBC),
     # "a lot of" counts nothing
     ("Where are a lot of these inflatables setting off from, according to the BBC piece?", "Dunkirk", BBC),
     # "£480m" is "£480 million" written short

@@ -540,6 +540,11 @@ def test_rag_chat_reports_a_bad_question_and_goes_on(real_seed_settings, monkeyp
     ("Were 2 boats seen?", "Were 2 boats seen?"),
     ("Do boats leave the canal 2 a day?", "Do boats leave the canal 2 a day?"),
     ("did the rn intercept boats", "did the rn intercept boats"),  # the Royal Navy
+    # setting off from a place is leaving it
+    ("Where are the dinghies pushing off from?", "Where are the dinghies leaving from?"),
+    ("where do they set off?", "where do they leave?"),
+    ("Which boats pushed off from Dunkirk?", "Which boats left from Dunkirk?"),
+    ("Are they setting off a chain reaction?", "Are they setting off a chain reaction?"),
     # slips of the keyboard
     ("what exactly did the uk ask for in teh note", "what exactly did the uk ask for in the note"),
     ("Waht did France say abotu it?", "What did France say about it?"),
