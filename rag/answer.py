@@ -253,7 +253,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
-                               unmentioned_names, without_asking_scene)
+                               seats_as_countries, unmentioned_names, without_asking_scene)
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
     from .lexical import tokenize
@@ -293,8 +293,10 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "Did the Home Office say anything when the press came asking?" is answered where
     # "Did the Home Office say anything?" is
     # "Where are the dinghies setting off from?" is answered where "Where are the
-    # inflatables setting off from?" is (and so are a follow-up and each part below)
-    readings = (closing, without_asking_scene(query), without_asking_scene(closing))
+    # inflatables setting off from?" is (and so are a follow-up and each part below);
+    # "How did Paris react?" where "How did France react?" is
+    readings = (closing, without_asking_scene(query), without_asking_scene(closing),
+                seats_as_countries(query, passages))
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:
             scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))

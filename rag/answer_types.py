@@ -1137,3 +1137,31 @@ def amounts_as_written(question: str, chunks: Sequence) -> str:
         return lead + min(forms, key=lambda form: (form != form.lower(), form))  # "million", not a heading's "Million"
 
     return _AMOUNT.sub(as_written, question)
+
+
+# A government by its seat, as news names it ("How did Paris react?"), in the words of
+# the country it stands for.
+_SEAT_OF = {"paris": ("France",), "london": ("UK", "Britain"), "westminster": ("UK", "Britain"),
+            "whitehall": ("UK", "Britain"), "washington": ("US", "America"), "brussels": ("EU",),
+            "berlin": ("Germany",), "moscow": ("Russia",), "beijing": ("China",), "tokyo": ("Japan",),
+            "rome": ("Italy",), "madrid": ("Spain",), "kyiv": ("Ukraine",), "kiev": ("Ukraine",),
+            "dublin": ("Ireland",), "ottawa": ("Canada",), "canberra": ("Australia",), "delhi": ("India",),
+            "rabat": ("Morocco",), "ankara": ("Turkey",)}
+_SEAT = re.compile(r"\b(?:" + "|".join(seat.capitalize() for seat in _SEAT_OF) + r")\b")
+
+
+def seats_as_countries(query: str, passages: Sequence[str]) -> str:
+    """The question with a capital that no passage names, standing for its government,
+    put as the country the passages do name: "How did Paris react?" is "How did France
+    react?" where the passages say France and never Paris."""
+    if not _SEAT.search(query):
+        return query
+    used = frozenset().union(*(_words_of(text)[2] for text in passages))
+
+    def country(m: re.Match) -> str:
+        seat = m.group().lower()
+        if seat in used:
+            return m.group()
+        return next((name for name in _SEAT_OF[seat] if name.lower() in used), m.group())
+
+    return _SEAT.sub(country, query)

@@ -719,6 +719,26 @@ def test_a_misspelt_name_is_read_as_the_passages_spell_it(question, spelt):
     assert respelled(question, passages) == spelt
 
 
+@pytest.mark.parametrize("question, read", [
+    ("How did Paris react?", "How did France react?"),
+    ("Why are London and Paris at odds?", "Why are UK and France at odds?"),
+    ("What did Berlin say?", "What did Berlin say?"),  # no Germany in the passages
+    ("Is Calais near Paris?", "Is Calais near Paris?"),  # a passage names Paris: the city
+])
+def test_a_capital_is_read_as_the_country_the_passages_name(question, read):
+    from rag.answer_types import seats_as_countries
+
+    passages = ["The UK demanded that France stop the boats.", "Paris is far from Calais."] \
+        if "Calais" in question else ["The UK demanded that France stop the boats."]
+    assert seats_as_countries(question, passages) == read
+
+
+def test_a_follow_up_to_a_question_about_paris_is_answered(real_seed_settings):
+    answer = answer_question("What reason did they give?", settings=real_seed_settings,
+                             history=["How did Paris react to Cleverly's demand?"])
+    assert not answer.refused and "rejected" in answer.answer, answer.answer
+
+
 def test_the_word_us_is_not_the_us():
     from rag.answer_types import unmentioned_names
 
