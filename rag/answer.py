@@ -295,8 +295,11 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "Where are the dinghies setting off from?" is answered where "Where are the
     # inflatables setting off from?" is (and so are a follow-up and each part below);
     # "How did Paris react?" where "How did France react?" is
+    from .chat import first_part_alone
+
+    # "Who is Bruno Retailleau and what's his deal in this?" where "Who is Bruno Retailleau" is
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
-                seats_as_countries(query, passages))
+                seats_as_countries(query, passages), first_part_alone(query) or query)
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:
             scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))

@@ -240,7 +240,8 @@ _OFFICES = frozenset(tokenize(
     "queen captain editor manager coach chancellor commander prosecutor judge prefect envoy"))
 # "Who is Bruno Retailleau?" asks who someone named is: a description, not a new name.
 _WHO_IS_NAMED = re.compile(
-    _LEAD_IN + r"who\s+(?:is|was|are|were)\s+(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
+    _LEAD_IN + r"who\s+(?:(?:even|exactly|actually|really)\s+)?(?:is|was|are|were)\s+"
+    r"(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
     r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
     r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
 # Offices that say only that someone holds one: "the official in charge of border

@@ -320,6 +320,21 @@ def question_parts(question: str, follow_up: bool = False) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def first_part_alone(question: str) -> str | None:
+    """The first question a question asks where what it asks after only points back to
+    it in a word or two of its own ("Who is Bruno Retailleau and what's his deal in
+    this?": "Who is Bruno Retailleau"); else None. Those words ("deal", "role") are in
+    no passage and would count against the sentence that answers."""
+    parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
+    if len(parts) < 2 or len(content_words(parts[0])) < 2:
+        return None
+    rest = parts[1:]
+    if all(_PRONOUN.search(p) and len([w for w in content_words(re.sub(r"['’]s\b", "", p))
+                                       if not _PRONOUN.fullmatch(w)]) <= 1 for p in rest):
+        return parts[0]
+    return None
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
     words = re.findall(r"\w+", question)

@@ -170,7 +170,7 @@ def vector_cache(embedder) -> VectorCache:
 # Words of a question that ask rather than tell (stemmed), left out of coverage; and
 # light verbs, whose meaning is in the word they go with ("setting off", "making the
 # crossing"): a passage says the same with another verb ("leave", "cross").
-ASKING_WORDS = frozenset("mani much exact actual also name call say said tell take thing way kind realli".split()
+ASKING_WORDS = frozenset("mani much exact actual also name call say said tell take thing way kind realli even".split()
                          + "list everi mention identifi describ explain detail happen".split()
                          + "set get make put go come give keep".split()
                          # how someone answered is what they said

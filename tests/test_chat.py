@@ -379,6 +379,30 @@ def test_the_askers_own_sentences_are_dropped_only_where_the_question_finds_noth
     assert not answer.refused and "patrols" in answer.answer
 
 
+@pytest.mark.parametrize("question, first", [
+    ("Who is Bruno Retailleau and what's his deal in this?", "Who is Bruno Retailleau"),
+    ("How much has Britain paid France, and what was it for?", "How much has Britain paid France"),
+    ("Who is Martin Hewitt? What does he think?", "Who is Martin Hewitt"),
+    # what comes after asks more than it points back
+    ("What did Cleverly demand and did he threaten to cut funding?", None),
+    ("Who is Bruno Retailleau and who replaced him at the interior ministry?", None),
+    ("Why did France refuse?", None),
+])
+def test_a_question_that_only_points_back_after_the_first_is_read_as_the_first(question, first):
+    from rag.chat import first_part_alone
+
+    assert first_part_alone(question) == first
+
+
+@pytest.mark.parametrize("question", [
+    "who even is bruno retailleau and whats his deal in this",
+    "Who is Bruno Retailleau and what is his role in this?",
+])
+def test_who_someone_is_and_what_their_part_is_is_answered(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "Retailleau" in answer.sentences[0].text, answer.answer
+
+
 def test_an_acknowledgement_before_a_follow_up_does_not_lead_to_a_refusal(real_seed_settings):
     answer = answer_question("ok but why?", settings=real_seed_settings,
                              history=["is france backing off the sea interceptions"])
