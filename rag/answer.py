@@ -295,11 +295,14 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "Where are the dinghies setting off from?" is answered where "Where are the
     # inflatables setting off from?" is (and so are a follow-up and each part below);
     # "How did Paris react?" where "How did France react?" is
-    from .chat import first_part_alone
+    from .chat import first_part_alone, without_other_answer
 
-    # "Who is Bruno Retailleau and what's his deal in this?" where "Who is Bruno Retailleau" is
+    # "Who is Bruno Retailleau and what's his deal in this?" where "Who is Bruno Retailleau" is;
+    # "Did the Home Office say anything useful, or was it the usual line?" where its first half is
+    offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
-                seats_as_countries(query, passages), first_part_alone(query) or query)
+                seats_as_countries(query, passages), first_part_alone(query) or query,
+                offered, without_asking_scene(offered))
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:
             scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))

@@ -335,6 +335,23 @@ def first_part_alone(question: str) -> str | None:
     return None
 
 
+# "Did the Home Office say anything useful, or was it the usual line?": a yes-or-no
+# question with its other answer put as a second one
+_OR_OTHERWISE = re.compile(r",?\s+or\s+(?=(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|"
+                           r"should|just|simply|only|merely)\b)", re.I)
+_YES_OR_NO = re.compile(r"^\W*(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|should)\b", re.I)
+
+
+def without_other_answer(question: str) -> str | None:
+    """A yes-or-no question without the other answer it offers ("Did the Home Office say
+    anything useful when they were asked, or was it the usual line?": "Did the Home
+    Office say anything useful when they were asked?"); None where it offers none."""
+    m = _OR_OTHERWISE.search(question)
+    if m is None or not _YES_OR_NO.match(question) or len(content_words(question[:m.start()])) < 2:
+        return None
+    return question[:m.start()].rstrip(" ,;") + "?"
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on an earlier turn (pronouns, ellipsis, continuations)."""
     words = re.findall(r"\w+", question)

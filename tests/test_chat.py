@@ -394,6 +394,25 @@ def test_a_question_that_only_points_back_after_the_first_is_read_as_the_first(q
     assert first_part_alone(question) == first
 
 
+@pytest.mark.parametrize("question, first", [
+    ("Did the Home Office say anything useful when they were asked, or was it the usual line?",
+     "Did the Home Office say anything useful when they were asked?"),
+    ("Did France agree or did they refuse?", "Did France agree?"),
+    ("Is it Calais or Dunkirk?", None),  # a choice, not another answer
+    ("What did France say, or did they say nothing?", None),  # no yes-or-no question
+])
+def test_a_yes_or_no_question_is_also_read_without_its_other_answer(question, first):
+    from rag.chat import without_other_answer
+
+    assert without_other_answer(question) == first
+
+
+def test_a_question_offering_its_other_answer_is_answered(real_seed_settings):
+    answer = answer_question("Did the Home Office say anything useful when they were asked, or was it the usual "
+                             "line?", settings=real_seed_settings)
+    assert not answer.refused and "Home Office spokesperson" in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "who even is bruno retailleau and whats his deal in this",
     "Who is Bruno Retailleau and what is his role in this?",
