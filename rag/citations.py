@@ -195,7 +195,8 @@ CONCEPTS = (
     # not "depart", the stem of "department" too
     frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
-              "disgruntl".split()),
+              "disgruntl restless".split()),
+    frozenset("tori conserv".split()),  # the Conservatives by their nickname
     frozenset("legal law legisl".split()),
     frozenset("limit restrict constraint constrain".split()),
 )

@@ -40,6 +40,8 @@ def test_what_did_france_reject(real_seed_settings):
     ("Where are most of the inflatables setting off from?", "Dunkirk", BBC),
     # "what happened to" asks: the passage tells it as his "departure from office"
     ("What happened to Bruno Retailleau?", "departure from office", BBC),
+    # the Tories are the Conservatives, and restless is impatient
+    ("Who on the Tory side is getting restless about the money?", "Conservative backbenchers", FRANCE),
     # "pushing off from" a place is leaving it
     ("Where are most of these dinghies pushing off from?", "Dunkirk", BBC),
     # "a lot of" counts nothing
@@ -557,6 +559,7 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["grumbl"], [["impati"], ["cash"]]).tolist() == [1.0, 0.0]
     assert coverage(["dinghi"], [["inflat", "boat"], ["boat"]]).tolist() == [1.0, 0.0]  # not any boat
     assert coverage(["launch"], [["leav", "coast"], ["departur"], ["coast"]]).tolist() == [1.0, 1.0, 0.0]
+    assert coverage(["tori", "restless"], [["conserv", "impati"], ["boat"]]).tolist() == [1.0, 0.0]
     said = coverage(["legal", "limit"], [["law", "restrict"], ["legal"], ["sea"]]).tolist()
     assert said[0] == 1.0 and 0.0 < said[1] < 1.0 and said[2] == 0.0
     # stems other words share: "department" (depart), "inflation" (inflat)
