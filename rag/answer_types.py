@@ -546,15 +546,17 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
     # not another name with the same initials ("European Commission" is not "English Channel").
     spelled = {w for a, ws in _initials(query) if a in written for w in ws}
 
-    def mentioned(word: str) -> bool:
+    def mentioned(word: str, alone: bool = True) -> bool:
         stem = tokenize(_fold(word))
         if not stem or word in spelled or (word.isupper() and word.lower() in acronyms):
             return True
         if word.isupper():  # a name cut short ("FR": France), or the initials of none
             return any(w.startswith(word.lower()) for w in capitalised)
-        lower = word.lower()  # "Americans": American (not "Frances": France)
-        other = _ALSO_CALLED.get(lower) or (_ALSO_CALLED.get(lower[:-1], frozenset())
-                                            if lower.endswith("s") and lower[:-1] in _NATIONALITIES else frozenset())
+        lower = word.lower()  # "Americans": American (not "Frances": France); a capital by its
+        # country only as a name of its own ("London", not "the London Eye")
+        other = frozenset() if not alone and lower in _SEAT_OF else _ALSO_CALLED.get(lower) or (
+            _ALSO_CALLED.get(lower[:-1], frozenset()) if lower.endswith("s") and lower[:-1] in _NATIONALITIES
+            else frozenset())
         # "American": America, or the US as initials ("United States", "US"), not the word "us"
         if (other - {"us"}) & stems or other & acronyms:
             return True
@@ -568,7 +570,7 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
                  and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
         # "the Labour Party" is found by "Labour", not by "Party"
         own = [p for p in parts if not set(tokenize(p)) <= _INSTITUTION_WORDS]
-        return not parts or any(mentioned(p) for p in own or parts)
+        return not parts or any(mentioned(p, len(parts) == 1) for p in own or parts)
 
     runs: list[list[str]] = []  # consecutive capitalised words are one name
     last = -2
@@ -1148,7 +1150,11 @@ _SEAT_OF = {"paris": ("France",), "london": ("UK", "Britain"), "westminster": ("
             "rome": ("Italy",), "madrid": ("Spain",), "kyiv": ("Ukraine",), "kiev": ("Ukraine",),
             "dublin": ("Ireland",), "ottawa": ("Canada",), "canberra": ("Australia",), "delhi": ("India",),
             "rabat": ("Morocco",), "ankara": ("Turkey",)}
-_SEAT = re.compile(r"\b(?:" + "|".join(seat.capitalize() for seat in _SEAT_OF) + r")\b")
+# A capital standing for its government: not the city ("in Paris", "the mayor of London"),
+# nor part of another name ("the London Eye", "Jack London")
+_SEAT = re.compile(r"(?<!\bin\s)(?<!\bat\s)(?<!\bof\s)(?<!\bnear\s)(?<!\binto\s)(?<!\baround\s)(?<!\boutside\s)"
+                   r"(?<!\bacross\s)(?<!\bthrough\s)(?<!\bwithin\s)"
+                   r"\b(?:" + "|".join(seat.capitalize() for seat in _SEAT_OF) + r")\b(?!\s+[A-Z]|\s+in\b)")
 
 
 def seats_as_countries(query: str, passages: Sequence[str]) -> str:
@@ -1161,6 +1167,9 @@ def seats_as_countries(query: str, passages: Sequence[str]) -> str:
 
     def country(m: re.Match) -> str:
         seat = m.group().lower()
+        before = re.search(r"([\w'’-]+)\s+$", m.string[:m.start()])
+        if before and before.start() > 0 and before.group(1)[0].isupper():  # "Jack London"
+            return m.group()
         if seat in used:
             return m.group()
         return next((name for name in _SEAT_OF[seat] if name.lower() in used), m.group())

@@ -146,10 +146,11 @@ _SHORT_PHRASES = [
     # "what did the French come back with?", "say back", "hit back": how they responded
     (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
-    # "where are the boats pushing off from?": leaving (of a place, not "off the coast")
-    (re.compile(r"\b(?:push|set|head|shove|cast)(es|s|ed|ing|ting)?\s+off(?=\s+(?:from|out\s+of)\b|\s*[?.!]*$)",
-                re.I), lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
-                    (m.group(1) or "").lower(), "leave")),
+    # "where are the boats pushing off from?": leaving it (not "what set off the row?")
+    (re.compile(r"\b(?:push(es|ed|ing)?|set(s|ting)?|head(s|ed|ing)?|shov(e|es|ed|ing)|cast(s|ing)?)\s+off"
+                r"(?=\s+(?:from|out\s+of)\b)", re.I),
+     lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
+         (next((g for g in m.groups() if g), "")).lower(), "leave")),
     # "say back 2 the uk": "to", where a number would not stand
     (re.compile(r"\b(say|said|says|respond|responded|reply|replied|talk|talked|speak|spoke|send|sent|give|gave|go|went|"
                 r"come|came|back|write|wrote|listen|belong|belongs)\s+2(?=\s+(?:the|me|you|u|him|her|them|us|my|your|"
@@ -320,17 +321,23 @@ def question_parts(question: str, follow_up: bool = False) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+# What someone's part in a story is called, asked after who they are ("and what's his
+# deal in this?"): nothing new to find. Not "how old is he", "who took over from him".
+_ONE_S_PART = frozenset("deal role part story stance position involvement significance background job view take "
+                        "angle importance relevance".split())
+
+
 def first_part_alone(question: str) -> str | None:
     """The first question a question asks where what it asks after only points back to
-    it in a word or two of its own ("Who is Bruno Retailleau and what's his deal in
-    this?": "Who is Bruno Retailleau"); else None. Those words ("deal", "role") are in
-    no passage and would count against the sentence that answers."""
+    it to ask about that one's part in the story ("Who is Bruno Retailleau and what's
+    his deal in this?": "Who is Bruno Retailleau"); else None. Those words ("deal",
+    "role") are in no passage and would count against the sentence that answers."""
     parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
     if len(parts) < 2 or len(content_words(parts[0])) < 2:
         return None
     rest = parts[1:]
-    if all(_PRONOUN.search(p) and len([w for w in content_words(re.sub(r"['’]s\b", "", p))
-                                       if not _PRONOUN.fullmatch(w)]) <= 1 for p in rest):
+    if all(_PRONOUN.search(p) and {w.lower() for w in content_words(re.sub(r"['’]s\b", "", p))
+                                   if not _PRONOUN.fullmatch(w)} <= _ONE_S_PART for p in rest):
         return parts[0]
     return None
 

@@ -198,7 +198,7 @@ CONCEPTS = (
               "disgruntl restless".split()),
     frozenset("tori conserv".split()),  # the Conservatives by their nickname
     frozenset("legal law legisl".split()),
-    frozenset("limit restrict constraint constrain".split()),
+    frozenset("restrict constraint constrain".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"

@@ -546,8 +546,8 @@ def test_other_words_for_the_same_thing_do_not_answer_what_the_documents_lack(re
 
 def test_each_article_gives_its_legal_limit(real_seed_settings):
     # "legal limits": the BBC's "maritime laws restrict police interventions at sea"
-    answer = answer_question("Both pieces speak about legal limits for the French at sea. What do they say?",
-                             settings=real_seed_settings)
+    answer = answer_question("Both reports touch on legal limits to what France can do at sea. What are those "
+                             "constraints?", settings=real_seed_settings)
     assert not answer.refused and "life-threatening" in answer.answer, answer.answer
     assert {c.source for c in answer.citations} == {BBC, FRANCE}
 
@@ -560,8 +560,10 @@ def test_another_word_for_the_same_thing_counts_as_the_word():
     assert coverage(["dinghi"], [["inflat", "boat"], ["boat"]]).tolist() == [1.0, 0.0]  # not any boat
     assert coverage(["launch"], [["leav", "coast"], ["departur"], ["coast"]]).tolist() == [1.0, 1.0, 0.0]
     assert coverage(["tori", "restless"], [["conserv", "impati"], ["boat"]]).tolist() == [1.0, 0.0]
-    said = coverage(["legal", "limit"], [["law", "restrict"], ["legal"], ["sea"]]).tolist()
+    said = coverage(["legal", "constraint"], [["law", "restrict"], ["legal"], ["sea"]]).tolist()
     assert said[0] == 1.0 and 0.0 < said[1] < 1.0 and said[2] == 0.0
+    # not a limit of any kind ("the speed limit")
+    assert coverage(["speed", "limit"], [["law", "restrict"]]).tolist() == [0.0]
     # stems other words share: "department" (depart), "inflation" (inflat)
     assert coverage(["depart"], [["leav"]]).tolist() == [0.0]
     assert coverage(["inflat"], [["dinghi"]]).tolist() == [0.0]
@@ -727,6 +729,12 @@ def test_a_misspelt_name_is_read_as_the_passages_spell_it(question, spelt):
     ("Why are London and Paris at odds?", "Why are UK and France at odds?"),
     ("What did Berlin say?", "What did Berlin say?"),  # no Germany in the passages
     ("Is Calais near Paris?", "Is Calais near Paris?"),  # a passage names Paris: the city
+    # the city, or part of another name
+    ("Did Cleverly meet Darmanin in Paris?", "Did Cleverly meet Darmanin in Paris?"),
+    ("Is Paris in France?", "Is Paris in France?"),
+    ("What about the London Eye?", "What about the London Eye?"),
+    ("Did Jack London write about it?", "Did Jack London write about it?"),
+    ("Who sent the demand to Paris?", "Who sent the demand to France?"),
 ])
 def test_a_capital_is_read_as_the_country_the_passages_name(question, read):
     from rag.answer_types import seats_as_countries
@@ -927,6 +935,7 @@ PASSAGES = ["The UK Home Secretary James Cleverly wrote to Gérald Darmanin abou
     ("What did France reject? Answer in plain English.", []),
     ("What is the Spanish word for a dinghy?", []),
     ("Are boats intercepted in Belgian waters?", ["Belgian"]),
+    ("What did Paris say about the London Eye?", ["London Eye"]),  # a capital by its country alone
     ("what did france reject?", []),  # nothing capitalised past the first word
     # a quoted phrase is mentioned word for word, whatever the punctuation
     ("What does the 'one in, one out' returns deal involve?", ["one in, one out"]),
