@@ -254,6 +254,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, unmentioned_names, without_asking_scene)
+    from .chat import first_part_alone, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
     from .lexical import tokenize
@@ -294,11 +295,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "Did the Home Office say anything?" is
     # "Where are the dinghies setting off from?" is answered where "Where are the
     # inflatables setting off from?" is (and so are a follow-up and each part below);
-    # "How did Paris react?" where "How did France react?" is
-    from .chat import first_part_alone, without_other_answer
-
-    # "Who is Bruno Retailleau and what's his deal in this?" where "Who is Bruno Retailleau" is;
-    # "Did the Home Office say anything useful, or was it the usual line?" where its first half is
+    # "How did Paris react?" where "How did France react?" is; "Who is Bruno Retailleau
+    # and what's his deal in this?" where "Who is Bruno Retailleau" is; "Did the Home
+    # Office say anything useful, or was it the usual line?" where its first half is
     offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,

@@ -219,8 +219,8 @@ _LABEL = re.compile(r"^\s*(?:(?:(?:quick|real|simple|short|one|my|a|another|actu
                     r"|\(?\d{1,3}[a-z]?[.)])\s+", re.I)
 
 
-# "ok but why?", "Right, so who...": an acknowledgement of the last answer, before what is asked
-# Words that are also adjectives or verbs ("Right and left wing parties", "I see what you
+# "ok but why?", "Right, so who...": an acknowledgement of the last answer, before what is
+# asked. Words that are also adjectives or verbs ("Right and left wing parties", "I see what you
 # mean, but...") only with a mark after them; "ok", "thanks", "hmm" before what asks too,
 # and "oh", "ah" before "and", "but", "so".
 _ACKNOWLEDGED = re.compile(
@@ -235,7 +235,7 @@ def without_label(question: str) -> str:
     """The question without a label before it ("Quick question: who sent the note?"), nor
     an acknowledgement of the last answer ("ok but why?")."""
     rest = _ACKNOWLEDGED.sub("", question, count=1)
-    if rest != question and len(rest.split()) >= 1 and re.search(r"\w", rest):
+    if rest != question and re.search(r"\w", rest):
         question = rest[:1].upper() + rest[1:]
     rest = _LABEL.sub("", question, count=1)
     if rest == question or len(rest.split()) < 2:
