@@ -231,8 +231,8 @@ def refusal_threshold(settings: Settings) -> float:
 def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             threshold: float | None = None, question: str | None = None,
             stored: Callable[[list[str]], dict] | None = None, across: bool = False,
-            parts: Sequence[str] = (), part_sources: Sequence = (), preferred: Collection[str] | None = None
-            ) -> Extract:
+            parts: Sequence[str] = (), part_sources: Sequence = (), preferred: Collection[str] | None = None,
+            pointed_from: str = "") -> Extract:
     """The best few non-redundant sentences of the retrieved chunks, or a refusal.
 
     For a follow-up, `question` (as asked) is scored alongside the standalone `query`,
@@ -247,6 +247,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     `preferred`: the documents the question names ("according to the BBC"), whose
     sentences are quoted before others; whether it is answered is decided as without it.
     `stored` gives the vectors the searcher already holds for sentences, if any.
+    `pointed_from`: what the question said before it pointed back to a place in it (see
+    `place_pointed_to`), whose names it asks about.
     """
     import numpy as np
 
@@ -254,7 +256,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, unmentioned_names, without_asking_scene)
-    from .chat import first_part_alone, without_other_answer
+    from .chat import first_part_alone, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
     from .lexical import tokenize
@@ -296,11 +298,14 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "Where are the dinghies setting off from?" is answered where "Where are the
     # inflatables setting off from?" is (and so are a follow-up and each part below);
     # "How did Paris react?" where "How did France react?" is; "Who is Bruno Retailleau
-    # and what's his deal in this?" where "Who is Bruno Retailleau" is; "Did the Home
-    # Office say anything useful, or was it the usual line?" where its first half is
+    # and what's his deal in this?" where "Who is Bruno Retailleau" is, and so "Retailleau -
+    # what's his deal?"; "french interior minister - who is it?" where "who is french
+    # interior minister?" is; "Did the Home Office say anything useful, or was it the
+    # usual line?" where its first half is
     offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,
+                who_is_the_label(query) or query, topic_put_back(query) or query,
                 offered, without_asking_scene(offered))
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:
@@ -320,7 +325,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # Calais?") is answered with what they say instead, and the answer says so.
     # Only where every such name is in the claim checked: not one an earlier turn asked
     # about, nor one in another question asked beside it ("...? What did Belgium say?").
-    unnamed = tuple(unmentioned_names(query, passages))
+    unnamed = tuple(dict.fromkeys([*unmentioned_names(without_asker_clauses(query), passages),
+                                   *(unmentioned_names(pointed_from, passages) if pointed_from else ())]))
     claim = claim_checked(follow_up or query) if unnamed else None
     correcting = claim is not None and all(name in claim for name in unnamed)
     missing = bool(unnamed) and not correcting
@@ -502,6 +508,43 @@ def _either(text: str, reworded: str, units: Sequence, cache):
     return scores if reworded == text else np.maximum(scores, score_units(reworded, units, cache))
 
 
+# "Thirty years I ran ferries out of Dover, so give it to me straight: are the French
+# backing off?": what the asker says of themselves, before what they ask; unless what they
+# ask points back to it ("I live in Calais: do boats leave from here?")
+_CLAUSE_BREAK = re.compile(r"(?<=[.!:;])\s+|\s+[-–—]\s+")
+_POINTS_TO_A_PLACE = re.compile(
+    r"\b(?:here|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)there"  # not "is there any..."
+    r"(?!\s+(?:is|are|was|were|be|been|any|anything|seems?)\b|['’])|(?:this|that)\s+(?:place|town|city|area|port)|"
+    r"nearby|locally|round\s+here|near\s+(?:me|us))\b", re.I)
+# "I read in the Guardian that Belgium refused": a claim about the world, not the asker
+_REPORTS = re.compile(r"\b(?:read|heard|hear|told|tells|saw|seen|see|gather|think|thought|believe|understand|"
+                      r"reckon|says?|said|claims?|claimed|reported|apparently|that)\b", re.I)
+
+
+def place_pointed_to(text: str) -> str:
+    """What a question says before a last clause that points to a place in it ("I live in
+    Ostend. Do boats leave from here?": "I live in Ostend."), whose names are asked about
+    however the question is cut; else ""."""
+    clauses = [c for c in _CLAUSE_BREAK.split(text.strip()) if c.strip()]
+    if len(clauses) < 2 or not _POINTS_TO_A_PLACE.search(clauses[-1]):
+        return ""
+    return " ".join(clauses[:-1])
+
+
+def without_asker_clauses(text: str) -> str:
+    """The question without the clauses that open it about the asker, whose names are
+    not what is asked about ("I ran ferries out of Dover: are the French backing off?");
+    else the text."""
+    clauses = [c for c in _CLAUSE_BREAK.split(text.strip()) if c.strip()]
+    if len(clauses) < 2 or _POINTS_TO_A_PLACE.search(clauses[-1]):
+        return text
+    n = 0
+    while (n < len(clauses) - 1 and not clauses[n].rstrip().endswith("?") and _ABOUT_THE_ASKER.search(clauses[n])
+           and not _REPORTS.search(clauses[n])):
+        n += 1
+    return " ".join(clauses[n:]) if n else text
+
+
 def closing_question(text: str) -> str:
     """The question a text closes with, after statements about the asker that open it
     ("I like to know where these stories come from. Which newspaper saw the note?");
@@ -629,7 +672,8 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
                 parts, part_sources = question_parts(as_asked or searched, follow_up=follow_up), []
             return extract(searched, passages, searcher.embedder, settings.max_answer_tokens, question=as_asked,
                            threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
-                           across=across, parts=parts, part_sources=part_sources, preferred=only)
+                           across=across, parts=parts, part_sources=part_sources, preferred=only,
+                           pointed_from=place_pointed_to(unlabelled))
 
         ex = answer_from(query, hits, asked, stated)
         if ex.refused and query != asked and len(content_words(asked)) >= 2:

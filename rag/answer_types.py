@@ -100,9 +100,11 @@ _A_FUTURE = re.compile(
 _PLANNED = re.compile(r"\b(?:will|shall|would|due|expected|planned|scheduled|set\s+to|going\s+to|starting|"
                       r"takes?\s+effect|comes?\s+into\s+force)\b", re.I)
 _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom\b|\bthe name of\b|"
+                     # "Both stories have a British official who pressed France - who are they?"
+                     r"(?:[—–:;,?.!]|\s-)\s*who\s+(?:are|were|is|was)\s+(?:they|these|those|he|she)\b|"
                      r"\bwhat (is|was|are|were) (his|her|its|their) names?\b|"
                      # "Which Home Secretary...", "Name the British officials": a person in office
-                     r"\b(which|name the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
+                     r"\b(which|name\s+(?:me\s+|for\s+me\s+)?the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
                      r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
                      r"mayors?|MPs?|ambassadors?|commissioners?)\b"
                      # "Which specific convention or treaty...": a thing known by its name
@@ -225,6 +227,9 @@ _NAME_OF_Q = re.compile(
     # expression called?" may ask for a term, which no capital marks)
     r"\bwhat(?:\s+is|\s+was|['’]s)\s+(?:the|that|this)\s+(?P<called>[\w'’ -]+?)\s+(?:near|in|at|by|on|off|from|"
     r"outside|that|which|where|they|he|she|it)\b[^?.!]*?\s+called\b|"
+    # "The canal near Dunkirk where the boats leave from - what is its name?"
+    r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
+    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+its\s+name\b|"
     r"\bnames? of (?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
     r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
@@ -241,7 +246,7 @@ _OFFICES = frozenset(tokenize(
 # "Who is Bruno Retailleau?" asks who someone named is: a description, not a new name.
 _WHO_IS_NAMED = re.compile(
     _LEAD_IN + r"who\s+(?:(?:even|exactly|actually|really)\s+)?(?:is|was|are|were)\s+"
-    r"(?!(?:the|a|an|this|that|these|those|his|her|their|its|our|your|my|"
+    r"(?!(?:the|a|an|this|that|these|those|they|them|he|she|it|his|her|their|its|our|your|my|"
     r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
     r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
 # Offices that say only that someone holds one: "the official in charge of border
@@ -313,7 +318,7 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     role = m is None and (m := _WHO_IS_Q.search(query)) is not None
     if not m:
         return None
-    thing = m.group("np") if role else (m.group("np") or m.group("called"))
+    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic"))
     head = tokenize(thing.split()[-1])
     if not head or (role and head[0] not in _OFFICES):
         return None  # "Who was the Normans' main enemy?": told in other words, often
@@ -389,7 +394,16 @@ _ALSO_CALLED = {
     # a party by its nickname, and the reverse
     "tory": "conservative", "tories": "conservative", "conservative": "tory tories",
     "conservatives": "tory tories", "brits": "britain uk british",
+    # a place by its name in another language ("Dunkerque" is Dunkirk, "la Manche" the Channel)
+    "dunkerque": "dunkirk", "dunkirk": "dunkerque", "douvres": "dover", "dover": "douvres",
+    "londres": "london uk britain british", "manche": "channel",
+    "angleterre": "england english britain uk",
 }
+# Places and peoples, as written: asked which officials, "the UK" and "France" name none
+_PLACE_WORDS = frozenset(w for name, other in _ALSO_CALLED.items() for w in [name, *other.split()]) - frozenset(
+    "tory tories conservative conservatives".split())
+_PEOPLE_IN_OFFICE_Q = re.compile(r"\b(?:officials?|ministers?|secretar(?:y|ies)|politicians?|spokes(?:person|man|woman)"
+                                 r"|diplomats?|envoys?|ambassadors?)\b", re.I)
 _ALSO_CALLED = {name: frozenset(tokenize(other)) for name, other in _ALSO_CALLED.items()}
 # A question in Title Case ("What Is The Price Of Fuel?") says nothing by its capitals.
 TITLE_CASE_SHARE = 0.6
@@ -408,7 +422,57 @@ def unmentioned_names(query: str, passages: Sequence[str]) -> list[str]:
     quotes ("the 'one in, one out' deal") is mentioned by its words in order (`_held`)."""
     years = [y for y in dict.fromkeys(_YEAR.findall(query))
              if not any(re.search(rf"(?<!\d){y}(?!\d)", text) for text in passages)]
-    return years + _unquoted(query, passages) + _unmentioned_capitalised(query, passages)
+    return years + _unquoted(query, passages) + _unmentioned_capitalised(query, passages) + unmentioned_events(
+        query, passages)
+
+
+# Events a question may ask about that a passage tells only in words of their own: (as
+# asked, as told). "Did the UK threaten to withhold the £480m?" is not answered by
+# "Britain has committed £480 million", however close; nor "Who took over from
+# Retailleau?" by "Interior Minister Gerald Darmanin", nor "When was the deal signed?" by
+# what the deal pays for. ("life-threatening" is no threat; "signed up to" is agreeing,
+# "any sign of" evidence; "succeeded in" doing something is no succession.)
+_THREAT = r"(?<!life-)(?<!life\s)\bthreaten(?:s|ed|ing)?\b|\bultimatums?\b"  # not "the threats migrants face"
+_THREAT_TOLD = _THREAT + r"|(?<!life-)\bthreats?\b|\bwarn(?:s|ed|ing|ings)?\b"
+_WITHHELD = (r"\bwith(?:hold|held|holding|holds)\b|\b(?:hold|holds|holding|held|claw|claws|clawing|clawed)\s+"
+             r"(?:[\w'’£$€-]+\s+){0,4}?back\b|\b(?:freez\w*|froze|frozen|suspend\w*)\b|\bcut(?:s|ting)?\s+off\b|"
+             r"\bstop(?:s|ped|ping)?\s+paying\b")
+_SIGNED = (r"\bsign(?:ed|ing)\b(?!\s+(?:up|off)\b)|\b(?:did|does|do|to|will|would|never|not|n['’]t)\s+(?:\w+\s+)?sign\b"
+           r"(?!\s+(?:up|off)\b)|\bsignator\w*|\bsignatures?\b|\bpen\s+to\s+paper\b")
+_SUCCEEDED = (r"\b(?:took|take|takes|taken|taking)\s+over\b|\breplac(?:e|es|ed|ing|ement)\b|\bsuccessors?\b|"
+              r"\bsuccession\b|\bsucceed(?:s|ed|ing)?\b(?!\s+in\b)")
+_ORIGIN = (r"\bnationalit(?:y|ies)\b|\bcountr(?:y|ies)\s+of\s+origin\b|\b(?:which|what)\s+countr(?:y|ies)\b"
+           r"[^?.!]*\b(?:from|come|comes|coming)\b(?![^?.!]*\b(?:demand|note|money|cash|funding|pressure)\b)")
+# who holds an office, not what a plan would replace
+_IN_OFFICE = re.compile(r"\b(?:who|whom|whose|minister|secretary|successor|succession|office|post|job|role|chief|head|"
+                        r"leader|president|mayor|director|boss|been\s+replaced)\b", re.I)
+# money held back, not people ("what holds the French back from acting?")
+_MONEY_HELD = re.compile(r"£|\$|€|\d|\b(?:money|cash|fund\w*|payments?|pay|paying|millions?|grants?|aid)\b", re.I)
+_EVENTS = (  # (as asked, as told, what the question must also be about, as the notice puts it)
+    (re.compile(_THREAT, re.I), re.compile(_THREAT_TOLD, re.I), None, None),
+    (re.compile(_WITHHELD, re.I), re.compile(_WITHHELD, re.I), _MONEY_HELD, None),
+    # a treaty or an agreement is a thing signed ("Who did Rollo sign the treaty with?" is
+    # answered by "the treaty of Saint-Clair-sur-Epte between Charles III and Rollo")
+    (re.compile(_SIGNED, re.I), re.compile(_SIGNED + r"|\binked\b|\btreat(?:y|ies)\b|\bagreements?\b|\baccords?\b|"
+                                           r"\bpacts?\b|\bdeals?\b|\bconventions?\b|\bcontracts?\b", re.I), None, None),
+    (re.compile(_SUCCEEDED, re.I),
+     re.compile(_SUCCEEDED + r"|\bappointed\b|\bnamed\s+as\b|\bnew\s+(?:\w+\s+){0,2}minister\b", re.I), _IN_OFFICE,
+     None),
+    (re.compile(_ORIGIN, re.I), re.compile(r"\bnationalit(?:y|ies)\b|\borigins?\b|\boriginally\b|\bcitizens?\b|"
+                                           r"\bhail(?:s|ed)?\s+from\b", re.I), None, "where people come from"),
+)
+
+
+def unmentioned_events(query: str, passages: Sequence[str]) -> list[str]:
+    """The events a question asks about (a threat, money held back, a signing, who took
+    over, where people come from) that none of the passages tells of, as the question
+    puts them."""
+    found = []
+    for asked, told, about, label in _EVENTS:
+        m = asked.search(query)
+        if m and (about is None or about.search(query)) and not any(told.search(text) for text in passages):
+            found.append(label or m.group().strip())
+    return found
 
 
 # A phrase in quotation marks: the opening mark after a space or the start, the closing
@@ -801,7 +865,9 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     if named is not None:
         return 0.0 if named else NAME_PENALTY
     # the names a choice offers are what is asked for ("near which town - Calais or Dunkirk?")
-    if asks.name and not _new_names(_CHOICE.sub(" ", query), text) and not (asks.speaker and _SPOKEN_BY.search(text)):
+    if asks.name and not [w for _, w in _new_names(_CHOICE.sub(" ", query), text)
+                          if not (w.lower() in _PLACE_WORDS and _PEOPLE_IN_OFFICE_Q.search(typed))] and not (
+            asks.speaker and _SPOKEN_BY.search(text)):
         return TYPE_PENALTY
     return 0.0
 

@@ -146,9 +146,10 @@ _SHORT_PHRASES = [
     # "what did the French come back with?", "say back", "hit back": how they responded
     (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
-    # "where are the boats pushing off from?": leaving it (not "what set off the row?")
-    (re.compile(r"\b(?:push(es|ed|ing)?|set(s|ting)?|head(s|ed|ing)?|shov(e|es|ed|ing)|cast(s|ing)?)\s+off"
-                r"(?=\s+(?:from|out\s+of)\b)", re.I),
+    # "where are the boats pushing off from?", "putting to sea from?": leaving it (not
+    # "what set off the row?")
+    (re.compile(r"\b(?:(?:push(es|ed|ing)?|set(s|ting)?|head(s|ed|ing)?|shov(e|es|ed|ing)|cast(s|ing)?)\s+off|"
+                r"put(s|ting)?\s+(?:out\s+)?to\s+sea)(?=\s+(?:from|out\s+of)\b)", re.I),
      lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
          (next((g for g in m.groups() if g), "")).lower(), "leave")),
     # "say back 2 the uk": "to", where a number would not stand
@@ -340,6 +341,51 @@ def first_part_alone(question: str) -> str | None:
                                    if not _PRONOUN.fullmatch(w)} <= _ONE_S_PART for p in rest):
         return parts[0]
     return None
+
+
+# "retailleau - whats his deal, is he still involved?": someone named, then asked only
+# what their part is, and whether they are still in it
+_NAMED_FIRST = re.compile(r"^\W*(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})\s*(?:[-–—:?]|,)\s*(?P<rest>\S.*)$")
+_STILL_IN_IT = frozenset("still involved around about there now anymore any more".split())
+
+
+def who_is_the_label(question: str) -> str | None:
+    """"Who is X?" for a question that names X and then asks only about their part in the
+    story ("Retailleau - what's his deal, is he still involved?"); else None."""
+    m = _NAMED_FIRST.match(question.strip())
+    if m is None or not _PRONOUN.search(m.group("rest")):
+        return None
+    words = {w.lower() for w in content_words(re.sub(r"['’]s\b", "", m.group("rest")))
+             if not _PRONOUN.fullmatch(w)} - {"what", "whats", "what's"}
+    return f"Who is {m.group('name')}?" if words and words <= _ONE_S_PART | _STILL_IN_IT else None
+
+
+# "french interior minister - who is it in each article?": what is asked about, put first
+# and pointed back to
+_TOPIC_FIRST = re.compile(r"^\W*(?P<topic>(?:[\w'’£$€.-]+\s+){0,2}?[\w'’£$€.-]+)\s*(?:\s[-–—]|[–—:])\s*"
+                          r"(?P<rest>(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|has|have|"
+                          r"had|can|could|will|would|should)\b.*)$", re.I)
+_SUBJECT = re.compile(r"\b(?:it|he|she|they|him|them)\b", re.I)
+_POSSESSIVE = re.compile(r"\b(?:its|his|their)\b", re.I)
+_NOT_A_TOPIC = re.compile(r"^(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|ok|okay|so|and|"
+                          r"but|quick|question|q\d*|also|then|right|well|hi|hey|hello|thanks|yes|no)\b", re.I)
+
+
+def topic_put_back(question: str) -> str | None:
+    """The question with what it first names put where it points back to it ("french
+    interior minister - who is it?": "who is french interior minister?"; "Retailleau: what
+    was his plan?": "what was Retailleau's plan?"); else None."""
+    m = _TOPIC_FIRST.match(question.strip())
+    if m is None or _NOT_A_TOPIC.match(m.group("topic")) or any(  # a noun phrase, not a clause
+            _YES_OR_NO.match(w) or re.search(r"(?i)[a-z]ed$", w) for w in m.group("topic").split()):
+        return None
+    topic, rest = m.group("topic").strip(" ,"), m.group("rest")
+    at = [x for x in (_SUBJECT.search(rest), _POSSESSIVE.search(rest)) if x]
+    if not at:
+        return None
+    first = min(at, key=lambda x: x.start())
+    put = topic + ("'s" if _POSSESSIVE.fullmatch(first.group()) else "")
+    return rest[:first.start()] + put + rest[first.end():]
 
 
 # "Did the Home Office say anything useful, or was it the usual line?": a yes-or-no

@@ -199,6 +199,7 @@ CONCEPTS = (
     frozenset("tori conserv".split()),  # the Conservatives by their nickname
     frozenset("legal law legisl".split()),
     frozenset("restrict constraint constrain".split()),
+    frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"

@@ -1310,3 +1310,108 @@ def test_an_earlier_turn_keeps_the_claim_its_question_points_into(real_seed_sett
     answer = answer_question("And why?", settings=real_seed_settings,
                              history=["My teacher said the UK paid France 480 million pounds. Who is Martin Hewitt?"])
     assert "teacher" not in answer.query
+
+
+@pytest.mark.parametrize("question, events", [
+    ("Did the UK threaten to withhold the £480 million?", ["threaten", "withhold"]),
+    ("Is London threatening to claw back some of that money?", ["threatening", "claw back"]),
+    ("When was the £480m deal signed, and who put pen to paper?", ["signed"]),
+    ("Who took over from Retailleau as interior minister?", ["took over"]),
+    ("Which countries are most of the migrants coming from?", ["where people come from"]),
+    # the same words in other senses
+    ("Why do the laws restrict the police to life-threatening situations?", []),
+    ("Is there any sign France will intercept boats?", []),
+    ("What France signed up to: what would it mean at sea?", []),
+    ("What holds the French back from acting at sea?", []),
+    ("Did the French succeed in stopping the boats?", []),
+    ("What threats do the migrants face at sea?", []),  # dangers, not a threat made
+    ("Would the new doctrine replace the current approach?", []),  # no one's post
+    ("Which country did the UK send the demand to?", []),
+])
+def test_events_no_passage_tells_of_are_unmentioned(question, events):
+    from rag.answer_types import unmentioned_events
+
+    passages = ["Britain has committed approximately £480 million to France.",
+                "Former Interior Minister Bruno Retailleau left office; maritime laws restrict police to "
+                "life-threatening situations."]
+    assert unmentioned_events(question, passages) == events
+
+
+def test_an_event_a_passage_tells_of_in_its_own_words_is_mentioned():
+    from rag.answer_types import unmentioned_events
+
+    assert unmentioned_events("Who took over from Retailleau?", ["Laurent Nunez replaced Retailleau."]) == []
+    assert unmentioned_events("Who succeeded him?", ["Nunez was appointed in his place."]) == []
+    assert unmentioned_events("When was the treaty signed?", ["The treaty was inked in 2023."]) == []
+    assert unmentioned_events("Who did Rollo sign the treaty with?", ["the treaty between Charles and Rollo"]) == []
+    assert unmentioned_events("Did they warn France?", ["The UK threatened to cut funding."]) == []
+
+
+@pytest.mark.parametrize("question", [
+    "Is the UK threatening to hold back the £480m if France doesn't comply?",
+    "Who replaced Retailleau as interior minister?",
+    "When was the £480 million deal with France signed?",
+    "what countries are the migrants on these boats mostly from originally",
+])
+def test_questions_about_events_the_articles_never_tell_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, quoted", [
+    # a name in what the asker says of themselves is not asked about
+    ("Thirty years I ran ferries out of Dover, so give it to me straight: are the French backing off their "
+     "promise to get tougher with the boats at sea?", "backing away"),
+    # a place in another language
+    ("From where do the boats mostly leave, it is near Dunkerque, no?", "Dunkirk"),
+    ("Where are these overloaded rubber dinghies putting to sea from, then?", "Dunkirk"),
+    ("retailleau - whats his deal, is he still involved?", "Retailleau"),
+    ("french interior minister - who is it in each article? theyre diff names right", "Darmanin"),
+    ("Name me the British officials in both articles who've been leaning on the French.", "Cleverly"),
+    ("Both stories have a British official who put pressure on the French side — who are they?", "Cleverly"),
+])
+def test_questions_put_in_these_ways_are_answered(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "I live in Calais - do boats leave from here?",  # the asker's place is what is asked about
+    "My cousin works in Ostend: are boats leaving from there?",
+    "The canal near Dunkirk where the boats leave from — what is its name?",
+])
+def test_questions_about_what_the_articles_never_name_are_still_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused or answer.notice, answer.answer
+
+
+@pytest.mark.parametrize("question, cut", [
+    ("Thirty years I ran ferries out of Dover, so give it to me straight: are the French backing off?",
+     "are the French backing off?"),
+    ("I live in Calais: do boats leave from here?", None),  # points back to it
+    ("I read in the Guardian that Belgium refused. Is that true?", None),  # a claim about the world
+    ("Are the French backing off?", None),
+])
+def test_what_the_asker_says_of_themselves_is_cut_from_the_names_asked_about(question, cut):
+    from rag.answer import without_asker_clauses
+
+    assert without_asker_clauses(question) == (cut or question)
+
+
+@pytest.mark.parametrize("question, before", [
+    ("I live in Ostend. Do boats leave from here?", "I live in Ostend."),
+    ("My cousin works in Ostend: are boats leaving from there?", "My cousin works in Ostend:"),
+    ("I work in Calais. Is there any evidence boats leave daily?", ""),  # "there is": no place
+    ("Where do the boats leave from?", ""),
+])
+def test_a_question_pointing_to_a_place_it_named_keeps_the_place(question, before):
+    from rag.answer import place_pointed_to
+
+    assert place_pointed_to(question) == before
+
+
+def test_a_statement_naming_a_place_the_question_points_to_is_not_dropped(real_seed_settings):
+    assert answer_question("I live in Ostend. Do boats leave from here?", settings=real_seed_settings).refused
+    answer = answer_question("I work in Calais. Is there any evidence boats leave daily?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "almost daily" in answer.answer, answer.answer

@@ -625,3 +625,41 @@ def test_a_pronoun_into_the_sentence_before_keeps_that_sentence(real_seed_settin
     answer = answer_question("I gather Monsieur Retailleau has gone now. Who has taken over from him as France's "
                              "interior minister?", settings=real_seed_settings)
     assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, read", [
+    ("French interior minister - who is it?", "who is French interior minister?"),
+    ("the £480m - what was it for?", "what was the £480m for?"),
+    ("Darmanin: what did he say?", "what did Darmanin say?"),
+    ("Retailleau - what was his plan?", "what was Retailleau's plan?"),
+    ("France rejected the demand - why did they do that?", None),  # a clause, not what is asked about
+    ("Quick question: who sent it?", None),
+    ("Why did France refuse?", None),
+])
+def test_what_a_question_names_first_is_put_where_it_points_back(question, read):
+    from rag.chat import topic_put_back
+
+    assert topic_put_back(question) == read
+
+
+@pytest.mark.parametrize("question, read", [
+    ("Retailleau - what's his deal, is he still involved?", "Who is Retailleau?"),
+    ("Darmanin: what is his role?", "Who is Darmanin?"),
+    ("Hewitt - why is he frustrated?", None),  # asks more than who he is
+    ("France - what did they reject?", None),
+])
+def test_someone_named_then_asked_only_their_part_is_asked_who_they_are(question, read):
+    from rag.chat import who_is_the_label
+
+    assert who_is_the_label(question) == read
+
+
+@pytest.mark.parametrize("question, written", [
+    ("Where are the dinghies putting to sea from?", "Where are the dinghies leaving from?"),
+    ("where do they put out to sea from", "where do they leave from"),
+    ("When do they put to sea?", "When do they put to sea?"),  # from nowhere named
+])
+def test_putting_to_sea_from_a_place_is_leaving_it(question, written):
+    from rag.chat import spelled_out
+
+    assert spelled_out(question) == written
