@@ -256,7 +256,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, unmentioned_names, without_asking_scene)
-    from .chat import first_part_alone, topic_put_back, who_is_the_label, without_other_answer
+    from .chat import first_part_alone, office_asked, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
     from .lexical import tokenize
@@ -305,7 +305,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,
-                who_is_the_label(query) or query, topic_put_back(query) or query,
+                who_is_the_label(query) or query, topic_put_back(query) or query, office_asked(query) or query,
                 offered, without_asking_scene(offered))
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:

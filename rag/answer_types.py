@@ -398,6 +398,8 @@ _ALSO_CALLED = {
     "dunkerque": "dunkirk", "dunkirk": "dunkerque", "douvres": "dover", "dover": "douvres",
     "londres": "london uk britain british", "manche": "channel",
     "angleterre": "england english britain uk",
+    # a parliament by its members
+    "parliament": "mp mps backbench backbencher backbenchers commons westminster lawmakers",
 }
 # Places and peoples, as written: asked which officials, "the UK" and "France" name none
 _PLACE_WORDS = frozenset(w for name, other in _ALSO_CALLED.items() for w in [name, *other.split()]) - frozenset(
@@ -867,9 +869,24 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     # the names a choice offers are what is asked for ("near which town - Calais or Dunkirk?")
     if asks.name and not [w for _, w in _new_names(_CHOICE.sub(" ", query), text)
                           if not (w.lower() in _PLACE_WORDS and _PEOPLE_IN_OFFICE_Q.search(typed))] and not (
-            asks.speaker and _SPOKEN_BY.search(text)):
+            asks.speaker and _SPOKEN_BY.search(text)) and not _group_named(typed, text):
         return TYPE_PENALTY
     return 0.0
+
+
+# "Who in the Conservative camp is questioning the money?": a group of the side named
+# ("Conservative backbenchers") is who is asked for
+_AMONG = re.compile(r"\b(?:in|on|among|amongst|within|from)\s+(?:the\s+)?(?P<side>(?-i:[A-Z])[\w'’-]+)\s+(?:camp|"
+                    r"party|ranks|wing|benches|bloc|fold)\b", re.I)
+_GROUP = re.compile(r"(?-i:[A-Z])[\w'’-]+\s+(?:backbench(?:ers?)?|mps|members|officials|ministers|politicians|hawks|"
+                    r"supporters|voters|critics|activists|campaigners|lawmakers|rebels|peers|figures)\b", re.I)
+
+
+def _group_named(question: str, text: str) -> bool:
+    """Whether `text` names a group of the side the question asks among."""
+    m = _AMONG.search(question)
+    side = m and m.group("side").lower()
+    return bool(side) and any(g.group().split()[0].lower() == side for g in _GROUP.finditer(text))
 
 
 class _Asks(NamedTuple):

@@ -152,6 +152,16 @@ _SHORT_PHRASES = [
                 r"put(s|ting)?\s+(?:out\s+)?to\s+sea)(?=\s+(?:from|out\s+of)\b)", re.I),
      lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
          (next((g for g in m.groups() if g), "")).lower(), "leave")),
+    # "which departure point is singled out?": the place they leave from, mentioned
+    (re.compile(r"\b(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|places?)\b", re.I),
+     "place they leave from"),
+    (re.compile(r"\bsingl(?:e|es|ed|ing)\s+out\b", re.I), "mentioned"),
+    # "why does it matter that he's gone?": what came of his leaving
+    (re.compile(r"\bwhy\s+(?:does|did|do|would|should)\s+it\s+matter\s+(?:that\s+)?(?P<who>he|she|they|"
+                r"(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?)(?:['’]s|s(?=\s+gone)|\s+(?:has|had|is|was|have))?\s+"
+                r"(?:left|gone|went|quit|resigned|departed|stepped\s+down)\b", re.I),
+     lambda m: "what is the effect of " + {"he": "him", "she": "her", "they": "them"}.get(
+         m.group("who").lower(), m.group("who")) + " leaving"),
     # "say back 2 the uk": "to", where a number would not stand
     (re.compile(r"\b(say|said|says|respond|responded|reply|replied|talk|talked|speak|spoke|send|sent|give|gave|go|went|"
                 r"come|came|back|write|wrote|listen|belong|belongs)\s+2(?=\s+(?:the|me|you|u|him|her|them|us|my|your|"
@@ -386,6 +396,27 @@ def topic_put_back(question: str) -> str | None:
     first = min(at, key=lambda x: x.start())
     put = topic + ("'s" if _POSSESSIVE.fullmatch(first.group()) else "")
     return rest[:first.start()] + put + rest[first.end():]
+
+
+# "Both pieces mention a French interior minister. Who is named in each?": asked who holds
+# an office, which a passage tells where it names the office ("French Interior Minister
+# Gerald Darmanin")
+_ASKS_WHO = re.compile(r"\b(?:who|whom|whose|which|name|names|named|identify|identif(?:y|ies))\b", re.I)
+_OFFICE_ASKED = re.compile(
+    r"\b(?P<whose>(?:french|british|uk|english|german|belgian|dutch|italian|spanish|irish|european|american)\s+)?"
+    r"(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|security)\s+)"
+    r"(?P<office>minister|secretary|chief|official|spokes(?:person|man|woman))(?P<many>s)?\b(?!['’])", re.I)
+# several of them, one in each document: not "Who received the Home Secretary's request?"
+_SEVERAL = re.compile(r"\b(?:each|both|two|couple|different|either|several)\b", re.I)
+
+
+def office_asked(question: str) -> str | None:
+    """"Who is the French interior minister?" for a question that asks who holds an office
+    it names, several times over (one in each document), however else it is put; else None."""
+    m = _OFFICE_ASKED.search(question)
+    if m is None or not _ASKS_WHO.search(question) or not (m.group("many") or _SEVERAL.search(question)):
+        return None
+    return f"Who is the {(m.group('whose') or '')}{m.group('post')}{m.group('office')}?".replace("  ", " ")
 
 
 # "Did the Home Office say anything useful, or was it the usual line?": a yes-or-no

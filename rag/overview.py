@@ -36,7 +36,7 @@ _COLLECTION = frozenset(tokenize(
 _DOCUMENT_NOUN = r"(?:articles?|reports?|pieces?|story|stories|coverage|documents?|docs|texts?|papers?)"
 # A question about who published them: a medium, or who wrote or reported them.
 _OUTLET_Q = re.compile(
-    r"\b(?:news\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
+    r"\b(?:(?:news|press)\s+(?:organi[sz]ations?|sources?|agency|agencies|outlets?|sites?|services?)|outlets?|"
     r"publications?|newspapers?|broadcasters?|media|publishers?|journalists?|reporters?|authors?|websites?|"
     r"(?:who|which\s+[\w-]+)\s+(?:wrote|published|reported|wrote up|covered)|news\s+people|"
     r"(?:who|which\s+(?:[\w-]+\s+)?[\w-]+)\s+(?:is|are|was|were)\s+(?:reporting|covering|writing\s+about))\b"
@@ -49,7 +49,7 @@ _OUTLET_TERMS = frozenset(tokenize(
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
     "quote quoted website websites base based credit credited attribute attributed come came behind originate "
-    "originally people reporting covering"))
+    "originally people reporting covering press"))
 # "Which outlets are cited as the sources of information?": asked about outlets only
 _SOURCE_WORDS = frozenset(tokenize("information info"))
 # "Mention" asks about the documents where they do the mentioning ("What do the articles
@@ -65,7 +65,8 @@ _ASKING = frozenset(tokenize(
     "show tell give gave have has available indexed loaded see read search answer know brief briefly short "
     "quick quickly general generally overall whole entire basically mostly please write wrote written "
     "publish published report reported cite cited develop developments across sentence sentences line lines "
-    "paragraph paragraphs word words one few two three four five compare contrast"))
+    "paragraph paragraphs word words one few two three four five compare contrast given different separate "
+    "respective respectively each"))
 # Words that ask for an overview without naming the documents ("Give me an overview",
 # "What are the main points?"): of the documents only where no earlier turn gives a topic.
 _SUMMARY = frozenset(tokenize("summarise summarize summary overview gist topics themes points headlines tldr"))

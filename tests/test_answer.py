@@ -1415,3 +1415,26 @@ def test_a_statement_naming_a_place_the_question_points_to_is_not_dropped(real_s
     answer = answer_question("I work in Calais. Is there any evidence boats leave daily?",
                              settings=real_seed_settings)
     assert not answer.refused and "almost daily" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("why does it matter that he's gone?", "distracted"),
+    ("Which group in Parliament is growing impatient?", "Conservative backbenchers"),
+    ("Who in the Conservative camp is starting to question whether that money is well spent?",
+     "Conservative backbenchers"),
+    ("Which specific departure point does the BBC single out as a frequent launch site for overcrowded "
+     "inflatables?", "Dunkirk"),
+])
+def test_more_questions_put_in_these_ways_are_answered(real_seed_settings, question, quoted):
+    history = ["Who is Bruno Retailleau?"] if "he's" in question else []
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+def test_a_group_of_the_side_asked_among_answers_who():
+    from rag.answer_types import answer_type_penalty
+
+    sentence = "It raised questions among Conservative backbenchers and immigration hawks."
+    assert answer_type_penalty("Who in the Conservative camp is unhappy?", sentence) == 0.0
+    assert answer_type_penalty("Who in the Conservative camp is unhappy?", "It raised questions among MPs.") > 0.0
+    assert answer_type_penalty("Who on the French side got the demand?", "French officials rejected it.") > 0.0

@@ -663,3 +663,41 @@ def test_putting_to_sea_from_a_place_is_leaving_it(question, written):
     from rag.chat import spelled_out
 
     assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, read", [
+    ("Both pieces mention a French interior minister. Who is named in each?", "Who is the French interior minister?"),
+    ("wait i saw two different french interior minister names in these stories?? who are they",
+     "Who is the french interior minister?"),
+    ("Which French Interior Ministers are named?", "Who is the French Interior Minister?"),
+    ("Who received the Home Secretary's request?", None),  # the office is the sender's
+    ("Who is the French interior minister?", None),  # asked once: the question as it is
+    ("Which ministers are named?", None),  # no office named
+])
+def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, read):
+    from rag.chat import office_asked
+
+    assert office_asked(question) == read
+
+
+@pytest.mark.parametrize("question, written", [
+    ("why does it matter that he's gone?", "what is the effect of him leaving?"),
+    ("why does it matter that hes gone", "what is the effect of him leaving"),
+    ("Why does it matter that Bruno Retailleau resigned?", "what is the effect of Bruno Retailleau leaving?"),
+    ("why does it matter that it left the EU", "why does it matter that it left the EU"),
+    ("Which departure point is singled out?", "Which place they leave from is mentioned?"),
+    ("launch point for most of the departures?", "place they leave from for most of the departures?"),
+])
+def test_these_phrasings_are_spelled_out(question, written):
+    from rag.chat import spelled_out
+
+    assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question", [
+    "The two pieces name different French interior ministers - who is mentioned in each?",
+    "Taking both articles together, which French Interior Ministers are named, and in what capacity does each appear?",
+])
+def test_the_interior_minister_of_each_article_is_quoted(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "Retailleau" in answer.answer and "Darmanin" in answer.answer, answer.answer

@@ -400,3 +400,13 @@ def test_a_verb_read_as_its_form_asks_about_something_in_the_documents(question)
     from rag.overview import collection_question
 
     assert collection_question(question) is None
+
+
+@pytest.mark.parametrize("question", [
+    "Which news organisations are given as sources in the two articles?",
+    "These two stories come from different news outlets - which two are mentioned?",
+])
+def test_outlets_asked_of_each_document_are_asked_about_the_documents(question):
+    from rag.overview import collection_question
+
+    assert collection_question(question) == "outlets"
