@@ -255,7 +255,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
-                               seats_as_countries, unmentioned_names, without_asking_scene)
+                               seats_as_countries, unmentioned_events, unmentioned_names, without_asking_scene)
     from .chat import first_part_alone, office_asked, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -328,7 +328,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     unnamed = tuple(dict.fromkeys([*unmentioned_names(without_asker_clauses(query), passages),
                                    *(unmentioned_names(pointed_from, passages) if pointed_from else ())]))
     claim = claim_checked(follow_up or query) if unnamed else None
-    correcting = claim is not None and all(name in claim for name in unnamed)
+    told_in_claim = unmentioned_events(claim, passages) if claim else []  # "a threat", as the claim puts it
+    correcting = claim is not None and all(name in claim or name in told_in_claim for name in unnamed)
     missing = bool(unnamed) and not correcting
     context = chunk_context - (UNMENTIONED_NAME_PENALTY if missing else 0.0)
     standalone = float((scores + context).max())
@@ -511,14 +512,21 @@ def _either(text: str, reworded: str, units: Sequence, cache):
 # "Thirty years I ran ferries out of Dover, so give it to me straight: are the French
 # backing off?": what the asker says of themselves, before what they ask; unless what they
 # ask points back to it ("I live in Calais: do boats leave from here?")
-_CLAUSE_BREAK = re.compile(r"(?<=[.!:;])\s+|\s+[-–—]\s+")
+_CLAUSE_BREAK = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?:;])\s+|\s+[-–—]\s+")
 _POINTS_TO_A_PLACE = re.compile(
     r"\b(?:here|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)there"  # not "is there any..."
     r"(?!\s+(?:is|are|was|were|be|been|any|anything|seems?)\b|['’])|(?:this|that)\s+(?:place|town|city|area|port)|"
     r"nearby|locally|round\s+here|near\s+(?:me|us))\b", re.I)
-# "I read in the Guardian that Belgium refused": a claim about the world, not the asker
+# What the asker says they do or did ("I ran ferries out of Dover", "we live near Deal"),
+# not what they want to know ("I want to know about Belgium") nor a claim they pass on
+# ("I read in the Guardian that Belgium refused")
+_ASKER_DESCRIBED = re.compile(
+    r"\b(?:i|we)(?:['’](?:m|ve|d)|\s+(?:\w+\s+){0,2}?(?:live[sd]?|living|work(?:s|ed|ing)?|ran|run|running|am|was|were|"
+    r"are|grew|retired|spent|served|sailed|drove|drive|driven|teach|taught|volunteer\w*|used\s+to|have\s+been|been))\b"
+    r"|^\W*as\s+an?\b", re.I)
 _REPORTS = re.compile(r"\b(?:read|heard|hear|told|tells|saw|seen|see|gather|think|thought|believe|understand|"
-                      r"reckon|says?|said|claims?|claimed|reported|apparently|that)\b", re.I)
+                      r"reckon|says?|said|claims?|claimed|reported|apparently|that|know|want|wonder|ask|asking|about)\b",
+                      re.I)
 
 
 def place_pointed_to(text: str) -> str:
@@ -539,7 +547,7 @@ def without_asker_clauses(text: str) -> str:
     if len(clauses) < 2 or _POINTS_TO_A_PLACE.search(clauses[-1]):
         return text
     n = 0
-    while (n < len(clauses) - 1 and not clauses[n].rstrip().endswith("?") and _ABOUT_THE_ASKER.search(clauses[n])
+    while (n < len(clauses) - 1 and not clauses[n].rstrip().endswith("?") and _ASKER_DESCRIBED.search(clauses[n])
            and not _REPORTS.search(clauses[n])):
         n += 1
     return " ".join(clauses[n:]) if n else text

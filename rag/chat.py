@@ -158,8 +158,8 @@ _SHORT_PHRASES = [
     (re.compile(r"\bsingl(?:e|es|ed|ing)\s+out\b", re.I), "mentioned"),
     # "why does it matter that he's gone?": what came of his leaving
     (re.compile(r"\bwhy\s+(?:does|did|do|would|should)\s+it\s+matter\s+(?:that\s+)?(?P<who>he|she|they|"
-                r"(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?)(?:['’]s|s(?=\s+gone)|\s+(?:has|had|is|was|have))?\s+"
-                r"(?:left|gone|went|quit|resigned|departed|stepped\s+down)\b", re.I),
+                r"(?-i:[A-ZÀ-Þ])[\w-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w-]+)?)(?:['’](?:s|ve)|s(?=\s+gone)|\s+(?:has|had|is|was|"
+                r"have))?\s+(?:left|gone|quit|resigned|departed|stepped\s+down)\b", re.I),
      lambda m: "what is the effect of " + {"he": "him", "she": "her", "they": "them"}.get(
          m.group("who").lower(), m.group("who")) + " leaving"),
     # "say back 2 the uk": "to", where a number would not stand
@@ -357,13 +357,19 @@ def first_part_alone(question: str) -> str | None:
 # what their part is, and whether they are still in it
 _NAMED_FIRST = re.compile(r"^\W*(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})\s*(?:[-–—:?]|,)\s*(?P<rest>\S.*)$")
 _STILL_IN_IT = frozenset("still involved around about there now anymore any more".split())
+_PERSON = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
+# labels before a question, which name nothing it asks about ("In short: what did he say?")
+_NOT_A_TOPIC = re.compile(r"^(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|ok|okay|so|and|"
+                          r"but|quick|question|q\d*|also|then|right|well|hi|hey|hello|thanks|yes|no|in\s+short|"
+                          r"briefly|follow[\s-]?up|one\s+more|last\s+one|next|update|note|ps|btw|fyi|sorry|please|"
+                          r"again|finally|lastly|first|second|third|main|bottom\s+line|tl;?dr|summary|context)\b", re.I)
 
 
 def who_is_the_label(question: str) -> str | None:
     """"Who is X?" for a question that names X and then asks only about their part in the
     story ("Retailleau - what's his deal, is he still involved?"); else None."""
     m = _NAMED_FIRST.match(question.strip())
-    if m is None or not _PRONOUN.search(m.group("rest")):
+    if m is None or not _PERSON.search(m.group("rest")) or _NOT_A_TOPIC.match(m.group("name")):
         return None
     words = {w.lower() for w in content_words(re.sub(r"['’]s\b", "", m.group("rest")))
              if not _PRONOUN.fullmatch(w)} - {"what", "whats", "what's"}
@@ -375,10 +381,11 @@ def who_is_the_label(question: str) -> str | None:
 _TOPIC_FIRST = re.compile(r"^\W*(?P<topic>(?:[\w'’£$€.-]+\s+){0,2}?[\w'’£$€.-]+)\s*(?:\s[-–—]|[–—:])\s*"
                           r"(?P<rest>(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|has|have|"
                           r"had|can|could|will|would|should)\b.*)$", re.I)
-_SUBJECT = re.compile(r"\b(?:it|he|she|they|him|them)\b", re.I)
-_POSSESSIVE = re.compile(r"\b(?:its|his|their)\b", re.I)
-_NOT_A_TOPIC = re.compile(r"^(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|ok|okay|so|and|"
-                          r"but|quick|question|q\d*|also|then|right|well|hi|hey|hello|thanks|yes|no)\b", re.I)
+# what points back to a person named first, and to anything else
+_PERSON_BACK = (re.compile(r"\b(?:he|him|she)\b", re.I), re.compile(r"\b(?:his)\b", re.I))
+_THING_BACK = (re.compile(r"\b(?:it|they|them)\b", re.I), re.compile(r"\b(?:its|their)\b", re.I))
+# "is it true that...": an "it" that points at nothing
+_EMPTY_IT = re.compile(r"^\W*(?:is|was)\s+it\s+(?:true|right|correct|so|the\s+case|fair|accurate)\b", re.I)
 
 
 def topic_put_back(question: str) -> str | None:
@@ -390,11 +397,16 @@ def topic_put_back(question: str) -> str | None:
             _YES_OR_NO.match(w) or re.search(r"(?i)[a-z]ed$", w) for w in m.group("topic").split()):
         return None
     topic, rest = m.group("topic").strip(" ,"), m.group("rest")
-    at = [x for x in (_SUBJECT.search(rest), _POSSESSIVE.search(rest)) if x]
+    if _EMPTY_IT.match(rest):
+        return None
+    # "Darmanin: did the UK send it to him?": a name is pointed to as a person
+    named = all(w[:1].isupper() for w in topic.split())
+    subject, possessive = _PERSON_BACK if named and any(p.search(rest) for p in _PERSON_BACK) else _THING_BACK
+    at = [x for x in (subject.search(rest), possessive.search(rest)) if x]
     if not at:
         return None
     first = min(at, key=lambda x: x.start())
-    put = topic + ("'s" if _POSSESSIVE.fullmatch(first.group()) else "")
+    put = topic + ("'s" if possessive.fullmatch(first.group()) else "")
     return rest[:first.start()] + put + rest[first.end():]
 
 
@@ -403,20 +415,27 @@ def topic_put_back(question: str) -> str | None:
 # Gerald Darmanin")
 _ASKS_WHO = re.compile(r"\b(?:who|whom|whose|which|name|names|named|identify|identif(?:y|ies))\b", re.I)
 _OFFICE_ASKED = re.compile(
-    r"\b(?P<whose>(?:french|british|uk|english|german|belgian|dutch|italian|spanish|irish|european|american)\s+)?"
-    r"(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|security)\s+)"
-    r"(?P<office>minister|secretary|chief|official|spokes(?:person|man|woman))(?P<many>s)?\b(?!['’])", re.I)
+    r"\b(?P<a>(?:a|an)\s+)?(?P<whose>(?:french|british|uk|english|german|belgian|dutch|italian|spanish|irish|european|"
+    r"american)\s+)?(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|"
+    r"security)\s+)(?P<office>minister|secretar|chief|official|spokes(?:person|man|woman))(?P<many>s|ies|people|men|"
+    r"women)?(?:y\b)?(?P<names>\s+names)?\b(?!['’])", re.I)
 # several of them, one in each document: not "Who received the Home Secretary's request?"
 _SEVERAL = re.compile(r"\b(?:each|both|two|couple|different|either|several)\b", re.I)
+_SINGULAR = {"secretar": "secretary", "spokesperson": "spokesperson", "spokesman": "spokesman",
+             "spokeswoman": "spokeswoman"}
 
 
 def office_asked(question: str) -> str | None:
     """"Who is the French interior minister?" for a question that asks who holds an office
     it names, several times over (one in each document), however else it is put; else None."""
     m = _OFFICE_ASKED.search(question)
-    if m is None or not _ASKS_WHO.search(question) or not (m.group("many") or _SEVERAL.search(question)):
+    # the office is what is asked for: several holders of it ("ministers", "minister names"),
+    # or "a minister" that the question asks of each document
+    if m is None or not _ASKS_WHO.search(question) or not (
+            m.group("many") or m.group("names") or (m.group("a") and _SEVERAL.search(question))):
         return None
-    return f"Who is the {(m.group('whose') or '')}{m.group('post')}{m.group('office')}?".replace("  ", " ")
+    office = _SINGULAR.get(m.group("office").lower(), m.group("office"))
+    return f"Who is the {(m.group('whose') or '')}{m.group('post')}{office}?"
 
 
 # "Did the Home Office say anything useful, or was it the usual line?": a yes-or-no

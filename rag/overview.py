@@ -49,7 +49,7 @@ _OUTLET_TERMS = frozenset(tokenize(
     "sites service services publication publications newspaper newspapers broadcaster broadcasters media "
     "publisher publishers journalist journalists reporter reporters author authors wrote written published "
     "quote quoted website websites base based credit credited attribute attributed come came behind originate "
-    "originally people reporting covering press"))
+    "originally people reporting covering"))
 # "Which outlets are cited as the sources of information?": asked about outlets only
 _SOURCE_WORDS = frozenset(tokenize("information info"))
 # "Mention" asks about the documents where they do the mentioning ("What do the articles

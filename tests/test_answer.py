@@ -1313,20 +1313,29 @@ def test_an_earlier_turn_keeps_the_claim_its_question_points_into(real_seed_sett
 
 
 @pytest.mark.parametrize("question, events", [
-    ("Did the UK threaten to withhold the £480 million?", ["threaten", "withhold"]),
-    ("Is London threatening to claw back some of that money?", ["threatening", "claw back"]),
-    ("When was the £480m deal signed, and who put pen to paper?", ["signed"]),
-    ("Who took over from Retailleau as interior minister?", ["took over"]),
+    ("Did the UK threaten to withhold the £480 million?", ["a threat", "money held back"]),
+    ("Is London threatening to claw back some of that money?", ["a threat", "money held back"]),
+    ("Has the UK frozen the £480 million?", ["money held back"]),
+    ("Is the UK holding the money back?", ["money held back"]),
+    ("When was the £480m deal signed, and who put pen to paper?", ["a signing"]),
+    ("Who took over from Retailleau as interior minister?", ["who took over"]),
     ("Which countries are most of the migrants coming from?", ["where people come from"]),
+    ("Which nationalities make up most of the people arriving?", ["where people come from"]),
     # the same words in other senses
     ("Why do the laws restrict the police to life-threatening situations?", []),
+    ("Do the boats threaten lives?", []),
     ("Is there any sign France will intercept boats?", []),
+    ("Did any sign of progress appear?", []),
     ("What France signed up to: what would it mean at sea?", []),
     ("What holds the French back from acting at sea?", []),
+    ("Why are the French holding back despite the £480 million?", []),
+    ("Did police stop paying attention to the boats?", []),
     ("Did the French succeed in stopping the boats?", []),
     ("What threats do the migrants face at sea?", []),  # dangers, not a threat made
     ("Would the new doctrine replace the current approach?", []),  # no one's post
     ("Which country did the UK send the demand to?", []),
+    ("Which country do the boats leave from?", []),
+    ("Which country is the money coming from?", []),
 ])
 def test_events_no_passage_tells_of_are_unmentioned(question, events):
     from rag.answer_types import unmentioned_events
@@ -1388,11 +1397,14 @@ def test_questions_about_what_the_articles_never_name_are_still_refused(real_see
 @pytest.mark.parametrize("question, cut", [
     ("Thirty years I ran ferries out of Dover, so give it to me straight: are the French backing off?",
      "are the French backing off?"),
+    ("I ran ferries out of Dover - are the French backing off?", "are the French backing off?"),
     ("I live in Calais: do boats leave from here?", None),  # points back to it
     ("I read in the Guardian that Belgium refused. Is that true?", None),  # a claim about the world
+    ("I want to know about Belgium. Has it received any UK money?", None),  # what is asked about
+    ("Has Belgium been paid? We are asking: how much did the UK pay France?", None),
     ("Are the French backing off?", None),
 ])
-def test_what_the_asker_says_of_themselves_is_cut_from_the_names_asked_about(question, cut):
+def test_what_the_asker_says_they_do_is_cut_from_the_names_asked_about(question, cut):
     from rag.answer import without_asker_clauses
 
     assert without_asker_clauses(question) == (cut or question)
@@ -1438,3 +1450,43 @@ def test_a_group_of_the_side_asked_among_answers_who():
     assert answer_type_penalty("Who in the Conservative camp is unhappy?", sentence) == 0.0
     assert answer_type_penalty("Who in the Conservative camp is unhappy?", "It raised questions among MPs.") > 0.0
     assert answer_type_penalty("Who on the French side got the demand?", "French officials rejected it.") > 0.0
+
+
+@pytest.mark.parametrize("question", [
+    "For attribution: what's the name and job title of the French maritime security insider who called it a "
+    "political stunt?",
+    "Who's the French maritime security insider who called it a political stunt? Name and rank.",
+    "What's the name of that French official who said they don't stop the boats because it's dangerous?",
+    "That canal near Dunkirk where the boats leave from, what's it called?",
+])
+def test_names_the_articles_never_give_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+def test_a_name_asked_for_in_so_many_words_is_given_where_the_articles_give_it(real_seed_settings):
+    answer = answer_question("Who is the UK border security chief? Give me his name.", settings=real_seed_settings)
+    assert not answer.refused and "Martin Hewitt" in answer.answer, answer.answer
+
+
+def test_an_office_is_no_official():
+    from rag.answer_types import _related
+
+    assert not _related("offic", "offici")
+    assert _related("prefect", "prefectur")
+
+
+def test_checking_a_claim_of_an_event_the_articles_never_tell_quotes_what_they_say(real_seed_settings):
+    answer = answer_question("Is it true that the UK threatened to withhold the £480 million?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "£480 million" in answer.answer, answer.answer
+    assert "don't mention a threat or money held back" in answer.notice, answer.notice
+
+
+@pytest.mark.parametrize("question", [
+    "Which country do the boats leave from?",
+    "Why are the French holding back despite the £480 million?",
+    "Do the boats threaten lives?",
+])
+def test_questions_using_event_words_in_other_senses_are_answered(real_seed_settings, question):
+    assert not answer_question(question, settings=real_seed_settings).refused
