@@ -196,13 +196,31 @@ def is_yes_or_no(question: str) -> bool:
 
 def asked_to_hold(question: str) -> re.Pattern | None:
     """What a sentence must tell to answer a question about who holds a feeling ("Who is
-    fed up...?": a feeling or a doubt) or how someone responded (a response), as a
-    pattern; None for other questions. Ranking only: see `answer.extract`."""
+    fed up...?": a feeling or a doubt), how someone responded (a response) or what holds
+    someone back (a law or a restriction), as a pattern; None for other questions.
+    Ranking only: see `answer.extract`."""
     if _WHO_FEELS.search(question):
         return _ATTITUDE
     if _RESPONSE_Q.search(question):
         return _RESPONSE
+    if _CONSTRAINT_Q.search(question) and not _CONCERN_Q.search(question):  # not "what worries, legally?"
+        return _CONSTRAINT
     return None
+
+
+# "What holds France back legally from intercepting boats?", "what constraints do they
+# describe?": what limits someone, which a sentence tells as a restriction, a constraint
+# or what is not allowed ("current maritime laws restrict police interventions at sea"),
+# not by what they were asked to do ("France is backing away from a commitment to
+# intervene") nor by a law merely named ("aligns with maritime law")
+_CONSTRAINT_Q = re.compile(
+    r"\b(?:what|which)\b[^?.!]{0,80}?\b(?:(?:stops?|stopping|prevents?|preventing)\s+(?:\w+\s+){1,3}from|"
+    r"holds?\s+(?:\w+\s+){1,3}back|"
+    r"holding\s+(?:\w+\s+){1,3}back|constraints?|restrictions?|limits?|limitations?|"
+    r"allowed|allows?|permitted|permits?|legally|rules|reluctan\w*|legal\s+(?:\w+\s+)?(?:reasons?|basis|grounds?|"
+    r"limits?|position))\b", re.I)
+_CONSTRAINT = re.compile(r"\b(?:restrict\w*|constrain\w*|constraints?|limit\w*|prohibit\w*|forbid\w*|forbidden|"
+                         r"imperative|not\s+allowed|cannot|can['’]t)\b", re.I)
 
 
 _ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[ds]?|asked)\s+(?:\w+\s+){0,2}"

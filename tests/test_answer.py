@@ -1490,3 +1490,27 @@ def test_checking_a_claim_of_an_event_the_articles_never_tell_quotes_what_they_s
 ])
 def test_questions_using_event_words_in_other_senses_are_answered(real_seed_settings, question):
     assert not answer_question(question, settings=real_seed_settings).refused
+
+
+@pytest.mark.parametrize("question", [
+    "Taking both reports together, what constraints on intervening at sea do they describe on the French side?",
+    "Do the two reports agree on what holds France back legally from intercepting boats at sea? Compare what each "
+    "one says.",
+    "whats the legal reason france keeps giving for not stopping boats on the water",
+])
+def test_what_holds_france_back_is_told_by_the_restriction_in_each_article(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "life-threatening" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, constraint", [
+    ("What holds France back legally from intercepting boats?", True),
+    ("What stops the French from going hard on the boats?", True),
+    ("What do they say about the rules for French forces?", True),
+    ("whats the stop the boats thing about", False),  # stopping is what is asked about
+    ("what worries does the BBC piece raise, legally speaking", False),  # a concern
+])
+def test_a_question_about_what_holds_someone_back_asks_for_a_restriction(question, constraint):
+    from rag.answer_types import _CONSTRAINT, asked_to_hold
+
+    assert (asked_to_hold(question) is _CONSTRAINT) == constraint
