@@ -247,6 +247,9 @@ _NAME_OF_Q = re.compile(
     # expression called?" may ask for a term, which no capital marks)
     r"\bwhat(?:\s+is|\s+was|['’]s)\s+(?:the|that|this)\s+(?P<called>[\w'’ -]+?)\s+(?:near|in|at|by|on|off|from|"
     r"outside|that|which|where|they|he|she|it)\b[^?.!]*?\s+called\b|"
+    # "Which international convention confines the police...?": an instrument known by its name
+    r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal)\s+){0,3}(?P<law>conventions?|"
+    r"treat(?:y|ies)|acts?|directives?|charters?|protocols?|statutes?)\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?"
     r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
     r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+name|it\s+called)\b|"
@@ -290,6 +293,9 @@ _LOCATING = frozenset("near in at from outside off by of on to towards into acro
 _PLACES = frozenset(tokenize("place town city village port harbour harbor country region area county state "
                              "province capital coast island location spot site"))
 NAME_WINDOW = 12  # words between a name and the thing it names
+LEGAL_NAME_WINDOW = 4  # words between a law's name and the word for it ("the UN Convention on the Law of the Sea")
+_LEGAL_HEADS = frozenset(tokenize("convention conventions treaty treaties act acts charter charters protocol "
+                                  "protocols statute statutes law laws code regulation"))  # not "directive": "directly"
 DUTY_WINDOW = 10  # words between an office and what it is in charge of ("Acme's deputy chief executive ... cost-cutting")
 TYPE_PENALTY = 0.5
 # Naming is the whole of such a question: a sentence that does not name the thing
@@ -348,8 +354,12 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     role = m is None and (m := _WHO_IS_Q.search(query)) is not None
     if not m:
         return None
-    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic"))
+    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic") or m.group("law"))
     head = tokenize(thing.split()[-1])
+    if head and head[0] in _LEGAL_HEADS:  # "the Geneva Convention": its name beside a word for it
+        words = re.findall(r"[\w'’-]+", text)
+        at = [n for n, w in enumerate(words) if set(tokenize(w)) & _LEGAL_HEADS]
+        return any(abs(n - i) <= LEGAL_NAME_WINDOW for n, _ in _new_names(query, text) for i in at)
     # "Who's the insider who called it a stunt? Name and rank.": whoever it is, by name
     if not head or (role and head[0] not in _OFFICES and not _NAME_ASKED.search(query)):
         return None  # "Who was the Normans' main enemy?": told in other words, often

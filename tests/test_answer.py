@@ -1514,3 +1514,20 @@ def test_a_question_about_what_holds_someone_back_asks_for_a_restriction(questio
     from rag.answer_types import _CONSTRAINT, asked_to_hold
 
     assert (asked_to_hold(question) is _CONSTRAINT) == constraint
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Under the UN Convention on the Law of the Sea, rescues are required.", True),
+    ("France maintains that its approach aligns with maritime law.", False),  # a law, unnamed
+    ("The request was delivered directly to Gerald Darmanin.", False),  # "directly" is no directive
+])
+def test_which_convention_is_answered_by_a_name_beside_a_word_for_one(text, named):
+    from rag.answer_types import names_the_thing
+
+    assert names_the_thing("Which international convention applies at sea?", text) is named
+
+
+def test_a_convention_the_articles_never_name_is_refused(real_seed_settings):
+    answer = answer_question("Which international convention is it that confines French police interventions at sea "
+                             "to life-threatening situations?", settings=real_seed_settings)
+    assert answer.refused, answer.answer
