@@ -252,7 +252,7 @@ _NAME_OF_Q = re.compile(
     r"treat(?:y|ies)|acts?|directives?|charters?|protocols?|statutes?)\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?"
     r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
-    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+name|it\s+called)\b|"
+    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|it\s+(?:\w+\s+)?called)\b|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"

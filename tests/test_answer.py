@@ -1458,6 +1458,7 @@ def test_a_group_of_the_side_asked_among_answers_who():
     "Who's the French maritime security insider who called it a political stunt? Name and rank.",
     "What's the name of that French official who said they don't stop the boats because it's dangerous?",
     "That canal near Dunkirk where the boats leave from, what's it called?",
+    "That tidal canal near Dunkirk everyone's leaving from - what's it actually called?",
 ])
 def test_names_the_articles_never_give_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
