@@ -124,7 +124,11 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
                      # interventions at sea to life-threatening situations"
-                     r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*", re.I)
+                     r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*"
+                     # what makes something hard is why it is: "efforts remain complicated by
+                     # policy hesitance", "hampered by", "driven by"
+                     r"|\b(?:complicated|hampered|hindered|undermined|slowed|driven|fuelled|fueled|motivated|"
+                     r"prompted|caused|compounded|blocked|stalled)\s+by\b", re.I)
 # A feeling and what it is about ("frustration at delays", "angry over costs"): the
 # reason for a feeling a question asks about ("Why is the UK frustrated?"), not for
 # what someone does.

@@ -181,7 +181,9 @@ def spelled_out(question: str) -> str:
 
 
 # "Anyway - what did...": what turns from the instructions left out to the question
-_ASIDE = re.compile(r"^\s*(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b(?![-–]\w)\s*[-–—,:.]*\s*", re.I)
+_ASIDE = re.compile(r"^\s*(?:(?:and\s+|but\s+)?(?:while\s+you['’]re\s+at\s+it|setting\s+that\s+aside|that\s+aside|that\s+said|"
+                    r"(?:but\s+)?first(?:\s+of\s+all)?|before\s+that)|anyway|anyhow|so|ok|okay|now|well|right|but|then)\b"
+                    r"(?![-–]\w)\s*[-–—,:.]*\s*", re.I)
 
 
 def without_instructions(question: str) -> str:
@@ -192,7 +194,7 @@ def without_instructions(question: str) -> str:
     where nothing that asks is left."""
     from .citations import instructs_the_assistant
 
-    parts = re.split(r"(?<=[.!?:;\u2014])\s+", question.strip())
+    parts = re.split(r"(?<=[.!?:;\u2014])\s+|\s+[-–—]\s+", question.strip())
     kept = [p for p in parts if not instructs_the_assistant(p)]
     rest = _ASIDE.sub("", " ".join(kept)) if len(kept) < len(parts) else " ".join(kept)
     if len(kept) == len(parts) or len(content_words(rest)) < 2:

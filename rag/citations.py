@@ -43,8 +43,12 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}?\b(?:previous|prior|above|earlier|preceding|all|any|your)\b"
     r"[^.!?]{0,20}?\b(?:instructions?|prompts?|directions?|directives?|messages?|guidelines?)\b"
     r"|\b(?:reply|respond|answer|output|print|say|write)\s+(?:only|just|exactly|nothing but)\b"
-    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:your|the|these|those|any)\s+(?:documents?|sources?|articles?"
-    r"|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:your|the|these|those|any)\s+(?:[\w-]+\s+){0,2}?(?:documents?|"
+    r"sources?|articles?|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
+    # an opinion of its own asked for instead of the documents' ("tell me what you really
+    # think of the French, in your own words", "as an independent expert")
+    r"|\bwhat\s+you\s+(?:really|personally|honestly|actually)\s+think\b|\bin\s+your\s+own\s+words\b"
+    r"|\byour\s+(?:own|personal|honest)\s+(?:opinion|view|take)\b|\bas\s+an?\s+(?:independent\s+)?expert\b"
     r"|\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b"
     r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
     re.IGNORECASE,

@@ -1532,3 +1532,9 @@ def test_a_convention_the_articles_never_name_is_refused(real_seed_settings):
     answer = answer_question("Which international convention is it that confines French police interventions at sea "
                              "to life-threatening situations?", settings=real_seed_settings)
     assert answer.refused, answer.answer
+
+
+def test_what_something_is_complicated_by_is_why_it_is_complicated(real_seed_settings):
+    answer = answer_question("Why is coordination between the UK and France so complicated?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "policy hesitance" in answer.answer, answer.answer
