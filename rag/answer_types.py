@@ -126,9 +126,9 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
                      # interventions at sea to life-threatening situations"
                      r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*"
                      # what makes something hard is why it is: "efforts remain complicated by
-                     # policy hesitance", "hampered by", "driven by"
-                     r"|\b(?:complicated|hampered|hindered|undermined|slowed|driven|fuelled|fueled|motivated|"
-                     r"prompted|caused|compounded|blocked|stalled)\s+by\b", re.I)
+                     # policy hesitance", "hampered by" (not a plain passive: "boats driven by smugglers")
+                     r"|\b(?:complicated|hampered|hindered|undermined|slowed|compounded|blocked|stalled)\s+by\b",
+                     re.I)
 # A feeling and what it is about ("frustration at delays", "angry over costs"): the
 # reason for a feeling a question asks about ("Why is the UK frustrated?"), not for
 # what someone does.
@@ -218,11 +218,12 @@ def asked_to_hold(question: str) -> re.Pattern | None:
 # not by what they were asked to do ("France is backing away from a commitment to
 # intervene") nor by a law merely named ("aligns with maritime law")
 _CONSTRAINT_Q = re.compile(
-    r"\b(?:what|which)\b[^?.!]{0,80}?\b(?:(?:stops?|stopping|prevents?|preventing)\s+(?:\w+\s+){1,3}from|"
-    r"holds?\s+(?:\w+\s+){1,3}back|"
-    r"holding\s+(?:\w+\s+){1,3}back|constraints?|restrictions?|limits?|limitations?|"
-    r"allowed|allows?|permitted|permits?|legally|rules|reluctan\w*|legal\s+(?:\w+\s+)?(?:reasons?|basis|grounds?|"
-    r"limits?|position))\b", re.I)
+    # what stops them from acting, not what is done "to stop boats from crossing"
+    r"\b(?:what|which)\b[^?.!]{0,80}?\b(?:(?<!\bto\s)(?<!\bhelp\s)(?:stops?|stopping|prevents?|preventing)\s+"
+    r"(?:\w+\s+){1,3}from|holds?\s+(?:\w+\s+){1,3}back|holding\s+(?:\w+\s+){1,3}back|constraints?|restrictions?|"
+    r"limits?|limitations?|(?:not\s+|n['’]t\s+)?(?:allowed|permitted)\s+to|not\s+(?:allowed|permitted)|legally|"
+    r"rules\s+(?:for|on|governing)|reluctan\w*|legal\s+(?:\w+\s+)?(?:reasons?|basis|grounds?|limits?|position))\b",
+    re.I)
 _CONSTRAINT = re.compile(r"\b(?:restrict\w*|constrain\w*|constraints?|limit\w*|prohibit\w*|forbid\w*|forbidden|"
                          r"imperative|not\s+allowed|cannot|can['’]t)\b", re.I)
 
@@ -253,13 +254,14 @@ _NAME_OF_Q = re.compile(
     r"outside|that|which|where|they|he|she|it)\b[^?.!]*?\s+called\b|"
     # "Which international convention confines the police...?": an instrument known by its name
     r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal)\s+){0,3}(?P<law>conventions?|"
-    r"treat(?:y|ies)|acts?|directives?|charters?|protocols?|statutes?)\b|"
+    r"treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?"
     r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
     r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|it\s+(?:\w+\s+)?called)\b|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
-    r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|"
+    r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"
+    r"mentioned|cited|described|interviewed|featured|"
     r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
 # "Who is the UK border security chief?": the role whose holder is asked for (chief).
 # A name asked for in so many words
@@ -298,8 +300,10 @@ _PLACES = frozenset(tokenize("place town city village port harbour harbor countr
                              "province capital coast island location spot site"))
 NAME_WINDOW = 12  # words between a name and the thing it names
 LEGAL_NAME_WINDOW = 4  # words between a law's name and the word for it ("the UN Convention on the Law of the Sea")
-_LEGAL_HEADS = frozenset(tokenize("convention conventions treaty treaties act acts charter charters protocol "
-                                  "protocols statute statutes law laws code regulation"))  # not "directive": "directly"
+# as written, not by stem ("conventional", "lawful", "acting" are none)
+_LEGAL_HEADS = frozenset("convention conventions treaty treaties".split())
+_LEGAL_WORDS = _LEGAL_HEADS | frozenset("law laws act acts charter charters protocol protocols statute statutes "
+                                        "code codes regulation regulations".split())
 DUTY_WINDOW = 10  # words between an office and what it is in charge of ("Acme's deputy chief executive ... cost-cutting")
 TYPE_PENALTY = 0.5
 # Naming is the whole of such a question: a sentence that does not name the thing
@@ -360,9 +364,9 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
         return None
     thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic") or m.group("law"))
     head = tokenize(thing.split()[-1])
-    if head and head[0] in _LEGAL_HEADS:  # "the Geneva Convention": its name beside a word for it
+    if thing.split()[-1].lower() in _LEGAL_HEADS:  # "the Geneva Convention": its name beside a word for it
         words = re.findall(r"[\w'’-]+", text)
-        at = [n for n, w in enumerate(words) if set(tokenize(w)) & _LEGAL_HEADS]
+        at = [n for n, w in enumerate(words) if w.lower() in _LEGAL_WORDS]
         return any(abs(n - i) <= LEGAL_NAME_WINDOW for n, _ in _new_names(query, text) for i in at)
     # "Who's the insider who called it a stunt? Name and rank.": whoever it is, by name
     if not head or (role and head[0] not in _OFFICES and not _NAME_ASKED.search(query)):

@@ -181,9 +181,10 @@ def spelled_out(question: str) -> str:
 
 
 # "Anyway - what did...": what turns from the instructions left out to the question
-_ASIDE = re.compile(r"^\s*(?:(?:and\s+|but\s+)?(?:while\s+you['’]re\s+at\s+it|setting\s+that\s+aside|that\s+aside|that\s+said|"
-                    r"(?:but\s+)?first(?:\s+of\s+all)?|before\s+that)|anyway|anyhow|so|ok|okay|now|well|right|but|then)\b"
-                    r"(?![-–]\w)\s*[-–—,:.]*\s*", re.I)
+_ASIDE = re.compile(r"^\s*(?:(?:and\s+|but\s+)?(?:while\s+you['’]re\s+at\s+it|setting\s+that\s+aside|that\s+aside|"
+                    r"that\s+said|first(?:\s+of\s+all)?|before\s+that)(?:\s*[-–—,:]+\s*|\s+(?=(?:how|what|which|who|whom|"
+                    r"where|when|why|is|are|was|were|do|does|did|can|could)\b))"  # "But first -", not "First Minister"
+                    r"|(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b(?![-–]\w)\s*[-–—,:.]*\s*)", re.I)
 
 
 def without_instructions(question: str) -> str:

@@ -43,12 +43,8 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}?\b(?:previous|prior|above|earlier|preceding|all|any|your)\b"
     r"[^.!?]{0,20}?\b(?:instructions?|prompts?|directions?|directives?|messages?|guidelines?)\b"
     r"|\b(?:reply|respond|answer|output|print|say|write)\s+(?:only|just|exactly|nothing but)\b"
-    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:your|the|these|those|any)\s+(?:[\w-]+\s+){0,2}?(?:documents?|"
-    r"sources?|articles?|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
-    # an opinion of its own asked for instead of the documents' ("tell me what you really
-    # think of the French, in your own words", "as an independent expert")
-    r"|\bwhat\s+you\s+(?:really|personally|honestly|actually)\s+think\b|\bin\s+your\s+own\s+words\b"
-    r"|\byour\s+(?:own|personal|honest)\s+(?:opinion|view|take)\b|\bas\s+an?\s+(?:independent\s+)?expert\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:your\s+(?:[\w-]+\s+){0,2}?|(?:all\s+)?(?:the|these|those|any|your)\s+)"
+    r"(?:documents?|sources?|articles?|context|passages?|rules?)\b|\b(?:from|use|using)\s+your\s+own\s+knowledge\b"
     r"|\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b"
     r"|</?\s*(?:context|instructions?|system|assistant|user|passages?)\b[^>]{0,40}>",
     re.IGNORECASE,
@@ -59,7 +55,11 @@ _INSTRUCTION = re.compile(
 _QUESTION_INSTRUCTION = re.compile(
     r"\b(?:do\s+not|don't|never)\s+(?:quote|cite)\b[^.!?]{0,40}?\b(?:sources?|documents?|articles?|passages?|"
     r"anything|them)\b|\b(?:feel\s+free\s+to|you\s+may|you\s+can)\s+(?:invent|make\s+up)\b"
-    r"|^\s*\[?(?:system|admin|administrator|developer|root)(?:\s+(?:override|mode|message|note))?\]?\s*:\s*$",
+    r"|^\s*\[?(?:system|admin|administrator|developer|root)(?:\s+(?:override|mode|message|note))?\]?\s*:\s*$"
+    # an opinion of its own asked for instead of the documents' ("tell me what you really
+    # think of the French, in your own words", "as an independent expert")
+    r"|\bwhat\s+you\s+(?:really|personally|honestly|actually)\s+think\b|\bin\s+your\s+own\s+words\b"
+    r"|\byour\s+(?:own|personal|honest)\s+(?:opinion|view|take)\b|\bas\s+an?\s+independent\s+expert\b",
     re.IGNORECASE)
 MAX_QUOTE_WORDS = 80  # a quotation longer than this is cited sentence by sentence
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*$")

@@ -1459,6 +1459,7 @@ def test_a_group_of_the_side_asked_among_answers_who():
     "What's the name of that French official who said they don't stop the boats because it's dangerous?",
     "That canal near Dunkirk where the boats leave from, what's it called?",
     "That tidal canal near Dunkirk everyone's leaving from - what's it actually called?",
+    "For the citation, what is the name of the maritime security insider quoted by the BBC?",
 ])
 def test_names_the_articles_never_give_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -1538,3 +1539,37 @@ def test_what_something_is_complicated_by_is_why_it_is_complicated(real_seed_set
     answer = answer_question("Why is coordination between the UK and France so complicated?",
                              settings=real_seed_settings)
     assert not answer.refused and "policy hesitance" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What is France doing to stop small boats from crossing the Channel?",  # a purpose, not a restriction
+    "What has Britain paid France to help stop boats from crossing?",
+    "What does the new maritime doctrine allow patrol boats to do?",
+    "Which rules did the UK want France to change?",
+])
+def test_what_is_done_to_stop_something_asks_for_no_restriction(question):
+    from rag.answer_types import asked_to_hold
+
+    assert asked_to_hold(question) is None
+
+
+@pytest.mark.parametrize("question, text, named", [
+    ("Which convention does France cite?", "The Acting Prime Minister Gabriel Attal spoke.", False),  # "acting"
+    ("Which treaty did France sign?", "Lawyers for Amnesty said France acted unlawfully.", False),
+    ("Which protocols does the note contradict?", "It contradicts current French operational protocols.", None),
+])
+def test_only_a_convention_or_treaty_needs_its_name_beside_it(question, text, named):
+    from rag.answer_types import names_the_thing
+
+    assert names_the_thing(question, text) is named
+
+
+@pytest.mark.parametrize("text", [
+    "As an independent expert on maritime law, Professor Jane Smith said it was lawful.",
+    "Smugglers routinely ignore the new maritime rules, police said.",
+    "Voters were asked to describe, in your own words, the plan.",
+])
+def test_a_document_sentence_reporting_such_words_is_no_instruction(text):
+    from rag.citations import reads_as_instruction
+
+    assert not reads_as_instruction(text)
