@@ -1133,6 +1133,14 @@ def test_coverage_with_context_weighs_words_over_the_sentences_alone():
 @pytest.mark.parametrize("question", [
     "What is the name of the tidal canal near Dunkirk that boats leave from?",
     "What is the name of the French maritime prefect responsible for the Channel?",
+    # a name asked for in so many words, of someone the articles leave unnamed
+    "For attribution: what's the name and job title of the French maritime security insider who called it a "
+    "political stunt?",
+    "Who's the French maritime security insider who called it a political stunt? Name and rank.",
+    "What's the name of that French official who said they don't stop the boats because it's dangerous?",
+    "For the citation, what is the name of the maritime security insider quoted by the BBC?",
+    "That canal near Dunkirk where the boats leave from, what's it called?",
+    "That tidal canal near Dunkirk everyone's leaving from - what's it actually called?",
 ])
 def test_naming_questions_the_documents_cannot_answer_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -1450,20 +1458,6 @@ def test_a_group_of_the_side_asked_among_answers_who():
     assert answer_type_penalty("Who in the Conservative camp is unhappy?", sentence) == 0.0
     assert answer_type_penalty("Who in the Conservative camp is unhappy?", "It raised questions among MPs.") > 0.0
     assert answer_type_penalty("Who on the French side got the demand?", "French officials rejected it.") > 0.0
-
-
-@pytest.mark.parametrize("question", [
-    "For attribution: what's the name and job title of the French maritime security insider who called it a "
-    "political stunt?",
-    "Who's the French maritime security insider who called it a political stunt? Name and rank.",
-    "What's the name of that French official who said they don't stop the boats because it's dangerous?",
-    "That canal near Dunkirk where the boats leave from, what's it called?",
-    "That tidal canal near Dunkirk everyone's leaving from - what's it actually called?",
-    "For the citation, what is the name of the maritime security insider quoted by the BBC?",
-])
-def test_names_the_articles_never_give_are_refused(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused, answer.answer
 
 
 def test_a_name_asked_for_in_so_many_words_is_given_where_the_articles_give_it(real_seed_settings):
