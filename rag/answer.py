@@ -300,8 +300,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "How did Paris react?" where "How did France react?" is; "Who is Bruno Retailleau
     # and what's his deal in this?" where "Who is Bruno Retailleau" is, and so "Retailleau -
     # what's his deal?"; "french interior minister - who is it?" where "who is french
-    # interior minister?" is; "Did the Home Office say anything useful, or was it the
-    # usual line?" where its first half is
+    # interior minister?" is, and so "Both pieces mention a French interior minister. Who
+    # is named in each?"; "Did the Home Office say anything useful, or was it the usual
+    # line?" where its first half is
     offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,

@@ -424,8 +424,6 @@ _OFFICE_ASKED = re.compile(
     r"women)?(?:y\b)?(?P<names>\s+names)?\b(?!['’])", re.I)
 # several of them, one in each document: not "Who received the Home Secretary's request?"
 _SEVERAL = re.compile(r"\b(?:each|both|two|couple|different|either|several)\b", re.I)
-_SINGULAR = {"secretar": "secretary", "spokesperson": "spokesperson", "spokesman": "spokesman",
-             "spokeswoman": "spokeswoman"}
 
 
 def office_asked(question: str) -> str | None:
@@ -437,7 +435,7 @@ def office_asked(question: str) -> str | None:
     if m is None or not _ASKS_WHO.search(question) or not (
             m.group("many") or m.group("names") or (m.group("a") and _SEVERAL.search(question))):
         return None
-    office = _SINGULAR.get(m.group("office").lower(), m.group("office"))
+    office = m.group("office") + ("y" if m.group("office").lower() == "secretar" else "")
     return f"Who is the {(m.group('whose') or '')}{m.group('post')}{office}?"
 
 
