@@ -25,7 +25,10 @@ from typing import Iterator, NamedTuple, Sequence
 from .lexical import STOPWORDS, tokenize
 
 # What a "how many" or "when" question needs to find in a sentence to be answered.
-_NUMBER_Q = re.compile(r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b"
+# (not in a clause that only sets the question up: "Who is impatient, given how much has
+# been spent?")
+_NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\bseeing\s)"
+                       r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b"
                        # "What figures do the articles give for...", "the total number of migrants"
                        r"|\bwhat\s+(?:\w+\s+)?(?:figures?|statistics|stats|numbers|totals?|tally)\b"
                        r"|\b(?:the|a)\s+(?:total\s+|exact\s+|overall\s+)?number\s+of\b", re.I)

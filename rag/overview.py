@@ -259,7 +259,7 @@ _NAME_LIST = (_NAME_WORDS + r"(?:(?:'s|’s)?\s+(?:and|or|&)\s+(?:the\s+|The\s+)
 _SCOPE = re.compile(
     r"(?:[,;]\s*)?\b(?:(?P<lead>(?i:in|from|by|of|within|for))\s+)?(?:the\s+|The\s+)?(?P<name>" + _NAME_LIST + r")"
     r"(?:'s|’s)?\s+(?P<noun>" + _DOCUMENT_NOUN + r")\b(?:\s*,)?"
-    r"|(?:[,;]\s*)?\b(?P<according>(?i:according\s+to|for|in))\s+(?:the\s+|The\s+)?(?P<outlet>" + _OUTLET_NAMES +
+    r"|(?:[,;]\s*)?\b(?P<according>(?i:according\s+to|per|for|in))\s+(?:the\s+|The\s+)?(?P<outlet>" + _OUTLET_NAMES +
     r"(?:(?:'s|’s)?\s+(?:and|or|&)\s+(?:the\s+|The\s+)?" + _OUTLET_NAMES + r")*)(?:'s|’s)?\b"
     r"(?:\s+" + _DOCUMENT_NOUN + r"\b)?(?:\s*,)?")
 _LIST_SPLIT = re.compile(r"(?:'s|’s)?\s+(?:and|or|&)\s+(?:the\s+)?", re.I)

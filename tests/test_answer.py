@@ -1567,3 +1567,9 @@ def test_a_document_sentence_reporting_such_words_is_no_instruction(text):
     from rag.citations import reads_as_instruction
 
     assert not reads_as_instruction(text)
+
+
+def test_how_much_in_a_clause_that_sets_up_the_question_asks_for_no_number(real_seed_settings):
+    answer = answer_question("Who, per the Independent, is growing impatient given how much has been spent?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "Conservative backbenchers" in answer.answer, answer.answer
