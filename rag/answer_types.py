@@ -265,7 +265,7 @@ _NAME_OF_Q = re.compile(
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"
     r"mentioned|cited|described|interviewed|featured|"
-    r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s*$)", re.I)
+    r"is|was|are|were|did|does|do|has|have|had|" + _CLAUSE_SUBJECTS + r")\b|\s*[?.,;]|\s+[-–—]|\s*$)", re.I)
 # "Who is the UK border security chief?": the role whose holder is asked for (chief).
 # A name asked for in so many words
 _NAME_ASKED = re.compile(r"\bnames?\s+(?:and|&)\s+(?:(?:job|official|exact)\s+)?(?:title|rank|role|position|post|job)\b|"

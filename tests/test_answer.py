@@ -1141,6 +1141,7 @@ def test_coverage_with_context_weighs_words_over_the_sentences_alone():
     "For the citation, what is the name of the maritime security insider quoted by the BBC?",
     "That canal near Dunkirk where the boats leave from, what's it called?",
     "That tidal canal near Dunkirk everyone's leaving from - what's it actually called?",
+    "Name of the French maritime security insider - on the record?",
 ])
 def test_naming_questions_the_documents_cannot_answer_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
@@ -1573,3 +1574,8 @@ def test_how_much_in_a_clause_that_sets_up_the_question_asks_for_no_number(real_
     answer = answer_question("Who, per the Independent, is growing impatient given how much has been spent?",
                              settings=real_seed_settings)
     assert not answer.refused and "Conservative backbenchers" in answer.answer, answer.answer
+
+
+def test_a_name_the_articles_give_is_given_when_asked_with_a_dash(real_seed_settings):
+    answer = answer_question("Name of the UK border security chief - on the record?", settings=real_seed_settings)
+    assert not answer.refused and "Martin Hewitt" in answer.answer, answer.answer
