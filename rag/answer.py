@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Collection, Generator, Iterator, Sequence
 
+from .chat import PERSON_PRONOUN  # "I gather Retailleau has gone. Who took over from him?"
 from .config import Settings
 from .errors import ConfigError, QuestionError, RagError
 
@@ -496,8 +497,6 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 # narrow the question after them; statements about the world ("Germany sent a note
 # too. Who delivered it?") do.
 _ABOUT_THE_ASKER = re.compile(r"\b(?:i|i['’](?:m|d|ve|ll)|me|my|we|we['’]re|our|us)\b", re.I)
-# "I gather Retailleau has gone. Who took over from him?": about someone they name
-_SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 
 
 def _either(text: str, reworded: str, units: Sequence, cache):
@@ -530,11 +529,15 @@ _REPORTS = re.compile(r"\b(?:read|heard|hear|told|tells|saw|seen|see|gather|thin
                       re.I)
 
 
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE_BREAK.split(text.strip()) if c.strip()]
+
+
 def place_pointed_to(text: str) -> str:
     """What a question says before a last clause that points to a place in it ("I live in
     Ostend. Do boats leave from here?": "I live in Ostend."), whose names are asked about
     however the question is cut; else ""."""
-    clauses = [c for c in _CLAUSE_BREAK.split(text.strip()) if c.strip()]
+    clauses = _clauses(text)
     if len(clauses) < 2 or not _POINTS_TO_A_PLACE.search(clauses[-1]):
         return ""
     return " ".join(clauses[:-1])
@@ -544,7 +547,7 @@ def without_asker_clauses(text: str) -> str:
     """The question without the clauses that open it about the asker, whose names are
     not what is asked about ("I ran ferries out of Dover: are the French backing off?");
     else the text."""
-    clauses = [c for c in _CLAUSE_BREAK.split(text.strip()) if c.strip()]
+    clauses = _clauses(text)
     if len(clauses) < 2 or _POINTS_TO_A_PLACE.search(clauses[-1]):
         return text
     n = 0
@@ -561,7 +564,7 @@ def closing_question(text: str) -> str:
     from .chunking import split_sentences
 
     sentences = [text[a:b].strip() for a, b in split_sentences(text)]
-    if len(sentences) < 2 or not sentences[-1].endswith("?") or _SOMEONE_BEFORE.search(sentences[-1]) or any(
+    if len(sentences) < 2 or not sentences[-1].endswith("?") or PERSON_PRONOUN.search(sentences[-1]) or any(
             x.endswith("?") or not _ABOUT_THE_ASKER.search(x) for x in sentences[:-1]):
         return text
     return sentences[-1]
@@ -671,6 +674,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     else:
         # asked of the question whole: "the two reports", "in the BBC article, and in the Independent's"
         across = asks_across_documents(typed) or len(picked) > 1
+        pointed_from = place_pointed_to(unlabelled)
 
         def answer_from(searched: str, passages: list, as_asked: str | None = None,
                         reading: str | None = None) -> Extract:
@@ -682,7 +686,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
             return extract(searched, passages, searcher.embedder, settings.max_answer_tokens, question=as_asked,
                            threshold=threshold, stored=getattr(searcher, "stored_vectors", None),
                            across=across, parts=parts, part_sources=part_sources, preferred=only,
-                           pointed_from=place_pointed_to(unlabelled))
+                           pointed_from=pointed_from)
 
         ex = answer_from(query, hits, asked, stated)
         if ex.refused and query != asked and len(content_words(asked)) >= 2:

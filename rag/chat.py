@@ -360,7 +360,7 @@ def first_part_alone(question: str) -> str | None:
 # what their part is, and whether they are still in it
 _NAMED_FIRST = re.compile(r"^\W*(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})\s*(?:[-–—:?]|,)\s*(?P<rest>\S.*)$")
 _STILL_IN_IT = frozenset("still involved around about there now anymore any more".split())
-_PERSON = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
+PERSON_PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 # labels before a question, which name nothing it asks about ("In short: what did he say?")
 _NOT_A_TOPIC = re.compile(r"^(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|ok|okay|so|and|"
                           r"but|quick|question|q\d*|also|then|right|well|hi|hey|hello|thanks|yes|no|in\s+short|"
@@ -372,7 +372,7 @@ def who_is_the_label(question: str) -> str | None:
     """"Who is X?" for a question that names X and then asks only about their part in the
     story ("Retailleau - what's his deal, is he still involved?"); else None."""
     m = _NAMED_FIRST.match(question.strip())
-    if m is None or not _PERSON.search(m.group("rest")) or _NOT_A_TOPIC.match(m.group("name")):
+    if m is None or not PERSON_PRONOUN.search(m.group("rest")) or _NOT_A_TOPIC.match(m.group("name")):
         return None
     words = {w.lower() for w in content_words(re.sub(r"['’]s\b", "", m.group("rest")))
              if not _PRONOUN.fullmatch(w)} - {"what", "whats", "what's"}
