@@ -256,7 +256,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
-                               seats_as_countries, unmentioned_events, unmentioned_names, without_asking_scene)
+                               seats_as_countries, unmentioned_events, unmentioned_names, without_asking_scene,
+                               without_guess)
     from .chat import first_part_alone, office_asked, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -294,6 +295,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # "I like to know where these stories come from. Which newspaper saw the note?": the
     # statements before a question dilute it; a sentence answers where it answers either.
     closing = closing_question(query)
+    # "Which paper saw the note, was it the Telegraph?" is answered where "Which paper saw
+    # the note?" is: the passages need not share the asker's guess
+    closing = without_guess(closing) or closing
     # "Did the Home Office say anything when the press came asking?" is answered where
     # "Did the Home Office say anything?" is
     # "Where are the dinghies setting off from?" is answered where "Where are the

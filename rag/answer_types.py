@@ -28,7 +28,10 @@ from .lexical import STOPWORDS, tokenize
 # (not in a clause that only sets the question up: "Who is impatient, given how much has
 # been spent?")
 _NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\bseeing\s)"
-                       r"\bhow (many|much|long|old|far|big|large|high|tall)\b|\bwhat (percentage|proportion|number|amount)\b"
+                       r"\bhow (many|much|long|old|far|big|large|high|tall)\b"
+                       # not "how big a deal is this row?", which asks how much it matters
+                       r"(?!\s+(?:of\s+)?an?\s+(?:deal|problem|issue|blow|shift|row|story|change|step|setback|thing|"
+                       r"escalation|rift|dispute|moment)\b)|\bwhat (percentage|proportion|number|amount)\b"
                        # "What figures do the articles give for...", "the total number of migrants"
                        r"|\bwhat\s+(?:\w+\s+)?(?:figures?|statistics|stats|numbers|totals?|tally)\b"
                        r"|\b(?:the|a)\s+(?:total\s+|exact\s+|overall\s+)?number\s+of\b", re.I)
@@ -38,6 +41,12 @@ _BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|co
                           r"spending|cash|sum|amount|payments?)\b))"
                           r".*\b(?:broken\s+down|break\s*down|split|divided|shared\s+out|allocated)\s+(?:between|among|"
                           r"across)\b", re.I)
+# "Precisely how many crossings has cooperation prevented?", "'thousands' - actual figure?":
+# a count asked for exactly, which a round quantity ("thousands of crossings") does not give
+_EXACT_COUNT_Q = re.compile(r"\b(?:exactly|precisely)\s+how\s+(?:many|much)\b|\bhow\s+(?:many|much)\b[^?.!]*?"
+                            r"\b(?:exactly|precisely)\b|\b(?:exact|precise|actual|specific|hard|firm|concrete)\s+"
+                            r"(?:figures?|numbers?|count|total|tally|stats|statistics)\b", re.I)
+_ROUND_QUANTITIES = frozenset("hundred thousand million billion trillion dozen".split())
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
                      r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
@@ -64,7 +73,7 @@ _MONTHS = _MONTH_NAMES + "jan feb apr jun jul aug sep sept oct nov dec".split()
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _RELATIVE = r"(?:last|this|next|that|the\s+same|the\s+following|the\s+previous)"
 # "In which year...", "On what date...": a span of time ("over recent years") does not answer.
-_YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b(?![-\s]+(?:group|olds?)\b)", re.I)
+_YEAR_Q = re.compile(r"\b(?:what|which)\s+years?\b(?![-\s]+(?:group|olds?)\b)", re.I)
 _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + _RELATIVE + r"\s+year\b"
                      r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
                      re.I)
@@ -174,6 +183,11 @@ _CHECK_LEAD = re.compile(r"\b(?:(?:is|was)\s+it\s+(?:really\s+|actually\s+)?(?:t
                          re.I | re.S)
 _CHECK_TAIL = re.compile(r"^(?P<claim>.*\S)\s*,\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:right|correct|true|accurate)"
                          r"\W*$", re.I | re.S)
+# "Which newspaper saw the note, was it the Telegraph?", "who wrote it - I think it was the
+# Guardian?": the asker's guess beside a question that asks what it guesses
+_CHECK_GUESS = re.compile(r"\b(?:what|which|who|whom|whose|where)\b[^,;:?!–—]*?(?P<sep>[,;:–—]|\s-)\s*(?:or\s+)?"
+                          r"(?:(?:was|is|were|are)\s+(?:it|that|they|he|she)|i\s+(?:think|thought|believe|reckon)\s+"
+                          r"(?:it\s+)?(?:was|is))\s+(?P<claim>[^,;?!.]{2,60})", re.I)
 
 
 def claim_checked(question: str) -> str | None:
@@ -186,12 +200,20 @@ def claim_checked(question: str) -> str | None:
             if n:
                 return sentences[n - 1]
             continue
-        for pattern in (_CHECK_LABEL, _CHECK_LEAD, _CHECK_TAIL):
+        for pattern in (_CHECK_LABEL, _CHECK_LEAD, _CHECK_TAIL, _CHECK_GUESS):
             m = pattern.search(sentence)
             if m and m.group("claim").strip(" ?!.:"):
                 return m.group("claim") if pattern is not _CHECK_LABEL or len(sentences) == n + 1 or not \
                     _CHECK_TAG.match(sentences[n + 1]) else sentence
     return None
+
+
+def without_guess(question: str) -> str | None:
+    """The question without the asker's guess at its answer ("Which paper saw the note,
+    was it the Telegraph?": "Which paper saw the note?"), whose words the passages need
+    not share; None where it guesses none."""
+    m = _CHECK_GUESS.search(question)
+    return question[:m.start("sep")].rstrip() + "?" if m else None
 
 
 def is_yes_or_no(question: str) -> bool:
@@ -212,7 +234,21 @@ def asked_to_hold(question: str) -> re.Pattern | None:
         return _RESPONSE
     if _CONSTRAINT_Q.search(question) and not _CONCERN_Q.search(question):  # not "what worries, legally?"
         return _CONSTRAINT
+    if _SIGNIFICANCE_Q.search(question):
+        return _SIGNIFICANCE
     return None
+
+
+# "How big a deal is this row?", "how serious is the clash?", "is it just the usual
+# squabble, in the grand scheme of things?": how much something matters, which a sentence
+# tells by how it ranks it ("one of the most direct confrontations", "a significant
+# hardening"), not by merely telling of it
+_SIGNIFICANCE_Q = re.compile(
+    r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:(?:of\s+)?an?\s+\w+\b|is\b|was\b)|"
+    r"\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b|\bgrand\s+scheme\b|\bbig\s+deal\b|"
+    r"\b(?:significance|importance)\s+of\b", re.I)
+_SIGNIFICANCE = re.compile(r"\b(?:most|significant\w*|major|dramatic\w*|unprecedented|escalat\w*|extraordinary|"
+                           r"serious\w*|hardening|shift|landmark|biggest|worst)\b", re.I)
 
 
 # "What holds France back legally from intercepting boats?", "what constraints do they
@@ -539,6 +575,13 @@ def unmentioned_events(query: str, passages: Sequence[str]) -> list[str]:
 # A phrase in quotation marks: the opening mark after a space or the start, the closing
 # one before a space, punctuation or the end (not the apostrophe of "France's", "won't").
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[]))["“‘'](\w[^"“”‘’'\n]{0,98}?)["”’'](?=[\s?.!,;:)\]]|$)""")
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…)\s*")
+
+
+def _quoted(text: str) -> list[str]:
+    """The phrases a text quotes, each part of one cut short ("'political stunt...
+    blah-blah'") on its own."""
+    return [part for phrase in _QUOTED.findall(text) for part in _ELLIPSIS.split(phrase) if part.strip()]
 
 
 # "Who is quoted calling it 'just a political stunt'?", "the 'blah-blah' quote: what was
@@ -556,7 +599,7 @@ def asks_about_the_quote(query: str, asking: str | None = None) -> bool:
 
 def quoted_phrases(text: str) -> list[str]:
     """The phrases of two words or more that a text quotes ("blah-blah" is two)."""
-    return [p for p in dict.fromkeys(_QUOTED.findall(text)) if len(_stems(p)) >= 2]
+    return [p for p in dict.fromkeys(_quoted(text)) if len(_stems(p)) >= 2]
 
 
 def _stems(text: str) -> list[str]:
@@ -601,7 +644,7 @@ def _held(phrase: str, text: list[str]) -> bool:
 def quotes_word_for_word(query: str, text: str) -> bool:
     """Whether `text` holds a phrase the question quotes word for word ("Where does the
     'stop the boats' line come from?": '...its promise to "stop the boats"...')."""
-    phrases = [_stems(p) for p in dict.fromkeys(_QUOTED.findall(query))]
+    phrases = [_stems(p) for p in dict.fromkeys(_quoted(query))]
     phrases = [p for p in phrases if len(p) >= 2]
     if not phrases:
         return False
@@ -611,7 +654,7 @@ def quotes_word_for_word(query: str, text: str) -> bool:
 
 def _unquoted(query: str, passages: Sequence[str]) -> list[str]:
     """The phrases the question quotes that no passage holds (see `_held`)."""
-    phrases = [p for p in dict.fromkeys(_QUOTED.findall(query)) if _stems(p)]
+    phrases = [p for p in dict.fromkeys(_quoted(query)) if _stems(p)]
     if not phrases:
         return []  # most questions: the passages need not be read
     texts = [_stems(text) for text in passages]
@@ -695,6 +738,10 @@ def _unmentioned_capitalised(query: str, passages: Sequence[str]) -> list[str]:
                  and not set(tokenize(p)) <= _NOT_ASKED_NAMES]
         # "the Labour Party" is found by "Labour", not by "Party"
         own = [p for p in parts if not set(tokenize(p)) <= _INSTITUTION_WORDS]
+        # "London-Paris coordination": capitals joined for their countries, each mentioned
+        # as a name of its own
+        if len(parts) > 1 and all(p.lower() in _SEAT_OF for p in parts):
+            return all(mentioned(p) for p in parts)
         return not parts or any(mentioned(p, len(parts) == 1) for p in own or parts)
 
     runs: list[list[str]] = []  # consecutive capitalised words are one name
@@ -841,8 +888,17 @@ _AUXILIARIES = frozenset(tokenize("is are was were has have had do does did will
 _NUMBER_WORD = re.compile(r"\d(?:[\d,.]*\d)?|" + _NUMBER.pattern[3:], re.I)  # whole numbers, not digits
 
 
+# "one of the most direct confrontations", "one another": "one" that counts nothing; and
+# "the two nations", "these two reports": a number in words that names a group already known
+_NOT_A_COUNT = re.compile(r"\s+(?:of\s+(?:the|its|their|his|her|our|these|those)\s+(?:most|least|\w+est)\b|another\b)",
+                          re.I)
+_GROUP_KNOWN = re.compile(r"\b(?:the|these|those|both)\s+$", re.I)
+
+
 def _numbers(text: str) -> set[str]:
-    return {m.group().lower().rstrip("s").replace(",", "") for m in _NUMBER_WORD.finditer(text)}
+    return {m.group().lower().rstrip("s").replace(",", "") for m in _NUMBER_WORD.finditer(text)
+            if not (m.group().lower() == "one" and _NOT_A_COUNT.match(text, m.end()))
+            and not (m.group()[0].isalpha() and _GROUP_KNOWN.search(text, 0, m.start()))}
 
 
 def _new_numbers(query: str, text: str) -> set[str]:
@@ -899,6 +955,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if asks.breakdown and not _new_numbers(query, text):
         return EXACT_TIME_PENALTY
+    if asks.exact_count and _new_numbers(query, text) <= _ROUND_QUANTITIES:
+        return EXACT_TIME_PENALTY
     if asks.frequency and not _FREQUENCY.search(text):
         return TYPE_PENALTY
     # a year, a date or a time to come, where asked, is the time the sentence must give
@@ -951,6 +1009,7 @@ def _group_named(question: str, text: str) -> bool:
 class _Asks(NamedTuple):
     number: bool
     breakdown: bool
+    exact_count: bool
     frequency: bool
     year: bool
     date: bool
@@ -975,6 +1034,7 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
     typed = asking if own else _after_statements(query)
     return typed, _Asks(
         number=bool(_NUMBER_Q.search(typed)), breakdown=bool(_BREAKDOWN_Q.search(typed)),
+        exact_count=bool(_EXACT_COUNT_Q.search(typed)),
         frequency=bool(_FREQUENCY_Q.search(typed)), year=bool(_YEAR_Q.search(typed)),
         date=bool(_DATE_Q.search(typed)), start=bool(_START_Q.search(typed)),
         exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),
@@ -1018,7 +1078,10 @@ def speaks(name: str, text: str) -> bool:
 # (asked by its first word: "Name the spokesperson who commented" asks for a name)
 _SPEAKER_Q = re.compile(_LEAD_IN + r"who\s+(?:(?:is|was|are|were)\s+(?:being\s+)?quoted\b|(?:does|did|do)\s+[^?.!]{0,40}?"
                         r"\bquote\b|(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
-                        r"called|dismissed|warned|insisted|added|commented|spoke)\b|(?:is|was)\s+the\s+"
+                        r"called|dismissed|warned|insisted|added|commented|spoke|uttered|coined)\b|"
+                        # "Who came out with the 'political stunt' line?", "who made that remark?"
+                        r"(?:came|comes|come)\s+out\s+with\b|(?:made|used|gave)\s+(?:the|that|this)\s+"
+                        r"(?:[\w'’-]+\s+){0,6}?(?:remark|comment|line|phrase|quote|words?)\b|(?:is|was)\s+the\s+"
                         r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b)", re.I)
 _SPEAKERS = (r"(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|adviser|"
              r"advisor|diplomat|expert|analyst|critic|resident|campaigner|mp)s?")

@@ -176,6 +176,8 @@ def vector_cache(embedder) -> VectorCache:
 # crossing"): a passage says the same with another verb ("leave", "cross").
 ASKING_WORDS = frozenset("mani much exact actual also name call say said tell take thing way kind realli even".split()
                          + "list everi mention identifi describ explain detail happen".split()
+                         # the documents themselves, which the question asks about, not of
+                         + "articl stori piec".split()
                          + "set get make put go come give keep".split()
                          # how someone answered is what they said
                          + "respond respons repli answer react reaction".split()
@@ -201,6 +203,10 @@ CONCEPTS = (
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
               "disgruntl restless".split()),
     frozenset("tori conserv".split()),  # the Conservatives by their nickname
+    # "Why is the coordination such a mess?": "remain complicated by policy hesitance"
+    frozenset("complic messi mess tangl fraught".split()),
+    # "What are the folk living along that coast seeing?": "Local residents report seeing..."
+    frozenset("resid inhabit folk live".split()),
     frozenset("legal law legisl".split()),
     frozenset("restrict constraint constrain".split()),
     frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"

@@ -12,6 +12,8 @@ from rag.errors import QuestionError
 from rag.retrieve import Searcher
 from rag.store import Index
 
+from .conftest import SEED_DOCS
+
 FRANCE = "004_f1f9acf72509a885.txt"
 BBC = "000_6ea2d6230eff8e98.txt"
 
@@ -1579,3 +1581,138 @@ def test_how_much_in_a_clause_that_sets_up_the_question_asks_for_no_number(real_
 def test_a_name_the_articles_give_is_given_when_asked_with_a_dash(real_seed_settings):
     answer = answer_question("Name of the UK border security chief - on the record?", settings=real_seed_settings)
     assert not answer.refused and "Martin Hewitt" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Precisely how many crossings has Franco-British cooperation prevented so far?",
+    "The Home Office says cooperation has stopped 'thousands' of crossings. Actual figure?",
+    "How many crossings has the cooperation prevented, exactly?",
+])
+def test_a_count_asked_for_exactly_is_not_given_by_a_round_quantity(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+def test_a_round_quantity_still_answers_a_plain_how_many(real_seed_settings):
+    answer = answer_question("How many crossings has cooperation prevented, according to the Home Office?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "thousands of crossings" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("It is one of the most direct confrontations between the two nations.", set()),
+    ("They met one another in Calais.", set()),
+    ("One boat left, then two more.", {"one", "two"}),
+    ("Both 2 boats left.", {"2"}),  # figures count, whatever is before them
+    ("It cost £480 million.", {"480", "million"}),
+])
+def test_a_number_word_that_counts_nothing_is_no_number(text, numbers):
+    from rag.answer_types import _numbers
+
+    assert _numbers(text) == numbers
+
+
+@pytest.mark.parametrize("question, number", [
+    ("How big a deal is this row?", False),
+    ("how big of a problem is it for Sunak", False),
+    ("How big are the boats?", True),
+    ("How big a sum did Britain pay?", True),
+])
+def test_how_big_a_deal_asks_how_much_it_matters_not_for_a_number(question, number):
+    from rag.answer_types import _asked_for
+
+    assert _asked_for(question, None)[1].number is number
+
+
+@pytest.mark.parametrize("question", [
+    "And how big a deal is this row between us and the French then, in the grand scheme of things, is it just "
+    "the usual squabble?",
+    "Is this row between London and Paris a big deal or just the usual back-and-forth?",
+    "How big a deal is this row compared with past UK-France disputes on migration?",
+])
+def test_how_much_the_row_matters_is_told_by_how_the_articles_rank_it(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused, answer.answer
+    assert "most direct confrontations" in answer.answer or "significant hardening" in answer.answer, answer.answer
+
+
+def test_a_quotation_cut_short_is_looked_for_part_by_part(real_seed_settings):
+    from rag.answer_types import quoted_phrases, quotes_word_for_word
+
+    question = "Who came out with the 'political stunt... blah-blah' line? Hardly a ringing endorsement."
+    assert quoted_phrases(question) == ["political stunt", "blah-blah"]
+    assert quotes_word_for_word(question, "It's just a political stunt.")
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "insider linked to French maritime security" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, guess", [
+    ("Which newspaper was it that got a look at this diplomatic note, was it the Telegraph, I can't remember",
+     "the Telegraph"),
+    ("Which paper saw the note - was it the Guardian?", "the Guardian"),
+    ("Who got the demand, I think it was Macron?", "Macron"),
+    ("Which paper saw the note?", None),
+    ("Which paper saw the note, and when?", None),
+])
+def test_the_askers_guess_beside_a_question_is_a_claim_to_check(question, guess):
+    from rag.answer_types import claim_checked, without_guess
+
+    assert claim_checked(question) == guess
+    assert (without_guess(question) is None) is (guess is None)
+
+
+@pytest.mark.parametrize("question", [
+    "Which newspaper was it that got a look at this diplomatic note, was it the Telegraph, I can't remember, "
+    "my memory's like a sieve these days",
+    "Which paper saw the note - was it the Guardian?",
+])
+def test_a_wrong_guess_at_the_outlet_is_corrected_with_what_the_articles_say(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "The Independent" in answer.answer, answer.answer
+    assert "don't mention" in answer.notice, answer.notice
+
+
+@pytest.mark.parametrize("question", [
+    "Who is the French president, is it Macron?",
+    "Who took over from Retailleau, was it Nuñez?",
+])
+def test_a_guess_at_what_the_articles_never_say_is_still_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+def test_words_for_the_articles_themselves_are_not_what_is_asked_for():
+    from rag.citations import coverage
+    from rag.lexical import tokenize
+
+    sentence = [tokenize("Conservative backbenchers are growing impatient.")]
+    assert coverage(tokenize("Who in the story is growing impatient?"), sentence)[0] == pytest.approx(
+        coverage(tokenize("Who is growing impatient?"), sentence)[0])
+
+
+def test_over_what_years_asks_for_a_year(real_seed_settings):
+    answer = answer_question("The £480m — over what years exactly, and when was it agreed?",
+                             settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("Bottom line on why London-Paris coordination remains such a mess?", []),
+    ("What about the Berlin-Paris axis?", ["Berlin-Paris"]),
+    ("Is the London Eye open?", ["London Eye"]),
+])
+def test_capitals_joined_for_their_countries_are_each_mentioned_by_their_country(question, missing):
+    from rag.answer_types import unmentioned_names
+
+    passages = [p.read_text(encoding="utf-8") for p in sorted(SEED_DOCS.glob("*.txt"))]
+    assert unmentioned_names(question, passages) == missing
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("Bottom line from the BBC piece on why London-Paris coordination remains such a mess?", "complicated by"),
+    ("What's making the cross-Channel coordination so messy according to the BBC piece?", "complicated by"),
+    ("What are the folk living along that coast actually seeing with their own eyes?", "Local residents"),
+])
+def test_a_thing_said_in_other_everyday_words_is_found(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
