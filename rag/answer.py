@@ -254,7 +254,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     import numpy as np
 
     from .chunking import count_tokens
-    from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote,
+    from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote, asks_for_a_name,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, unmentioned_events, unmentioned_names, without_asking_scene,
                                without_guess)
@@ -354,6 +354,18 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                     if answer_type_penalty(query, answerable[i].text, vocabulary, follow_up) == 0]
         scores = scores.copy()
         scores[deciding] += QUOTED_PHRASE_BONUS
+    borrowed = np.zeros(len(answerable), dtype=np.float32)  # what referring sentences gain from the one before
+    if before:
+        own, read_on = coverage_with_context(
+            tokenize(query), [tokenize(s.text) for s in answerable],
+            [tokenize(before.get((s.source, s.start, s.end), "")) for s in answerable])
+        borrowed = LEXICAL_WEIGHT * np.maximum(0.0, CONTEXT_WEIGHT * read_on - own)
+        # Asked who received or did something, a sentence that tells who, but names what
+        # it is about only as "the request" ("...delivered directly to French Interior
+        # Minister Gerald Darmanin"), answers with the words it borrows ("Who did Cleverly
+        # send his demand to?"); other questions are decided without them (below).
+        if asks_for_a_name(query, follow_up):
+            standalone = max(standalone, float((scores + borrowed).max()))
     decided = scores  # each sentence's score as the decision reads it
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often
@@ -403,11 +415,9 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     if before:
         # Which sentences answer is ranked with the words a referring sentence borrows from
-        # the one before it; whether the documents answer at all is decided without them.
-        own, read_on = coverage_with_context(
-            tokenize(query), [tokenize(s.text) for s in answerable],
-            [tokenize(before.get((s.source, s.start, s.end), "")) for s in answerable])
-        scores = scores + LEXICAL_WEIGHT * np.maximum(0.0, CONTEXT_WEIGHT * read_on - own)
+        # the one before it; whether the documents answer at all is decided without them
+        # (but for the names asked for, above).
+        scores = scores + borrowed
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
     # Asked who is unhappy with something, a sentence that tells no one's feeling or doubt

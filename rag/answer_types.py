@@ -40,7 +40,8 @@ _NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\
 _BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|cost|costs|million|billion|spend|spent|"
                           r"spending|cash|sum|amount|payments?)\b))"
                           r".*\b(?:broken\s+down|break\s*down|split|divided|shared\s+out|allocated)\s+(?:between|among|"
-                          r"across)\b", re.I)
+                          r"across|(?:year|month)\s+(?:by|on)\s+(?:year|month)|by\s+(?:year|month)|per\s+(?:year|month)|"
+                          r"each\s+(?:year|month))\b", re.I)
 # "Precisely how many crossings has cooperation prevented?", "'thousands' - actual figure?":
 # a count asked for exactly, which a round quantity ("thousands of crossings") does not give
 _EXACT_COUNT_Q = re.compile(r"\b(?:exactly|precisely)\s+how\s+(?:many|much)\b|\bhow\s+(?:many|much)\b[^?.!]*?"
@@ -214,6 +215,11 @@ def without_guess(question: str) -> str | None:
     not share; None where it guesses none."""
     m = _CHECK_GUESS.search(question)
     return question[:m.start("sep")].rstrip() + "?" if m else None
+
+
+def asks_for_a_name(query: str, asking: str | None = None) -> bool:
+    """Whether a question asks who, or for a name ("To whom was the demand sent?")."""
+    return _asked_for(query, asking)[1].name
 
 
 def is_yes_or_no(question: str) -> bool:

@@ -14,6 +14,7 @@ import sys
 from typing import Sequence
 
 from .config import Settings
+from .lexical import STOPWORDS
 
 # Words that point back at an earlier turn.
 _REFERRING = frozenset(
@@ -117,6 +118,8 @@ _SHORTHAND = {
     "teh": "the", "hte": "the", "adn": "and", "waht": "what", "whta": "what", "taht": "that", "wiht": "with",
     "thier": "their", "becuase": "because", "beacuse": "because", "abotu": "about", "wich": "which",
     "whcih": "which", "woudl": "would", "coudl": "could", "shoudl": "should",
+    "n": "and", "wud": "would", "cud": "could", "shud": "should", "smth": "something", "sth": "something",
+    "dat": "that", "dis": "this", "wen": "when", "wer": "where", "bout": "about", "sumthin": "something",
 }
 # Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
 _SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
@@ -141,6 +144,12 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\b"
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # "france wont stop boats at sea n y": why it won't
+    (re.compile(r"^(?P<x>[^?.!]*\w)\s*,?\s+(?:and|&)\s+why\s*[?.!]*\s*$", re.I),
+     lambda m: "Why " + _lower_first(m.group("x")) + "?"
+     if not re.match(r"(?i)(?:why|how|what|who|when|where|which)\b", m.group("x")) else m.group()),
+    # "bruno retailleau who dat": who that is
+    (re.compile(r"\bwho\s+that(?=\s*[?.!]*\s*$)", re.I), "who is that"),
     # "who's the pm rn" (not "the rn": the Royal Navy)
     (re.compile(r"(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\brn\b"), "now"),
     # "what did the French come back with?", "say back", "hit back": how they responded
@@ -169,11 +178,35 @@ _SHORT_PHRASES = [
 ]
 
 
+def _lower_first(text: str) -> str:
+    """A sentence to follow another word: its first word in lower case where it is a
+    common word ("Do both...": "do both..."), not a name ("Hewitt is...")."""
+    first = text.split(maxsplit=1)[0]
+    return first.lower() + text[len(first):] if first.lower() in STOPWORDS else text
+
+
+# "back 2 the beach", "waiting 4 them": a digit for a word (not "2 boats", "the 4 of them")
+_TO_OR_FOR = re.compile(r"(?<=[a-z] )([24])(?= (?:the|me|him|her|them|us|you|it|this|that|be|do|go|get|see|stop|"
+                        r"send|say|make|take|pay|keep|help|france|britain|england|uk)\b)", re.I)
+# "sendin", "makin", "bein": a word typed without its final g
+_DROPPED_G = re.compile(r"\b[a-z]{2,}in\b")
+
+
+def _with_g(m: re.Match) -> str:
+    from .answer_types import _english_words
+
+    word = m.group()
+    known = _english_words()
+    return word + "g" if known and word not in known and word + "g" in known else word
+
+
 def spelled_out(question: str) -> str:
     """The question with its shorthand written out ("y r the french not stopping them"
     is "why are the french not stopping them"; "the home sec" is "the home secretary";
     "people living near the coast" are "local residents near the coast")."""
     text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], _WHY.sub("Why", question.strip()))
+    text = _TO_OR_FOR.sub(lambda m: "to" if m.group(1) == "2" else "for", text)
+    text = _DROPPED_G.sub(_with_g, text)
     for pattern, written in _SHORT_PHRASES:
         text = pattern.sub(written, text)
     text = " ".join(text.split())

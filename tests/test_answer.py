@@ -1716,3 +1716,54 @@ def test_capitals_joined_for_their_countries_are_each_mentioned_by_their_country
 def test_a_thing_said_in_other_everyday_words_is_found(real_seed_settings, question, quoted):
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("Who exactly is getting impatient about whether all that spending is paying off?", "Conservative backbenchers"),
+    ("Is anyone questioning whether it's been money well spent?", "Conservative backbenchers"),
+    ("Who did Cleverly actually send his demand to in France?", "Gerald Darmanin"),
+    ("To whom on the French side did Home Secretary James Cleverly address his demand?", "Gerald Darmanin"),
+])
+def test_questions_answered_in_the_passages_other_words(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+def test_a_sum_asked_for_year_by_year_is_not_given_by_its_total(real_seed_settings):
+    answer = answer_question("How is the £480 million broken down year by year, and how much of it has actually "
+                             "been spent?", settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+def test_who_a_referring_sentence_names_answers_only_who_questions(real_seed_settings):
+    # the sentence after Cleverly's demand names Darmanin as "the extraordinary request was
+    # delivered directly to..."; asked for an amount, what it borrows decides nothing
+    answer = answer_question("How much has France itself spent on patrolling its northern coast?",
+                             settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("wud it mean sendin the boats back 2 the beach?", "would it mean sending the boats back to the beach?"),
+    ("who is martin hewitt n is he mad or smth", "who is martin hewitt and is he mad or something"),
+    ("bruno retailleau who dat", "bruno retailleau who is that"),
+    ("who was bein paid 4 it", "who was being paid for it"),
+    ("within the article, 2 boats left", "within the article, 2 boats left"),  # a count, and a word with "in"
+    ("do both articles say france wont stop boats at sea n y",
+     "Why do both articles say france won't stop boats at sea?"),
+    ("Hewitt is frustrated and why", "Why Hewitt is frustrated?"),
+    ("what did france reject and why?", "what did france reject and why?"),  # already asks
+])
+def test_text_speak_is_spelled_out(typed, written):
+    from rag.chat import spelled_out
+
+    assert spelled_out(typed) == written
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("n the home office? wat did they say", "shared challenge"),
+    ("bruno retailleau who dat", "Retailleau"),
+])
+def test_text_speak_questions_are_answered(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
