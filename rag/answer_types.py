@@ -78,7 +78,10 @@ _YEAR_Q = re.compile(r"\b(?:what|which)\s+years?\b(?![-\s]+(?:group|olds?)\b)", 
 _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + _RELATIVE + r"\s+year\b"
                      r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
                      re.I)
-_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b", re.I)
+_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b"
+                     # "Is there a start date for the patrols?", "any deadline?"
+                     r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
+                     r"|\b(?:timetable|timeline)\b", re.I)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
     r"|today|yesterday|tomorrow|tonight|christmas|easter|new\s+year['’]s|bastille\s+day|boxing\s+day|halloween|"
@@ -124,15 +127,24 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      r"mayors?|MPs?|ambassadors?|commissioners?)\b"
                      # "Which specific convention or treaty...": a thing known by its name
                      r"|\bwhich\s+(?:(?!the\b|a\b|an\b|is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+\s+){0,2}?"
-                     r"(?:conventions?|treat(?:y|ies)|acts?|laws?|bills?|charit(?:y|ies)|"
+                     # "Which specific French statute or international convention...": one of two
+                     r"(?:(?:statutes?|conventions?|treat(?:y|ies)|acts?|laws?|regulations?)\s+or\s+"
+                     r"(?:\w+\s+){0,2}?)?"
+                     r"(?:conventions?|treat(?:y|ies)|acts?|laws?|statutes?|bills?|charit(?:y|ies)|"
                      r"organi[sz]ations?|compan(?:y|ies)|newspapers?|ports?|cit(?:y|ies)|towns?|countr(?:y|ies)|nations?|"
                      r"nationalit(?:y|ies))\b", re.I)
-_REASON_Q = re.compile(r"^\s*(and |but |so )?why\b|\bfor what reasons?\b|"
+_REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|justifications?)\b|\bon what grounds\b|"
                        r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
                        r"\bwhat\s+([\w-]+\s+){0,2}?explanations?\s+(did|does|do|was|were|is|has|have)\b|"
-                       r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b", re.I)
+                       r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b|"
+                       # "What's making it so hard to work together?", "what's causing the delay?" (not "what's
+                       # behind the phrase?", which asks where it comes from)
+                       r"\bwhat(?:['’]s|\s+is|\s+has|\s+have|\s+was)?\s+(?:making|makes|made|causing|caused|causes)\b|"
+                       # "How did Paris justify saying no?"
+                       r"\bhow\s+(?:did|does|do|is|was|were|are|has|have|can|could|would)\s+(?:[\w'’-]+\s+){0,3}?"
+                       r"(?:justif(?:y|ies|ied|ying)|explain(?:s|ed|ing)?|defend(?:s|ed|ing)?)\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
@@ -298,8 +310,10 @@ _NAME_OF_Q = re.compile(
     r"\bwhat(?:\s+is|\s+was|['’]s)\s+(?:the|that|this)\s+(?P<called>[\w'’ -]+?)\s+(?:near|in|at|by|on|off|from|"
     r"outside|that|which|where|they|he|she|it)\b[^?.!]*?\s+called\b|"
     # "Which international convention confines the police...?": an instrument known by its name
-    r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal)\s+){0,3}(?P<law>conventions?|"
-    r"treat(?:y|ies))\b|"
+    # ("Which specific French statute or international convention...?": either, by its name)
+    r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal|french|british|uk|eu|national|"
+    r"domestic)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+(?:(?:specific|particular|international|"
+    r"european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?"
     r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
     r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|it\s+(?:\w+\s+)?called)\b|"
@@ -327,7 +341,8 @@ _WHO_IS_NAMED = re.compile(
     _LEAD_IN + r"who\s+(?:(?:even|exactly|actually|really)\s+)?(?:is|was|are|were)\s+"
     r"(?!(?:the|a|an|this|that|these|those|they|them|he|she|it|his|her|their|its|our|your|my|"
     r"responsible|in|behind|leading|running|heading|now|currently|still|being|going|not)\b)"
-    r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}\s*\??\s*$", re.I)
+    r"[\w'’.-]+(?:\s+[\w'’.-]+){0,2}(?<!\band)\s*(?:\??\s*$|,?\s+and\s+(?=(?:what|where|how|why|when|which|is|was|did|"
+    r"does|do|has|had)\b))", re.I)  # "Who was Bruno Retailleau and where did he stand?": the name is asked about
 # Offices that say only that someone holds one: "the official in charge of border
 # security" is told as "the border security chief, Martin Hewitt", so any office will
 # do, where a word of what the question says it is in charge of stands beside it.

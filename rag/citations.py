@@ -203,8 +203,12 @@ CONCEPTS = (
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
               "disgruntl restless".split()),
     frozenset("tori conserv".split()),  # the Conservatives by their nickname
+    # "Is its approach consistent with the law?", "how does it fit with...": "aligns with maritime law"
+    frozenset("align consist compat conform fit".split()),
+    # "Could it change how the UK works with France?": "signals a potential shift in the UK's approach"
+    frozenset("shift chang".split()),
     # "Why is the coordination such a mess?": "remain complicated by policy hesitance"
-    frozenset("complic messi mess tangl fraught".split()),
+    frozenset("complic messi mess tangl fraught difficult difficulti hard tricki".split()),
     # "What are the folk living along that coast seeing?": "Local residents report seeing..."
     frozenset("resid inhabit folk live".split()),
     frozenset("legal law legisl".split()),

@@ -1767,3 +1767,45 @@ def test_text_speak_is_spelled_out(typed, written):
 def test_text_speak_questions_are_answered(real_seed_settings, question, quoted):
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("Who was Bruno Retailleau and where did he stand on the crossings?", "supported aggressive measures"),
+    ("France claims its current approach is consistent with which body of law?", "maritime law"),
+    ("How does France say its way of doing things fits with that?", "maritime law"),
+    ("Could it change how the UK works with France from now on?", "potential shift"),
+    ("What's making it so hard for Britain and France to work together on this?", "complicated by"),
+    ("I heard France was going to get tougher on the boats out at sea, but now they're pulling back? Why is that?",
+     "political turmoil"),
+    ("And how did Paris justify saying no to us? Let me guess, some excuse.", "dangerous situation"),
+])
+def test_questions_of_the_third_batch_are_answered(real_seed_settings, question, quoted):
+    history = ["What does France say about maritime law?"] if "with that" in question else []
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Which specific French statute or international convention limits police interventions at sea to "
+    "life-threatening cases - is it named anywhere?",
+    "Is there actually a start date for these French interception patrols, or is it just never-never?",
+    "Deadline for the French interception doctrine to be finalised?",
+])
+def test_a_named_instrument_or_a_date_the_articles_never_give_is_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("What's making it so hard to work together?", True),
+    ("What's causing the delay?", True),
+    ("What's behind the phrase 'stop the boats'?", False),  # where it comes from
+    ("How did Paris justify saying no?", True),
+    ("They're pulling back? Why is that?", True),
+    ("What's driving it on each side?", False),  # answered by a purpose as often as a cause
+    ("What did the French make of it?", False),
+])
+def test_what_asks_for_a_reason(question, reason):
+    from rag.answer_types import _asked_for
+
+    assert _asked_for(question, None)[1].reason is reason
