@@ -256,8 +256,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote, asks_for_a_name,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
-                               seats_as_countries, unmentioned_events, unmentioned_names, without_asking_scene,
-                               without_guess)
+                               seats_as_countries, stated_by, asks_nothing_else, unmentioned_events,
+                               unmentioned_names, without_asking_scene, without_guess)
     from .chat import first_part_alone, office_asked, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -366,6 +366,17 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         # send his demand to?"); other questions are decided without them (below).
         if asks_for_a_name(query, follow_up):
             standalone = max(standalone, float((scores + borrowed).max()))
+    threshold = REFUSAL_THRESHOLD if threshold is None else threshold
+    # Asked what someone named said ("What line is the Home Office giving out?"), a sentence
+    # in which they make a statement answers, however little else it shares with the
+    # question, where nothing else is asked that the passages lack (nor who said it).
+    asked = without_asking_scene(follow_up or query)
+    said = [stated_by(asked, s.text) for s in answerable] if not asks_for_a_name(query, follow_up) else []
+    stating = [i for i, who in enumerate(said) if who]
+    if stating and len(stating) < len(answerable) and asks_nothing_else(
+            asked, said[stating[0]], frozenset(t for s in answerable for t in tokenize(s.text))):
+        scores = scores.copy()
+        scores[stating] = np.maximum(scores[stating], threshold)
     decided = scores  # each sentence's score as the decision reads it
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often
@@ -374,7 +385,6 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     best = float(scores[order[0]])
     decisive = max(best, standalone)
     top = answerable[order[0]]
-    threshold = REFUSAL_THRESHOLD if threshold is None else threshold
     # Each part of a question that asks several things ranks the sentences on its own: its
     # best sentence is quoted where it would answer alone, and a question whose parts are
     # each answered ("Who is James Cleverly? Who is Gerald Darmanin?") is not refused

@@ -1189,6 +1189,60 @@ def without_asking_scene(question: str) -> str:
     return plain[:1].upper() + plain[1:] if question[:1].isupper() else plain
 
 
+# "What did the Home Office say?", "What line is the Home Office giving out?", "any
+# on-the-record response?": what someone said is asked for
+_WHAT_SAID_Q = re.compile(r"\b(?:what|how|any|anything)\b[^?.!]*?\b(?:say|said|says|saying|statements?|"
+                          r"respon(?:d|ded|ds|se|ses)|line|put\s+out|puts\s+out|putting\s+out|giving\s+out|"
+                          r"c[ao]me\s+out\s+with|comments?|commented|repl(?:y|ied|ies)|react(?:ed|ion)?)\b"
+                          r"|\b(?:say|said|says)\s+(?:anything|something)\b", re.I)
+# A name, and a statement made by it in so many words: "a Home Office spokesperson provided
+# a carefully worded statement", "Cleverly said", "according to the Home Office"
+_STATED_AFTER = (r"(?:['’]s)?\s+(?:[\w'’-]+\s+){0,2}?(?:spokes(?:person|man|woman)|said|says|stated|states|"
+                 r"statement|told|responded|replied|insisted|warned|commented|remarked)\b")
+_STATED_BEFORE = r"\b(?:said|says|stated|according\s+to|told\s+by)\s+(?:the\s+)?"
+# The scene of the asking, and the dispute as a whole: nothing a statement must tell
+_SAYING_SCENE = frozenset(tokenize("press journalist journalists reporter reporters rang ring phoned called asked "
+                                   "record official officially public publicly row matter issue situation dispute "
+                                   "spokesperson line statement response responded comment commented giving gave "
+                                   "itself themselves"))
+
+
+def stated_by(question: str, text: str) -> str:
+    """Who, where a question asks what someone it names said, and `text` has that one
+    make a statement ("What line is the Home Office giving out?": "a Home Office
+    spokesperson provided a carefully worded statement"); else ""."""
+    if not _WHAT_SAID_Q.search(question):
+        return ""
+    first = re.search(r"\w", question)
+    for m in _CAPITALISED_RUN.finditer(question):
+        run = m.group()
+        if first and m.start() == first.start():  # the question's first word is no name
+            run = run.split(maxsplit=1)[1] if " " in run else ""
+        # a name that only says where ("the locals on the French coast") says no one
+        if not run or run.lower() in STOPWORDS or _WHERE_BEFORE.search(question, 0, m.start()):
+            continue
+        name = re.escape(run)
+        if re.search(r"\b" + name + _STATED_AFTER, text) or re.search(_STATED_BEFORE + name + r"\b", text):
+            return run
+    return ""
+
+
+def asks_nothing_else(question: str, said: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a question about what someone said asks about nothing the passages lack
+    (`vocabulary`: their stemmed words): its words but the speaker's, the scene of the
+    asking and the words that ask are all in them ("What did the Home Office say about
+    the Rwanda plan?" is not)."""
+    from .citations import ASKING_WORDS, _has
+
+    speaker = set(tokenize(said))
+    return all(_has(t, vocabulary) for t in tokenize(question)
+               if t not in ASKING_WORDS and t not in _SAYING_SCENE and t not in speaker)
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_WHERE_BEFORE = re.compile(r"\b(?:on|in|at|about|near|along|across|over|off|around|to|into|of)\s+(?:the\s+)?$", re.I)
+
+
 # "who did clevverly send the demand to, was it darman?": a name misspelt, or cut short
 # as it was heard, is read as the name the passages spell.
 _WORD_OF_FIVE = re.compile(r"(?<![\w'’-])[^\W\d_]{5,}(?=(?:['’]s)?(?![\w'’-]))")

@@ -1809,3 +1809,38 @@ def test_what_asks_for_a_reason(question, reason):
     from rag.answer_types import _asked_for
 
     assert _asked_for(question, None)[1].reason is reason
+
+
+@pytest.mark.parametrize("question", [
+    "What line is the Home Office giving out when asked about all this?",
+    "What did the Home Office itself put out when they were asked about the row?",
+    "And when the press rang the Home Office, what did they come out with?",
+    "Did the Home Office give any on-the-record response, and if so what did the spokesperson say?",
+])
+def test_what_a_named_speaker_said_is_their_statement(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "Home Office spokesperson" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What did the Home Office say about the Rwanda plan?",  # a thing the articles never tell
+    "What's the name of the Home Office spokesperson who gave the statement?",  # who, not what
+])
+def test_a_statement_by_the_speaker_does_not_answer_what_else_is_asked(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, speaker", [
+    ("What line is the Home Office giving out?", "Home Office"),
+    ("Home Office: what did they say?", "Office"),  # the first word is no name, the rest is
+    ("What are the locals on the French coast saying?", ""),  # a place, not a speaker
+    ("What did the French government source say?", "French"),
+    ("Where do the boats leave from?", ""),  # asks nothing said
+])
+def test_who_a_question_asks_to_have_spoken(question, speaker):
+    from rag.answer_types import stated_by
+
+    texts = ["When pressed for comment, a Home Office spokesperson provided a carefully worded statement.",
+             "A senior French government source stated unequivocally that they do not intercept boats."]
+    assert next((who for t in texts if (who := stated_by(question, t))), "") == speaker
