@@ -44,8 +44,9 @@ _BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|co
                           r"each\s+(?:year|month))\b", re.I)
 # "Precisely how many crossings has cooperation prevented?", "'thousands' - actual figure?":
 # a count asked for exactly, which a round quantity ("thousands of crossings") does not give
-_EXACT_COUNT_Q = re.compile(r"\b(?:exactly|precisely)\s+how\s+(?:many|much)\b|\bhow\s+(?:many|much)\b[^?.!]*?"
-                            r"\b(?:exactly|precisely)\b|\b(?:exact|precise|actual|specific|hard|firm|concrete)\s+"
+_EXACT_COUNT_Q = re.compile(r"\b(?:exactly|precisely)\s+how\s+(?:many|much)\b|\bhow\s+(?:many|much)\b[^?.!;]*?"
+                            r"(?<!\bwhat\s)(?<!\bhow\s)(?<!\bwho\s)\b(?:exactly|precisely)\b"
+                            r"(?!\s+(?:as|what|how|who|when|where|why|which|like)\b)|\b(?:exact|precise|actual|specific|hard|firm|concrete)\s+"
                             r"(?:figures?|numbers?|count|total|tally|stats|statistics)\b", re.I)
 _ROUND_QUANTITIES = frozenset("hundred thousand million billion trillion dozen".split())
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
@@ -78,7 +79,7 @@ _YEAR_Q = re.compile(r"\b(?:what|which)\s+years?\b(?![-\s]+(?:group|olds?)\b)", 
 _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + _RELATIVE + r"\s+year\b"
                      r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
                      re.I)
-_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b"
+_DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b"
                      # "Is there a start date for the patrols?", "any deadline?"
                      r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
                      r"|\b(?:timetable|timeline)\b", re.I)
@@ -139,12 +140,16 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor
                        r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
                        r"\bwhat\s+([\w-]+\s+){0,2}?explanations?\s+(did|does|do|was|were|is|has|have)\b|"
                        r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b|"
-                       # "What's making it so hard to work together?", "what's causing the delay?" (not "what's
-                       # behind the phrase?", which asks where it comes from)
-                       r"\bwhat(?:['’]s|\s+is|\s+has|\s+have|\s+was)?\s+(?:making|makes|made|causing|caused|causes)\b|"
+                       # "What's making it so hard to work together?", "what's causing the delay?", "what made
+                       # them back off?" (not "what was made clear", nor "what's behind the phrase?", which asks
+                       # where it comes from)
+                       r"\bwhat(?:['’]s|\s+is)\s+(?:making|causing)\b|\bwhat\s+(?:makes|made|causes|caused)\b"
+                       r"(?!\s+(?:clear|public|official|headlines?|news)\b)|"
+                       # "To what may this change of heart be attributed?", "on what is it based?"
+                       r"\bto\s+what\b[^?.!]*?\battribut\w*|\bon\s+what\b[^?.!]*?\bbased\b|"
                        # "How did Paris justify saying no?"
                        r"\bhow\s+(?:did|does|do|is|was|were|are|has|have|can|could|would)\s+(?:[\w'’-]+\s+){0,3}?"
-                       r"(?:justif(?:y|ies|ied|ying)|explain(?:s|ed|ing)?|defend(?:s|ed|ing)?)\b", re.I)
+                       r"justif(?:y|ies|ied|ying)\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
@@ -200,7 +205,7 @@ _CHECK_TAIL = re.compile(r"^(?P<claim>.*\S)\s*,\s*(?:(?:is|was)\s+(?:that|this|i
 # Guardian?": the asker's guess beside a question that asks what it guesses
 _CHECK_GUESS = re.compile(r"\b(?:what|which|who|whom|whose|where)\b[^,;:?!–—]*?(?P<sep>[,;:–—]|\s-)\s*(?:or\s+)?"
                           r"(?:(?:was|is|were|are)\s+(?:it|that|they|he|she)|i\s+(?:think|thought|believe|reckon)\s+"
-                          r"(?:it\s+)?(?:was|is))\s+(?P<claim>[^,;?!.]{2,60})", re.I)
+                          r"(?:it\s+)?(?:was|is))\s+(?P<claim>(?:the\s+|a\s+|an\s+)?(?-i:[A-Z0-9£$€])[^,;?!.]{1,60})", re.I)
 
 
 def claim_checked(question: str) -> str | None:
@@ -262,7 +267,9 @@ def asked_to_hold(question: str) -> re.Pattern | None:
 # tells by how it ranks it ("one of the most direct confrontations", "a significant
 # hardening"), not by merely telling of it
 _SIGNIFICANCE_Q = re.compile(
-    r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:(?:of\s+)?an?\s+\w+\b|is\b|was\b)|"
+    r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:of\s+)?an?\s+(?:deal|problem|issue|blow|"
+    r"shift|row|story|change|step|setback|thing|escalation|rift|dispute|moment|clash|spat|bust-?up|crisis)\b|"
+    r"\bhow\s+(?:serious|significant|important|unusual)\s+(?:is|was)\b|"
     r"\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b|\bgrand\s+scheme\b|\bbig\s+deal\b|"
     r"\b(?:significance|importance)\s+of\b", re.I)
 _SIGNIFICANCE = re.compile(r"\b(?:most|significant\w*|major|dramatic\w*|unprecedented|escalat\w*|extraordinary|"
@@ -305,6 +312,9 @@ _NOT_NAMES = frozenset(_NATIONALITIES | set("african asian western eastern north
 # A clause's subject ends the noun phrase before it: "the minister he sent the demand to".
 _CLAUSE_SUBJECTS = r"he|she|they|it|we|you|i"
 _NAME_OF_Q = re.compile(
+    # "Is the Home Office spokesperson who gave the statement named anywhere?": the name asked for
+    r"^\W*(?:and\s+)?(?:is|are|was|were)\s+(?:the|that|this|these|those)\s+(?P<named>[\w'’ -]+?)\s+(?:(?:who|that)\s+"
+    r"[^?.!]*?\s+)?(?:(?:ever|actually|even|also|anywhere)\s+)?(?:named|identified)\b|"
     # "What's the canal near Dunkirk called?" (a thing told by where it is; "what is this
     # expression called?" may ask for a term, which no capital marks)
     r"\bwhat(?:\s+is|\s+was|['’]s)\s+(?:the|that|this)\s+(?P<called>[\w'’ -]+?)\s+(?:near|in|at|by|on|off|from|"
@@ -422,7 +432,8 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     role = m is None and (m := _WHO_IS_Q.search(query)) is not None
     if not m:
         return None
-    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic") or m.group("law"))
+    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic") or m.group("law")
+                                        or m.group("named"))
     head = tokenize(thing.split()[-1])
     if thing.split()[-1].lower() in _LEGAL_HEADS:  # "the Geneva Convention": its name beside a word for it
         words = re.findall(r"[\w'’-]+", text)
@@ -910,16 +921,19 @@ _NUMBER_WORD = re.compile(r"\d(?:[\d,.]*\d)?|" + _NUMBER.pattern[3:], re.I)  # w
 
 
 # "one of the most direct confrontations", "one another": "one" that counts nothing; and
-# "the two nations", "these two reports": a number in words that names a group already known
+# "the two nations", "these two reports": a pair already known (not "the five boats")
 _NOT_A_COUNT = re.compile(r"\s+(?:of\s+(?:the|its|their|his|her|our|these|those)\s+(?:most|least|\w+est)\b|another\b)",
                           re.I)
 _GROUP_KNOWN = re.compile(r"\b(?:the|these|those|both)\s+$", re.I)
+_PAIR = re.compile(r"\s+(?:nations|countries|sides|governments|capitals|neighbours|neighbors|allies|articles|reports|"
+                   r"pieces|stories|men|women|leaders|ministers|parties|states)\b", re.I)
 
 
 def _numbers(text: str) -> set[str]:
     return {m.group().lower().rstrip("s").replace(",", "") for m in _NUMBER_WORD.finditer(text)
             if not (m.group().lower() == "one" and _NOT_A_COUNT.match(text, m.end()))
-            and not (m.group()[0].isalpha() and _GROUP_KNOWN.search(text, 0, m.start()))}
+            and not (m.group().lower() == "two" and _GROUP_KNOWN.search(text, 0, m.start())
+                     and _PAIR.match(text, m.end()))}
 
 
 def _new_numbers(query: str, text: str) -> set[str]:
@@ -1070,7 +1084,10 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
 # person's own words are asked for, which a sentence gives only where it has them speak
 # ("The request was delivered to Gerald Darmanin" and "a French source said" do not).
 _OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|and|or|but|did|does|do|has|have|had|was|were|is|are|"
-                          r"what|how|who)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b", re.I)
+                          r"what|how|who)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b"
+                          # "darmanin's own reply to cleverly", "Hewitt's own words"
+                          r"|\b(?!(?:his|her|their|its|my|your|our)\b)(?P<whose>[\w-]+)['’]s\s+own\s+(?:reply|replies|"
+                          r"response|responses|words|statement|comments?|answer|quotes?|reaction)\b", re.I)
 _SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|insists|"
                     r"warned|commented|wrote|added|declared|rejected|dismissed|answered|quoted|argued|argues|"
                     r"expressed|called|described)\b", re.I)
@@ -1082,7 +1099,7 @@ def _own_words(question: str) -> str:
     if m is None or not (_RESPONSE_Q.search(question) or _SPOKE.search(question)
                          or re.search(r"\b(?:quot\w*|words|statement|comments?)\b", question, re.I)):
         return ""
-    return m.group("who")
+    return m.group("who") or m.group("whose")
 
 
 def speaks(name: str, text: str) -> bool:
@@ -1101,8 +1118,8 @@ _SPEAKER_Q = re.compile(_LEAD_IN + r"who\s+(?:(?:is|was|are|were)\s+(?:being\s+)
                         r"\bquote\b|(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
                         r"called|dismissed|warned|insisted|added|commented|spoke|uttered|coined)\b|"
                         # "Who came out with the 'political stunt' line?", "who made that remark?"
-                        r"(?:came|comes|come)\s+out\s+with\b|(?:made|used|gave)\s+(?:the|that|this)\s+"
-                        r"(?:[\w'’-]+\s+){0,6}?(?:remark|comment|line|phrase|quote|words?)\b|(?:is|was)\s+the\s+"
+                        r"(?:(?:came|comes|come)\s+out\s+with|made|used|gave)\s+(?:the|that|this)\s+"
+                        r"(?:[\w'’.…-]+\s+){0,6}?(?:remark|comment|line|phrase|quote|words?)\b(?!\s+of\b)|(?:is|was)\s+the\s+"
                         r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b)", re.I)
 _SPEAKERS = (r"(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|adviser|"
              r"advisor|diplomat|expert|analyst|critic|resident|campaigner|mp)s?")

@@ -119,7 +119,7 @@ _SHORTHAND = {
     "thier": "their", "becuase": "because", "beacuse": "because", "abotu": "about", "wich": "which",
     "whcih": "which", "woudl": "would", "coudl": "could", "shoudl": "should",
     "n": "and", "wud": "would", "cud": "could", "shud": "should", "smth": "something", "sth": "something",
-    "dat": "that", "dis": "this", "wen": "when", "wer": "where", "bout": "about", "sumthin": "something",
+    "dat": "that", "dis": "this", "wen": "when", "wer": "where", "sumthin": "something",
 }
 # Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
 _SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
@@ -144,10 +144,6 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\b"
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
-    # "france wont stop boats at sea n y": why it won't
-    (re.compile(r"^(?P<x>[^?.!]*\w)\s*,?\s+(?:and|&)\s+why\s*[?.!]*\s*$", re.I),
-     lambda m: "Why " + _lower_first(m.group("x")) + "?"
-     if not re.match(r"(?i)(?:why|how|what|who|when|where|which)\b", m.group("x")) else m.group()),
     # "bruno retailleau who dat": who that is
     (re.compile(r"\bwho\s+that(?=\s*[?.!]*\s*$)", re.I), "who is that"),
     # "who's the pm rn" (not "the rn": the Royal Navy)
@@ -175,6 +171,10 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(say|said|says|respond|responded|reply|replied|talk|talked|speak|spoke|send|sent|give|gave|go|went|"
                 r"come|came|back|write|wrote|listen|belong|belongs)\s+2(?=\s+(?:the|me|you|u|him|her|them|us|my|your|"
                 r"their|his|its)\b)"), r"\1 to"),
+    # "paid 4 it", "waiting 4 them": "for"
+    (re.compile(r"\b(paid|pay|pays|paying|wait|waiting|waited|ask|asking|asked|look|looking|looked|responsible|"
+                r"blame|blamed|ready|thanks)\s+4(?=\s+(?:the|me|you|u|him|her|them|us|it|this|that|my|your|their|his|"
+                r"its)\b)"), r"\1 for"),
 ]
 
 
@@ -185,11 +185,12 @@ def _lower_first(text: str) -> str:
     return first.lower() + text[len(first):] if first.lower() in STOPWORDS else text
 
 
-# "back 2 the beach", "waiting 4 them": a digit for a word (not "2 boats", "the 4 of them")
-_TO_OR_FOR = re.compile(r"(?<=[a-z] )([24])(?= (?:the|me|him|her|them|us|you|it|this|that|be|do|go|get|see|stop|"
-                        r"send|say|make|take|pay|keep|help|france|britain|england|uk)\b)", re.I)
+# "france wont stop boats at sea n y": why it won't (text-speak only: "...and why" may ask
+# for more than a reason)
+_N_Y = re.compile(r"^(?P<x>(?!(?:y|why|how|what|who|when|where|which)\b)[^?.!]*\w)\s*,?\s+[n&]\s+y\s*[?.!]*\s*$",
+                  re.I)
 # "sendin", "makin", "bein": a word typed without its final g
-_DROPPED_G = re.compile(r"\b[a-z]{2,}in\b")
+_DROPPED_G = re.compile(r"\b[A-Za-z][a-z]+in\b")
 
 
 def _with_g(m: re.Match) -> str:
@@ -197,15 +198,16 @@ def _with_g(m: re.Match) -> str:
 
     word = m.group()
     known = _english_words()
-    return word + "g" if known and word not in known and word + "g" in known else word
+    lower = word.lower()
+    return word + "g" if known and lower not in known and lower + "g" in known else word
 
 
 def spelled_out(question: str) -> str:
     """The question with its shorthand written out ("y r the french not stopping them"
     is "why are the french not stopping them"; "the home sec" is "the home secretary";
     "people living near the coast" are "local residents near the coast")."""
-    text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], _WHY.sub("Why", question.strip()))
-    text = _TO_OR_FOR.sub(lambda m: "to" if m.group(1) == "2" else "for", text)
+    text = _N_Y.sub(lambda m: "y " + _lower_first(m.group("x")) + "?", question.strip())
+    text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], _WHY.sub("Why", text))
     text = _DROPPED_G.sub(_with_g, text)
     for pattern, written in _SHORT_PHRASES:
         text = pattern.sub(written, text)

@@ -197,7 +197,7 @@ SIZE_WORDS = frozenset("big huge massiv tini littl".split())
 # "Who is grumbling about the cash?" is answered by "This expenditure has raised
 # questions, particularly among backbenchers who are growing impatient".
 CONCEPTS = (
-    frozenset("money cash fund expenditur financ financi invest budget spend".split()),
+    frozenset("money cash fund expenditur financ financi invest budget".split()),
     # not "depart", the stem of "department" too
     frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
