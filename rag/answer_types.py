@@ -81,8 +81,8 @@ _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + 
                      re.I)
 _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b"
                      # "Is there a start date for the patrols?", "any deadline?"
-                     r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
-                     r"|\b(?:timetable|timeline)\b", re.I)
+                     r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b",
+                     re.I)  # (not "any timeline?", as often asked of how far something has got)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
     r"|today|yesterday|tomorrow|tonight|christmas|easter|new\s+year['’]s|bastille\s+day|boxing\s+day|halloween|"

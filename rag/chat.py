@@ -144,6 +144,10 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\b"
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # "who is losing patience over that spend?", "all that spending": the money spent (not
+    # "how much did the UK spend on...", which asks what it was spent on)
+    (re.compile(r"\b((?:all\s+)?(?:the|that|this|its|their|our|such|the\s+whole)\s+)(?:spending|spend)\b", re.I),
+     r"\1money"),
     # "bruno retailleau who dat": who that is
     (re.compile(r"\bwho\s+that(?=\s*[?.!]*\s*$)", re.I), "who is that"),
     # "who's the pm rn" (not "the rn": the Royal Navy)

@@ -1908,3 +1908,27 @@ def test_a_second_question_is_no_guess(question):
     from rag.answer_types import without_guess
 
     assert without_guess(question) is None
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("Who's losing patience over that spend?", "Who's losing patience over that money?"),
+    ("whether all that spending is paying off", "whether all that money is paying off"),
+    ("How much did the UK spend on the summit?", "How much did the UK spend on the summit?"),  # a verb
+    ("What is the UK spending on hotels?", "What is the UK spending on hotels?"),
+])
+def test_the_spending_is_the_money_spent(typed, written):
+    from rag.chat import spelled_out
+
+    assert spelled_out(typed) == written
+
+
+def test_who_is_impatient_about_that_spending_is_answered(real_seed_settings):
+    answer = answer_question("Who exactly is getting impatient about whether all that spending is paying off?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "Conservative backbenchers" in answer.answer, answer.answer
+
+
+def test_any_timeline_asks_how_far_it_has_got(real_seed_settings):
+    answer = answer_question("Status of the new interception doctrine per the maritime prefecture. Any timeline?",
+                             settings=real_seed_settings)
+    assert not answer.refused and "still being studied" in answer.answer, answer.answer
