@@ -81,7 +81,9 @@ _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + 
                      re.I)
 _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b"
                      # "Is there a start date for the patrols?", "any deadline?"
-                     r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b",
+                     r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
+                     # "Is there a date for when it comes into force?"
+                     r"|\b(?:a|any|the)\s+dates?\s+(?:for|when|on\s+which|by\s+which|set)\b",
                      re.I)  # (not "any timeline?", as often asked of how far something has got)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
@@ -259,7 +261,20 @@ def asked_to_hold(question: str) -> re.Pattern | None:
         return _CONSTRAINT
     if _SIGNIFICANCE_Q.search(question):
         return _SIGNIFICANCE
+    if _RECIPIENT_Q.search(question) and not _SENDER_TOO.search(question):
+        return _RECIPIENT
     return None
+
+
+# "To whom was Cleverly's demand addressed?", "who did he send it to?": who received
+# something, which a sentence tells by a name it went to ("delivered directly to French
+# Interior Minister Gerald Darmanin"), not by the sender's own sentence
+_RECIPIENT_Q = re.compile(r"\bto\s+whom\b|\bwho(?:m)?\b[^?.!]{0,60}?\b(?:sent|send|sends|addressed|address|delivered|"
+                          r"deliver|handed|hand|passed|pass|directed|direct|written|write|wrote)\b[^?.!]{0,40}?\bto\b"
+                          r"|\bwho\s+(?:got|received|receives|receive|was\s+sent|was\s+handed)\b", re.I)
+_RECIPIENT = re.compile(r"\b(?:to|for)\s+(?:\w+\s+)?(?-i:[A-Z])[\w'’-]*", re.I)
+# "Who sent the note, and to whom was it addressed?": the sender is asked for too
+_SENDER_TOO = re.compile(r"\b(?:who|which)\b[^?]*?(?:\band\b|,)\s*(?:who|to\s+whom|which|to\s+which)\b", re.I)
 
 
 # "How big a deal is this row?", "how serious is the clash?", "is it just the usual

@@ -819,14 +819,14 @@ def test_the_thing_named_ends_where_a_clause_about_it_begins():
     ("and who is sceptical about it?", True),
     ("Who is frustrated with the French?", True),
     ("Why is the UK frustrated?", False),  # asks why, not who
-    ("Who received the demand?", False),  # no feeling asked about
+    ("Who made the demand?", False),  # no feeling asked about
     ("Which officials pressed France over the crossings?", False),
     ("What group is unhappy with the spending?", True),
     ("Who is mad at the French?", True),
     ("Who isn't happy with the money?", True),
     ("Who has raised questions about the money?", True),
     # a word that only begins like a feeling, or a feeling in another clause
-    ("Who received the note concerning the boats?", False),
+    ("Who wrote the note concerning the boats?", False),
     ("Who is the opposition in France?", False),
     ("Who is James Cleverly and why is he frustrated with France?", False),
 ])
@@ -1932,3 +1932,43 @@ def test_any_timeline_asks_how_far_it_has_got(real_seed_settings):
     answer = answer_question("Status of the new interception doctrine per the maritime prefecture. Any timeline?",
                              settings=real_seed_settings)
     assert not answer.refused and "still being studied" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "To whom exactly was James Cleverly's demand addressed?",
+    "Who did Cleverly actually send his stop-the-boats demand to?",
+    "who got the UK's note on the French side",
+])
+def test_who_received_the_demand_is_told_by_the_name_it_went_to(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "Gerald Darmanin" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Who sent this diplomatic note, and to whom was it addressed?",
+    "who sent france that demand to stop all the boats and who did it go to",
+])
+def test_asked_who_sent_it_and_to_whom_both_are_told(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and "Cleverly" in answer.answer and "Darmanin" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Is there a date for when the new interception doctrine will actually come into force?",
+    "Has the French maritime prefecture set a date for the interception doctrine to take effect?",
+])
+def test_a_date_asked_for_is_not_given_by_still_being_studied(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, recipient", [
+    ("Who received the demand?", True),
+    ("To whom was it addressed?", True),
+    ("Who sent the note, and to whom was it addressed?", False),  # the sender too
+    ("Who made the demand?", False),
+])
+def test_who_received_something_asks_for_a_name_it_went_to(question, recipient):
+    from rag.answer_types import _RECIPIENT, asked_to_hold
+
+    assert (asked_to_hold(question) is _RECIPIENT) is recipient
