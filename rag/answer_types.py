@@ -271,8 +271,11 @@ def asked_to_hold(question: str) -> re.Pattern | None:
 # Interior Minister Gerald Darmanin"), not by the sender's own sentence
 _RECIPIENT_Q = re.compile(r"\bto\s+whom\b|\bwho(?:m)?\b[^?.!]{0,60}?\b(?:sent|send|sends|addressed|address|delivered|"
                           r"deliver|handed|hand|passed|pass|directed|direct|written|write|wrote)\b[^?.!]{0,40}?\bto\b"
-                          r"|\bwho\s+(?:got|received|receives|receive|was\s+sent|was\s+handed)\b", re.I)
-_RECIPIENT = re.compile(r"\b(?:to|for)\s+(?:\w+\s+)?(?-i:[A-Z])[\w'’-]*", re.I)
+                          # (not "who got hold of it?", "who got a look at it?": who obtained it)
+                          r"|\bwho\s+(?:got|received|receives|receive|was\s+sent|was\s+handed)\b"
+                          r"(?!\s+(?:hold|a\s+look|a\s+copy|to\s+see|wind|sight)\b)", re.I)
+_RECIPIENT = re.compile(r"\b(?:delivered|sent|addressed|handed|passed|given|directed|written|submitted|presented|"
+                        r"forwarded|went)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?-i:[A-Z])[\w'’-]*", re.I)
 # "Who sent the note, and to whom was it addressed?": the sender is asked for too
 _SENDER_TOO = re.compile(r"\b(?:who|which)\b[^?]*?(?:\band\b|,)\s*(?:who|to\s+whom|which|to\s+which)\b", re.I)
 

@@ -1967,8 +1967,17 @@ def test_a_date_asked_for_is_not_given_by_still_being_studied(real_seed_settings
     ("To whom was it addressed?", True),
     ("Who sent the note, and to whom was it addressed?", False),  # the sender too
     ("Who made the demand?", False),
+    ("And was that put in writing? Who got hold of it?", False),  # who obtained it
 ])
 def test_who_received_something_asks_for_a_name_it_went_to(question, recipient):
     from rag.answer_types import _RECIPIENT, asked_to_hold
 
     assert (asked_to_hold(question) is _RECIPIENT) is recipient
+
+
+def test_a_sentence_tells_whom_something_went_to_by_a_verb_of_sending():
+    from rag.answer_types import _RECIPIENT
+
+    assert _RECIPIENT.search("The request was delivered directly to French Interior Minister Gerald Darmanin.")
+    assert not _RECIPIENT.search("The note explicitly calls for French forces to prevent boats leaving.")
+    assert not _RECIPIENT.search("It will come as a blow to the UK government's attempts.")
