@@ -1583,16 +1583,6 @@ def test_a_name_the_articles_give_is_given_when_asked_with_a_dash(real_seed_sett
     assert not answer.refused and "Martin Hewitt" in answer.answer, answer.answer
 
 
-@pytest.mark.parametrize("question", [
-    "Precisely how many crossings has Franco-British cooperation prevented so far?",
-    "The Home Office says cooperation has stopped 'thousands' of crossings. Actual figure?",
-    "How many crossings has the cooperation prevented, exactly?",
-])
-def test_a_count_asked_for_exactly_is_not_given_by_a_round_quantity(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused, answer.answer
-
-
 def test_a_round_quantity_still_answers_a_plain_how_many(real_seed_settings):
     answer = answer_question("How many crossings has cooperation prevented, according to the Home Office?",
                              settings=real_seed_settings)
@@ -1672,15 +1662,6 @@ def test_a_wrong_guess_at_the_outlet_is_corrected_with_what_the_articles_say(rea
     assert "don't mention" in answer.notice, answer.notice
 
 
-@pytest.mark.parametrize("question", [
-    "Who is the French president, is it Macron?",
-    "Who took over from Retailleau, was it Nuñez?",
-])
-def test_a_guess_at_what_the_articles_never_say_is_still_refused(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused, answer.answer
-
-
 def test_words_for_the_articles_themselves_are_not_what_is_asked_for():
     from rag.citations import coverage
     from rag.lexical import tokenize
@@ -1688,12 +1669,6 @@ def test_words_for_the_articles_themselves_are_not_what_is_asked_for():
     sentence = [tokenize("Conservative backbenchers are growing impatient.")]
     assert coverage(tokenize("Who in the story is growing impatient?"), sentence)[0] == pytest.approx(
         coverage(tokenize("Who is growing impatient?"), sentence)[0])
-
-
-def test_over_what_years_asks_for_a_year(real_seed_settings):
-    answer = answer_question("The £480m — over what years exactly, and when was it agreed?",
-                             settings=real_seed_settings)
-    assert answer.refused, answer.answer
 
 
 @pytest.mark.parametrize("question, missing", [
@@ -1706,31 +1681,6 @@ def test_capitals_joined_for_their_countries_are_each_mentioned_by_their_country
 
     passages = [p.read_text(encoding="utf-8") for p in sorted(SEED_DOCS.glob("*.txt"))]
     assert unmentioned_names(question, passages) == missing
-
-
-@pytest.mark.parametrize("question, quoted", [
-    ("Bottom line from the BBC piece on why London-Paris coordination remains such a mess?", "complicated by"),
-    ("What's making the cross-Channel coordination so messy according to the BBC piece?", "complicated by"),
-    ("What are the folk living along that coast actually seeing with their own eyes?", "Local residents"),
-])
-def test_a_thing_said_in_other_everyday_words_is_found(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question, quoted", [
-    ("Who did Cleverly actually send his demand to in France?", "Gerald Darmanin"),
-    ("To whom on the French side did Home Secretary James Cleverly address his demand?", "Gerald Darmanin"),
-])
-def test_questions_answered_in_the_passages_other_words(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-def test_a_sum_asked_for_year_by_year_is_not_given_by_its_total(real_seed_settings):
-    answer = answer_question("How is the £480 million broken down year by year, and how much of it has actually "
-                             "been spent?", settings=real_seed_settings)
-    assert answer.refused, answer.answer
 
 
 def test_who_a_referring_sentence_names_answers_only_who_questions(real_seed_settings):
@@ -1762,42 +1712,6 @@ def test_text_speak_is_spelled_out(typed, written):
     from rag.chat import spelled_out
 
     assert spelled_out(typed) == written
-
-
-@pytest.mark.parametrize("question, quoted", [
-    ("n the home office? wat did they say", "shared challenge"),
-    ("bruno retailleau who dat", "Retailleau"),
-])
-def test_text_speak_questions_are_answered(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question, quoted", [
-    ("Who was Bruno Retailleau and where did he stand on the crossings?", "supported aggressive measures"),
-    ("France claims its current approach is consistent with which body of law?", "maritime law"),
-    ("How does France say its way of doing things fits with that?", "maritime law"),
-    ("Could it change how the UK works with France from now on?", "potential shift"),
-    ("What's making it so hard for Britain and France to work together on this?", "complicated by"),
-    ("I heard France was going to get tougher on the boats out at sea, but now they're pulling back? Why is that?",
-     "political turmoil"),
-    ("And how did Paris justify saying no to us? Let me guess, some excuse.", "dangerous situation"),
-])
-def test_questions_of_the_third_batch_are_answered(real_seed_settings, question, quoted):
-    history = ["What does France say about maritime law?"] if "with that" in question else []
-    answer = answer_question(question, settings=real_seed_settings, history=history)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question", [
-    "Which specific French statute or international convention limits police interventions at sea to "
-    "life-threatening cases - is it named anywhere?",
-    "Is there actually a start date for these French interception patrols, or is it just never-never?",
-    "Deadline for the French interception doctrine to be finalised?",
-])
-def test_a_named_instrument_or_a_date_the_articles_never_give_is_refused(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused, answer.answer
 
 
 @pytest.mark.parametrize("question, reason", [
@@ -1922,28 +1836,6 @@ def test_the_spending_is_the_money_spent(typed, written):
     assert spelled_out(typed) == written
 
 
-def test_who_is_impatient_about_that_spending_is_answered(real_seed_settings):
-    answer = answer_question("Who exactly is getting impatient about whether all that spending is paying off?",
-                             settings=real_seed_settings)
-    assert not answer.refused and "Conservative backbenchers" in answer.answer, answer.answer
-
-
-def test_any_timeline_asks_how_far_it_has_got(real_seed_settings):
-    answer = answer_question("Status of the new interception doctrine per the maritime prefecture. Any timeline?",
-                             settings=real_seed_settings)
-    assert not answer.refused and "still being studied" in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question", [
-    "To whom exactly was James Cleverly's demand addressed?",
-    "Who did Cleverly actually send his stop-the-boats demand to?",
-    "who got the UK's note on the French side",
-])
-def test_who_received_the_demand_is_told_by_the_name_it_went_to(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and "Gerald Darmanin" in answer.answer, answer.answer
-
-
 @pytest.mark.parametrize("question", [
     "Who sent this diplomatic note, and to whom was it addressed?",
     "who sent france that demand to stop all the boats and who did it go to",
@@ -1951,15 +1843,6 @@ def test_who_received_the_demand_is_told_by_the_name_it_went_to(real_seed_settin
 def test_asked_who_sent_it_and_to_whom_both_are_told(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert not answer.refused and "Cleverly" in answer.answer and "Darmanin" in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question", [
-    "Is there a date for when the new interception doctrine will actually come into force?",
-    "Has the French maritime prefecture set a date for the interception doctrine to take effect?",
-])
-def test_a_date_asked_for_is_not_given_by_still_being_studied(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused, answer.answer
 
 
 @pytest.mark.parametrize("question, recipient", [
@@ -1981,3 +1864,60 @@ def test_a_sentence_tells_whom_something_went_to_by_a_verb_of_sending():
     assert _RECIPIENT.search("The request was delivered directly to French Interior Minister Gerald Darmanin.")
     assert not _RECIPIENT.search("The note explicitly calls for French forces to prevent boats leaving.")
     assert not _RECIPIENT.search("It will come as a blow to the UK government's attempts.")
+
+
+# The tenth list's readings, each with a question that failed before it
+@pytest.mark.parametrize("question, history, quoted", [
+    # more words for the same thing
+    ("Bottom line from the BBC piece on why London-Paris coordination remains such a mess?", [], "complicated by"),
+    ("What's making the cross-Channel coordination so messy according to the BBC piece?", [], "complicated by"),
+    ("What's making it so hard for Britain and France to work together on this?", [], "complicated by"),
+    ("What are the folk living along that coast actually seeing with their own eyes?", [], "Local residents"),
+    ("France claims its current approach is consistent with which body of law?", [], "maritime law"),
+    ("How does France say its way of doing things fits with that?", ["What does France say about maritime law?"],
+     "maritime law"),
+    ("Could it change how the UK works with France from now on?", [], "potential shift"),
+    ("Who exactly is getting impatient about whether all that spending is paying off?", [],
+     "Conservative backbenchers"),
+    # who received the demand
+    ("Who did Cleverly actually send his demand to in France?", [], "Gerald Darmanin"),
+    ("To whom on the French side did Home Secretary James Cleverly address his demand?", [], "Gerald Darmanin"),
+    ("To whom exactly was James Cleverly's demand addressed?", [], "Gerald Darmanin"),
+    ("Who did Cleverly actually send his stop-the-boats demand to?", [], "Gerald Darmanin"),
+    ("who got the UK's note on the French side", [], "Gerald Darmanin"),
+    # text-speak
+    ("n the home office? wat did they say", [], "shared challenge"),
+    ("bruno retailleau who dat", [], "Retailleau"),
+    # a reason asked in other ways, a name asked about
+    ("I heard France was going to get tougher on the boats out at sea, but now they're pulling back? Why is that?",
+     [], "political turmoil"),
+    ("And how did Paris justify saying no to us? Let me guess, some excuse.", [], "dangerous situation"),
+    ("Who was Bruno Retailleau and where did he stand on the crossings?", [], "supported aggressive measures"),
+    ("Status of the new interception doctrine per the maritime prefecture. Any timeline?", [], "still being studied"),
+])
+def test_questions_the_tenth_list_reads_are_answered(real_seed_settings, question, history, quoted):
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    # a count asked for exactly, not given by "thousands"
+    "Precisely how many crossings has Franco-British cooperation prevented so far?",
+    "The Home Office says cooperation has stopped 'thousands' of crossings. Actual figure?",
+    "How many crossings has the cooperation prevented, exactly?",
+    # a year, a date, a breakdown or an instrument the articles never give
+    "The £480m — over what years exactly, and when was it agreed?",
+    "How is the £480 million broken down year by year, and how much of it has actually been spent?",
+    "Is there actually a start date for these French interception patrols, or is it just never-never?",
+    "Deadline for the French interception doctrine to be finalised?",
+    "Is there a date for when the new interception doctrine will actually come into force?",
+    "Has the French maritime prefecture set a date for the interception doctrine to take effect?",
+    "Which specific French statute or international convention limits police interventions at sea to "
+    "life-threatening cases - is it named anywhere?",
+    # a guess at what the articles never say
+    "Who is the French president, is it Macron?",
+    "Who took over from Retailleau, was it Nuñez?",
+])
+def test_questions_the_tenth_list_reads_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
