@@ -354,6 +354,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                     if answer_type_penalty(query, answerable[i].text, vocabulary, follow_up) == 0]
         scores = scores.copy()
         scores[deciding] += QUOTED_PHRASE_BONUS
+    naming = asks_for_a_name(query, follow_up)
     borrowed = np.zeros(len(answerable), dtype=np.float32)  # what referring sentences gain from the one before
     if before:
         own, read_on = coverage_with_context(
@@ -364,14 +365,14 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
         # it is about only as "the request" ("...delivered directly to French Interior
         # Minister Gerald Darmanin"), answers with the words it borrows ("Who did Cleverly
         # send his demand to?"); other questions are decided without them (below).
-        if asks_for_a_name(query, follow_up):
+        if naming:
             standalone = max(standalone, float((scores + borrowed).max()))
     threshold = REFUSAL_THRESHOLD if threshold is None else threshold
     # Asked what someone named said ("What line is the Home Office giving out?"), a sentence
     # in which they make a statement answers, however little else it shares with the
     # question, where nothing else is asked that the passages lack (nor who said it).
     asked = without_asking_scene(follow_up or query)
-    said = [stated_by(asked, s.text) for s in answerable] if not asks_for_a_name(query, follow_up) else []
+    said = [stated_by(asked, s.text) for s in answerable] if not naming else []
     stating = [i for i, who in enumerate(said) if who]
     if stating and len(stating) < len(answerable) and asks_nothing_else(
             asked, said[stating[0]], frozenset(t for s in answerable for t in tokenize(s.text))):
