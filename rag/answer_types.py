@@ -27,11 +27,14 @@ from .lexical import STOPWORDS, tokenize
 # What a "how many" or "when" question needs to find in a sentence to be answered.
 # (not in a clause that only sets the question up: "Who is impatient, given how much has
 # been spent?")
+# What "how big a ..." may ask the size of as a matter of weight, not of number: "how big
+# a deal is this row?" (see `_SIGNIFICANCE_Q`)
+_MATTERS = (r"(?:deal|problem|issue|blow|shift|row|story|change|step|setback|thing|escalation|rift|dispute|moment|"
+            r"clash|spat|bust-?up|crisis)")
 _NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\bseeing\s)"
                        r"\bhow (many|much|long|old|far|big|large|high|tall)\b"
                        # not "how big a deal is this row?", which asks how much it matters
-                       r"(?!\s+(?:of\s+)?an?\s+(?:deal|problem|issue|blow|shift|row|story|change|step|setback|thing|"
-                       r"escalation|rift|dispute|moment)\b)|\bwhat (percentage|proportion|number|amount)\b"
+                       r"(?!\s+(?:of\s+)?an?\s+" + _MATTERS + r"\b)|\bwhat (percentage|proportion|number|amount)\b"
                        # "What figures do the articles give for...", "the total number of migrants"
                        r"|\bwhat\s+(?:\w+\s+)?(?:figures?|statistics|stats|numbers|totals?|tally)\b"
                        r"|\b(?:the|a)\s+(?:total\s+|exact\s+|overall\s+)?number\s+of\b", re.I)
@@ -285,8 +288,7 @@ _SENDER_TOO = re.compile(r"\b(?:who|which)\b[^?]*?(?:\band\b|,)\s*(?:who|to\s+wh
 # tells by how it ranks it ("one of the most direct confrontations", "a significant
 # hardening"), not by merely telling of it
 _SIGNIFICANCE_Q = re.compile(
-    r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:of\s+)?an?\s+(?:deal|problem|issue|blow|"
-    r"shift|row|story|change|step|setback|thing|escalation|rift|dispute|moment|clash|spat|bust-?up|crisis)\b|"
+    r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:of\s+)?an?\s+" + _MATTERS + r"\b|"
     r"\bhow\s+(?:serious|significant|important|unusual)\s+(?:is|was)\b|"
     r"\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b|\bgrand\s+scheme\b|\bbig\s+deal\b|"
     r"\b(?:significance|importance)\s+of\b", re.I)

@@ -1602,18 +1602,6 @@ def test_a_number_word_that_counts_nothing_is_no_number(text, numbers):
     assert _numbers(text) == numbers
 
 
-@pytest.mark.parametrize("question, number", [
-    ("How big a deal is this row?", False),
-    ("how big of a problem is it for Sunak", False),
-    ("How big are the boats?", True),
-    ("How big a sum did Britain pay?", True),
-])
-def test_how_big_a_deal_asks_how_much_it_matters_not_for_a_number(question, number):
-    from rag.answer_types import _asked_for
-
-    assert _asked_for(question, None)[1].number is number
-
-
 @pytest.mark.parametrize("question", [
     "And how big a deal is this row between us and the French then, in the grand scheme of things, is it just "
     "the usual squabble?",
@@ -1714,21 +1702,6 @@ def test_text_speak_is_spelled_out(typed, written):
     assert spelled_out(typed) == written
 
 
-@pytest.mark.parametrize("question, reason", [
-    ("What's making it so hard to work together?", True),
-    ("What's causing the delay?", True),
-    ("What's behind the phrase 'stop the boats'?", False),  # where it comes from
-    ("How did Paris justify saying no?", True),
-    ("They're pulling back? Why is that?", True),
-    ("What's driving it on each side?", False),  # answered by a purpose as often as a cause
-    ("What did the French make of it?", False),
-])
-def test_what_asks_for_a_reason(question, reason):
-    from rag.answer_types import _asked_for
-
-    assert _asked_for(question, None)[1].reason is reason
-
-
 @pytest.mark.parametrize("question", [
     "What line is the Home Office giving out when asked about all this?",
     "What did the Home Office itself put out when they were asked about the row?",
@@ -1775,43 +1748,11 @@ def test_how_much_it_matters_is_asked_only_in_those_words(question, asks):
     assert (asked_to_hold(question) is _SIGNIFICANCE) is (asks == "significance")
 
 
-@pytest.mark.parametrize("question, reason", [
-    ("What was made clear in the diplomatic note?", False),
-    ("What made France back off?", True),
-    ("How does the UK defend its border?", False),
-])
-def test_made_and_defend_ask_for_a_reason_only_as_such(question, reason):
-    from rag.answer_types import _asked_for
-
-    assert _asked_for(question, None)[1].reason is reason
-
-
-@pytest.mark.parametrize("question, exact", [
-    ("How many crossings has the cooperation prevented, exactly as the Home Office put it?", False),
-    ("How many crossings were stopped, and what exactly did France say?", False),
-    ("How many crossings were stopped exactly?", True),
-])
-def test_exactly_asks_for_an_exact_count_only_of_the_count(question, exact):
-    from rag.answer_types import _asked_for
-
-    assert _asked_for(question, None)[1].exact_count is exact
-
-
 def test_a_number_before_a_noun_after_the_is_still_a_count():
     from rag.answer_types import _numbers
 
     assert _numbers("The five boats were intercepted off Calais.") == {"five"}
     assert _numbers("The three migrants were rescued.") == {"three"}
-
-
-@pytest.mark.parametrize("question", [
-    "Who came out with the plan to intercept boats at sea?",
-    "Who gave the French a line of credit?",
-])
-def test_came_out_with_something_else_than_words_asks_no_speaker(question):
-    from rag.answer_types import _asked_for
-
-    assert not _asked_for(question, None)[1].speaker
 
 
 @pytest.mark.parametrize("question", [
@@ -1921,3 +1862,35 @@ def test_questions_the_tenth_list_reads_are_answered(real_seed_settings, questio
 def test_questions_the_tenth_list_reads_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer
+
+
+# What the tenth list reads a question to ask for, and the questions that only look alike
+@pytest.mark.parametrize("question, asks, expected", [
+    # "how big a deal" asks how much it matters, not for a number
+    ("How big a deal is this row?", "number", False),
+    ("how big of a problem is it for Sunak", "number", False),
+    ("How big are the boats?", "number", True),
+    ("How big a sum did Britain pay?", "number", True),
+    # a reason asked in other ways
+    ("What's making it so hard to work together?", "reason", True),
+    ("What's causing the delay?", "reason", True),
+    ("How did Paris justify saying no?", "reason", True),
+    ("They're pulling back? Why is that?", "reason", True),
+    ("What made France back off?", "reason", True),
+    ("What's behind the phrase 'stop the boats'?", "reason", False),  # where it comes from
+    ("What's driving it on each side?", "reason", False),  # answered by a purpose as often as a cause
+    ("What did the French make of it?", "reason", False),
+    ("What was made clear in the diplomatic note?", "reason", False),
+    ("How does the UK defend its border?", "reason", False),
+    # an exact count, only of the count
+    ("How many crossings has the cooperation prevented, exactly as the Home Office put it?", "exact_count", False),
+    ("How many crossings were stopped, and what exactly did France say?", "exact_count", False),
+    ("How many crossings were stopped exactly?", "exact_count", True),
+    # who said something, not who came out with a plan
+    ("Who came out with the plan to intercept boats at sea?", "speaker", False),
+    ("Who gave the French a line of credit?", "speaker", False),
+])
+def test_what_a_question_asks_for(question, asks, expected):
+    from rag.answer_types import _asked_for
+
+    assert getattr(_asked_for(question, None)[1], asks) is expected
