@@ -389,6 +389,9 @@ _LOCATING = frozenset("near in at from outside off by of on to towards into acro
 _PLACES = frozenset(tokenize("place town city village port harbour harbor country region area county state "
                              "province capital coast island location spot site"))
 NAME_WINDOW = 12  # words between a name and the thing it names
+# "Is the source named?": a name beside it ("a spokesperson, Jane Doe,"), not one a few
+# words on ("...the English Channel, according to multiple sources")
+BESIDE_WINDOW = 3
 LEGAL_NAME_WINDOW = 4  # words between a law's name and the word for it ("the UN Convention on the Law of the Sea")
 # as written, not by stem ("conventional", "lawful", "acting" are none)
 _LEGAL_HEADS = frozenset("convention conventions treaty treaties".split())
@@ -441,6 +444,17 @@ def _related(a: str, b: str) -> bool:
                       and frozenset((a, b)) not in _FALSE_FRIENDS)
 
 
+# A new clause between a name and a thing: the name is another's ("The border chief, Martin
+# Hewitt, has voiced frustration, and multiple sources in France...").
+_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\b|;")
+
+
+def _clause_between(text: str, spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether a clause break stands between words `a` and `b` of `text`."""
+    lo, hi = sorted((a, b))
+    return _CLAUSE_BREAK.search(text, spans[lo][1], spans[hi][0]) is not None
+
+
 def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = None) -> bool | None:
     """For "what is the name of X" questions: whether `text` names X; None for other questions.
 
@@ -462,7 +476,8 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     # "Who's the insider who called it a stunt? Name and rank.": whoever it is, by name
     if not head or (role and head[0] not in _OFFICES and not _NAME_ASKED.search(query)):
         return None  # "Who was the Normans' main enemy?": told in other words, often
-    words = re.findall(r"[\w'’-]+", text)
+    spans = [m.span() for m in re.finditer(r"[\w'’-]+", text)]
+    words = [text[a:b] for a, b in spans]
     charge = _IN_CHARGE_OF.search(query[m.end():]) if role and head[0] in _ANY_OFFICE else None
     if charge:  # "the British official in charge of border security"
         duty = set(tokenize(charge.group("what")))
@@ -475,7 +490,8 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     if head[0] not in _PLACES:  # "a canal near Dunkirk": where it is, not what it is called
         names = [(n, w) for n, w in names if n == 0 or words[n - 1].lower() not in _LOCATING]
     if at:
-        return any(abs(n - i) <= NAME_WINDOW for n, _ in names for i in at)
+        window = BESIDE_WINDOW if not role and m.group("named") else NAME_WINDOW
+        return any(abs(n - i) <= window and not _clause_between(text, spans, n, i) for n, _ in names for i in at)
     if head[0] in _GENERIC_HEADS:
         return bool(names)
     # "The name of the man who chaired it" may be told in other words; who holds a

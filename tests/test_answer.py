@@ -1894,3 +1894,17 @@ def test_what_a_question_asks_for(question, asks, expected):
     from rag.answer_types import _asked_for
 
     assert getattr(_asked_for(question, None)[1], asks) is expected
+
+
+# "Is X named?": a name beside X, in its own clause, not one a few words on that names another
+@pytest.mark.parametrize("question, quoted", [
+    ("Is the French government source named?", None),
+    ("Is the Home Office spokesperson named?", None),
+    ("Is the UK border security chief named?", "Martin Hewitt"),
+])
+def test_is_it_named_takes_a_name_beside_the_thing(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    if quoted is None:
+        assert answer.refused, answer.answer
+    else:
+        assert not answer.refused and quoted in answer.answer, answer.answer
