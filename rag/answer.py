@@ -630,6 +630,7 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     from .answer_types import amounts_as_written, unmentioned_names
     from .overview import named_documents
     from .retrieve import SearchTimings
+    from .spelling import corrected
 
     t0 = time.perf_counter()
     settings = settings or Settings.load()
@@ -648,8 +649,9 @@ def _steps(question, settings, history, k, mode, searcher, api_key) -> Generator
     # searched and read spelled out, with sums of money as the documents write them ("the
     # 480m": "the £480 million"); shown as asked
     earlier = [without_document_references(_without_claims(without_label(without_instructions(
-        amounts_as_written(spelled_out(q), chunks))))) for q in (clean_question_or_none(h) for h in history) if q]
-    typed = amounts_as_written(spelled_out(question), chunks)
+        amounts_as_written(corrected(spelled_out(q), chunks), chunks))))) for q in (clean_question_or_none(h) for h in history)
+        if q]
+    typed = amounts_as_written(corrected(spelled_out(question), chunks), chunks)
     unlabelled = without_label(without_instructions(typed))
     stated = without_asides(unlabelled, claims="after")
     # "in the BBC article", "according to the Independent": where one document is named,

@@ -119,7 +119,8 @@ _SHORTHAND = {
     "thier": "their", "becuase": "because", "beacuse": "because", "abotu": "about", "wich": "which",
     "whcih": "which", "woudl": "would", "coudl": "could", "shoudl": "should",
     "n": "and", "wud": "would", "cud": "could", "shud": "should", "smth": "something", "sth": "something",
-    "dat": "that", "dis": "this", "wen": "when", "wer": "where", "sumthin": "something",
+    "dat": "that", "dis": "this", "wen": "when", "wer": "where", "sumthin": "something", "dosent": "doesn't",
+    "dosnt": "doesn't",
 }
 # Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
 _SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
