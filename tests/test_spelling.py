@@ -2,13 +2,12 @@
 words and an English dictionary; real words, and names the documents lack, left alone."""
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from rag.answer import answer_question
-from rag.spelling import corrected, nearest_word
+from rag.spelling import _Vocabulary, corrected, nearest_word
 
 SEED_DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -38,7 +37,7 @@ def chunks():
     ("Cleverley's letter?", "Cleverly's letter?"),
     ("Why did Retaylo leave?", "Why did Retailleau leave?"),
     ("Hewett frustration?", "Hewitt frustration?"),
-    # a real word the documents lack, for their word that sounds the same
+    # a real word the documents lack, for their word that sounds the same and is far commoner
     ("where do the bots leave from", "where do the boats leave from"),
 ])
 def test_slips_are_read_as_the_words_they_were_typed_for(chunks, typed, read):
@@ -54,9 +53,20 @@ def test_slips_are_read_as_the_words_they_were_typed_for(chunks, typed, read):
     "how does The Independent characterise the colour of the exchange?",
     # a commoner word than the documents' one that sounds the same ("see", not "sea")
     "did anyone see the note?",
-    # names the documents lack stay names they lack
+    # names the documents lack stay names they lack, in either case, even where a word or
+    # one of the documents' names is near
     "What did Suella Braverman say?",
     "Is Starmer mentioned?",
+    "what did braverman say about the boats",
+    "what did barnier say about the boats",
+    "What did Valls say about the boats?",
+    "What did Hume say about the Channel?",
+    "Did Gerrard comment on the crossings?",
+    # real words near the documents' words ("boat") that are no slips of them
+    "Did the UK get the boot?",
+    "Did France beat the deadline?",
+    # another language's words, a title-case heading's word
+    "sagt die Boote",
     # short words, initials, numbers
     "wat abt the UK and the 480m",
 ])
@@ -69,9 +79,9 @@ def test_nothing_is_read_without_documents():
 
 
 def test_an_even_choice_or_a_short_word_is_left_as_typed():
-    assert nearest_word("blorf", Counter({"blorg": 5, "blorn": 5})) is None
-    assert nearest_word("blorf", Counter({"blorg": 5, "blorn": 4})) == "blorg"
-    assert nearest_word("blo", Counter({"blog": 5})) is None  # three letters: too short to tell
+    assert nearest_word("blorf", _Vocabulary([_Chunk("blorg " * 5 + "blorn " * 5)])) is None
+    assert nearest_word("blorf", _Vocabulary([_Chunk("blorg " * 5 + "blorn " * 3)])) == "blorg"
+    assert nearest_word("blo", _Vocabulary([_Chunk("blog " * 5)])) is None  # three letters: too short to tell
 
 
 @pytest.mark.parametrize("question, quoted", [
@@ -90,6 +100,10 @@ def test_questions_typed_with_slips_are_answered(real_seed_settings, question, q
 @pytest.mark.parametrize("question", [
     "What did Suella Braverman say about the boats?",
     "What did Cleverley's successor say?",
+    "what did braverman say about the boats",
+    "What did Valls say about the boats?",
+    "What did Hume say about the Channel?",
+    "Did the UK get the boot?",
 ])
 def test_slips_do_not_make_a_question_the_documents_cannot_answer_answerable(real_seed_settings, question):
     assert answer_question(question, settings=real_seed_settings).refused
