@@ -356,7 +356,10 @@ _NAME_OF_Q = re.compile(
 # A name asked for in so many words
 _NAME_ASKED = re.compile(r"\bnames?\s+(?:and|&)\s+(?:(?:job|official|exact)\s+)?(?:title|rank|role|position|post|job)\b|"
                          r"\bwhat(?:['’]s|\s+is|\s+was)\s+(?:his|her|their)\s+names?\b|\b(?:give|tell)\s+me\s+(?:his|her|"
-                         r"their|the)\s+names?\b|\bby\s+name\b", re.I)
+                         r"their|the)\s+names?\b|\bby\s+name\b|"
+                         # "Do we get a name?", "Is there a name?", "Any name given?"
+                         r"\b(?:do|did|can|could)\s+(?:we|you|i|they)\s+(?:get|have|know)\s+(?:a|his|her|their|the)\s+"
+                         r"names?\b|\b(?:is\s+there|was\s+there|any)\s+(?:a\s+)?names?\b", re.I)
 _WHO_IS_Q = re.compile(
     _LEAD_IN + r"who(?:\s+(?:is|was|are|were)|['’]s)\s+(?:the|a|an)\s+(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:and|of|in|at|for|on|who|that|which|behind|responsible|with|to|from|now|today|" + _CLAUSE_SUBJECTS +
@@ -377,6 +380,7 @@ _WHO_IS_NAMED = re.compile(
 # security" is told as "the border security chief, Martin Hewitt", so any office will
 # do, where a word of what the question says it is in charge of stands beside it.
 _ANY_OFFICE = frozenset(tokenize("official chief boss head leader"))
+_OFFICIAL = tokenize("official")[0]
 _IN_CHARGE_OF = re.compile(r"(?:^\s*of|\bin charge of|\bresponsible for|\boverseeing|\bwho (?:runs|oversees|leads|heads))\s+"
                            r"(?P<what>[^,;?.]+?)(?=\s+(?:and|who|that|which|mentioned|named|in the|according)\b|[,;?.]|$)",
                            re.I)
@@ -389,9 +393,6 @@ _LOCATING = frozenset("near in at from outside off by of on to towards into acro
 _PLACES = frozenset(tokenize("place town city village port harbour harbor country region area county state "
                              "province capital coast island location spot site"))
 NAME_WINDOW = 12  # words between a name and the thing it names
-# "Is the source named?": a name beside it ("a spokesperson, Jane Doe,"), not one a few
-# words on ("...the English Channel, according to multiple sources")
-BESIDE_WINDOW = 3
 LEGAL_NAME_WINDOW = 4  # words between a law's name and the word for it ("the UN Convention on the Law of the Sea")
 # as written, not by stem ("conventional", "lawful", "acting" are none)
 _LEGAL_HEADS = frozenset("convention conventions treaty treaties".split())
@@ -445,8 +446,9 @@ def _related(a: str, b: str) -> bool:
 
 
 # A new clause between a name and a thing: the name is another's ("The border chief, Martin
-# Hewitt, has voiced frustration, and multiple sources in France...").
-_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\b|;")
+# Hewitt, has voiced frustration, and multiple sources in France...", "...crossing the
+# English Channel, according to multiple sources").
+_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas|according\s+to)\b|;")
 
 
 def _clause_between(text: str, spans: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -484,14 +486,16 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
         offices = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
         duties = [n for n, w in enumerate(words) if duty & set(tokenize(w))]
         at = [n for n in offices if any(abs(n - d) <= DUTY_WINDOW for d in duties)]
+    elif role and head[0] == _OFFICIAL and re.match(r"\s*(?:[?.!]|$)", query[m.end():]):
+        # "Who are the two officials?": whoever holds an office (not "the official who rejected it")
+        at = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
     else:
         at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
     names = _new_names(query, text)
     if head[0] not in _PLACES:  # "a canal near Dunkirk": where it is, not what it is called
         names = [(n, w) for n, w in names if n == 0 or words[n - 1].lower() not in _LOCATING]
     if at:
-        window = BESIDE_WINDOW if not role and m.group("named") else NAME_WINDOW
-        return any(abs(n - i) <= window and not _clause_between(text, spans, n, i) for n, _ in names for i in at)
+        return any(abs(n - i) <= NAME_WINDOW and not _clause_between(text, spans, n, i) for n, _ in names for i in at)
     if head[0] in _GENERIC_HEADS:
         return bool(names)
     # "The name of the man who chaired it" may be told in other words; who holds a

@@ -252,7 +252,12 @@ _PURPOSE = re.compile(
     r"|(?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)\s+(?:writing|doing|working|preparing|making|studying|researching|"
     r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b"
     r"|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
-    r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$)", re.I)
+    r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$"
+    # "For a comparison of the two newspapers:", "For the attribution section of my memo:"
+    r"|for\s+(?:my|our|a|an|the)\s+(?:\w+\s+)?(?:comparison|section|part|purposes?|sake|record|benefit|summary|"
+    r"overview|essay|memo|report|paper|piece|briefing|lesson|class|notes|talk|thesis|assignment)"
+    r"(?:\s+(?:of|on|about|for|in|between|with)\s+[^:?]{1,40})?\s*:\s*$)",
+    re.I)
 _CLAIM = re.compile(
     r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
@@ -364,6 +369,11 @@ def claims_pointed_into(question: str) -> str | None:
     return " ".join(parts[:last])
 
 
+# "...? Do we get a name?": asked of the question before it, not a question of its own
+_ONLY_A_NAME = re.compile(r"^\W*(?:(?:do|did|can|could)\s+(?:we|you|i|they)\s+(?:get|have|know)\s+(?:a|his|her|their|the)\s+"
+                          r"names?|(?:is|was)\s+there\s+a\s+name(?:\s+given)?|(?:any\s+)?names?(?:\s+given)?)\W*$", re.I)
+
+
 def question_parts(question: str, follow_up: bool = False) -> list[str]:
     """The questions a question asks, where it asks more than one; else []. A part that
     asks nothing ("I need it for my essay.") or too little alone ("Why?") is none; nor,
@@ -371,7 +381,7 @@ def question_parts(question: str, follow_up: bool = False) -> list[str]:
     parts = [_PUT_AS_STATEMENT.sub("", p.strip()) for p in _SECOND_QUESTION.split(question) if p.strip()]
     parts = [p for p in parts if len(content_words(p)) >= 2 and (
         _ASKS.search(p) or not (_PURPOSE.search(p) or _CLAIM.search(p)))
-        and not (follow_up and _PRONOUN.search(p))]
+        and not (follow_up and _PRONOUN.search(p)) and not _ONLY_A_NAME.match(p)]
     return parts if len(parts) > 1 else []
 
 

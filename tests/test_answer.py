@@ -1908,3 +1908,39 @@ def test_is_it_named_takes_a_name_beside_the_thing(real_seed_settings, question,
         assert answer.refused, answer.answer
     else:
         assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, text, named", [
+    ("Is the French government source named?", "Jean Dupont, a senior French government source, said the plan would fail.",
+     True),
+    ("Is the author named?", "The author of the report is Jane Smith, who works in Paris.", True),
+    ("Is the interior minister named?", "The minister for the interior, Pierre Lambert, said no.", True),
+    # a name in another clause names another
+    ("Is the French government source named?", "The UK border security chief, Martin Hewitt, has expressed "
+     "frustration, and multiple sources in France indicate that commitments are lacking.", False),
+    ("Is the French government source named?", "France is backing away from a commitment to stop boats crossing "
+     "the English Channel, according to multiple sources contacted by the BBC.", False),
+])
+def test_a_name_names_the_thing_in_its_own_clause(question, text, named):
+    from rag.answer_types import names_the_thing
+
+    assert names_the_thing(question, text) is named
+
+
+# A name asked of the question before ("...? Do we get a name?"); officials asked for as
+# such; what the answer is for, put before a colon
+@pytest.mark.parametrize("question, quoted", [
+    ("Who's the French maritime insider who called it a political stunt? Do we get a name?", None),
+    ("Each article names a senior UK official pushing France on this. Who are the two officials?", "Martin Hewitt"),
+    ("Who is the French official who rejected it?", None),
+    ("For a comparison of the two newspapers: which French interior minister is named in each article?",
+     "Retailleau"),
+    ("For my essay I need to describe the proposed French maritime doctrine: what would it actually involve in "
+     "practice?", "intercepting inflatables"),
+])
+def test_names_asked_after_and_purposes_before(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    if quoted is None:
+        assert answer.refused, answer.answer
+    else:
+        assert not answer.refused and quoted in answer.answer, answer.answer
