@@ -291,7 +291,10 @@ _SIGNIFICANCE_Q = re.compile(
     r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:of\s+)?an?\s+" + _MATTERS + r"\b|"
     r"\bhow\s+(?:serious|significant|important|unusual)\s+(?:is|was)\b|"
     r"\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b|\bgrand\s+scheme\b|\bbig\s+deal\b|"
-    r"\b(?:significance|importance)\s+of\b", re.I)
+    r"\b(?:significance|importance)\s+of\b|"
+    # "...a big deal, or just the usual back-and-forth?", "routine friction or something bigger?"
+    r"\bjust\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b|\broutine\s+(?:[\w-]+\s+){1,2}or\b|"
+    r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b", re.I)
 _SIGNIFICANCE = re.compile(r"\b(?:most|significant\w*|major|dramatic\w*|unprecedented|escalat\w*|extraordinary|"
                            r"serious\w*|hardening|shift|landmark|biggest|worst)\b", re.I)
 

@@ -214,6 +214,8 @@ CONCEPTS = (
     frozenset("legal law legisl".split()),
     frozenset("restrict constraint constrain".split()),
     frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"
+    # "Where did he stand on tougher action at sea?": "supported aggressive measures"
+    frozenset("aggress tough tougher toughest harder hardlin robust firmer".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"
