@@ -992,6 +992,10 @@ _WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
 # "How did France respond?", "what did the French come back with?" (spelled out as
 # "respond with"): a sentence that tells a response answers it.
 _RESPONSE_Q = re.compile(r"\b(?:respond\w*|response|react(?:ed|ion|s)?|reply|replied|replies)\b"
+                         # "How did the French answer him?" (not "what's the answer?")
+                         r"|\b(?:did|does|do|has|have|had)\s+(?:[\w'’-]+\s+){0,3}?answer(?:ed)?\s+(?:him|her|them|it|that|"
+                         r"this|back|the\s+(?:demand|note|letter|request|uk|british|french))\b"
+                         r"|\banswered\s+(?:him|her|them|it|that|this|back)\b"
                          # "Did they agree?", "Has France accepted the demand?": how it was answered
                          # (not "Do the two articles agree...?", which asks what each says)
                          r"|\b(?:did|does|do|has|have|had|will|would)\s+(?:(?!(?:articles?|reports?|sources?|"
@@ -1123,13 +1127,14 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
         own_words=_own_words(typed))
 
 
-# "What did Darmanin himself respond?", "How did Gerald Darmanin personally reply?": that
+# "What did Darmanin himself respond?", "How did Gerald Darmanin personally reply?", "What
+# did Darmanin himself answer?", "Darmanin's personal reply": that
 # person's own words are asked for, which a sentence gives only where it has them speak
 # ("The request was delivered to Gerald Darmanin" and "a French source said" do not).
 _OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|and|or|but|did|does|do|has|have|had|was|were|is|are|"
                           r"what|how|who)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b"
                           # "darmanin's own reply to cleverly", "Hewitt's own words"
-                          r"|\b(?!(?:his|her|their|its|my|your|our)\b)(?P<whose>[\w-]+)['’]s\s+own\s+(?:reply|replies|"
+                          r"|\b(?!(?:his|her|their|its|my|your|our)\b)(?P<whose>[\w-]+)['’]s\s+(?:own|personal)\s+(?:reply|replies|"
                           r"response|responses|words|statement|comments?|answer|quotes?|reaction)\b", re.I)
 _SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|insists|"
                     r"warned|commented|wrote|added|declared|rejected|dismissed|answered|quoted|argued|argues|"
@@ -1140,7 +1145,7 @@ SPEAKER_WINDOW = 8  # words between a speaker's name and the verb of what they s
 def _own_words(question: str) -> str:
     m = _OWN_WORDS_Q.search(question)
     if m is None or not (_RESPONSE_Q.search(question) or _SPOKE.search(question)
-                         or re.search(r"\b(?:quot\w*|words|statement|comments?)\b", question, re.I)):
+                         or re.search(r"\b(?:quot\w*|words|statement|comments?|answer(?:ed|s)?)\b", question, re.I)):
         return ""
     return m.group("who") or m.group("whose")
 

@@ -145,6 +145,12 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\b"
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # French asides of a bilingual asker, which no passage has ("Mon Dieu, is it true...?",
+    # "There must be a rule, oui?"), and its "why" ("Pourquoi? Why would...")
+    (re.compile(r"(?<![\w'’-])(?:mon\s+dieu|oh\s+l[àa]\s+l[àa]|n['’]est-ce\s+pas|eh\s+bien|hein|bof|zut|voil[àa]|"
+                r"merci(?:\s+beaucoup)?)(?![\w'’-])\s*[,.!?]*", re.I), ""),
+    (re.compile(r",?\s*(?<![\w'’-])(?:oui|non)\s*(?=[?.!]*\s*$)", re.I), ""),
+    (re.compile(r"(?<![\w'’-])pourquoi(?![\w'’-])", re.I), "why"),
     # "who is losing patience over that spend?", "all that spending": the money spent (not
     # "how much did the UK spend on...", which asks what it was spent on)
     (re.compile(r"\b((?:all\s+)?(?:the|that|this|its|their|our|such|the\s+whole)\s+)(?:spending|spend)\b", re.I),

@@ -214,6 +214,7 @@ CONCEPTS = (
     frozenset("legal law legisl".split()),
     frozenset("restrict constraint constrain".split()),
     frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"
+    frozenset("polic gendarm gendarmeri".split()),  # France's police, in French
     # "Where did he stand on tougher action at sea?": "supported aggressive measures"
     frozenset("aggress tough tougher toughest harder hardlin robust firmer".split()),
 )

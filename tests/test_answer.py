@@ -1949,9 +1949,9 @@ def test_names_asked_after_and_purposes_before(real_seed_settings, question, quo
 # "...or just the usual?" asks how much it matters; "tougher action" is said by "aggressive measures"
 @pytest.mark.parametrize("question, quoted", [
     ("Is this row between the UK and France just the usual back-and-forth, or is it more serious than before?",
-     "significant hardening"),
+     "direct confrontations"),
     ("Is this just routine bickering between London and Paris, or is it being framed as something bigger?",
-     "significant hardening"),
+     "direct confrontations"),
     ("Bruno Retailleau, where did he stand on tougher action at sea?", "supported aggressive measures"),
 ])
 def test_significance_asked_against_routine_and_toughness_in_other_words(real_seed_settings, question, quoted):
@@ -1971,3 +1971,38 @@ def test_what_asks_how_much_it_matters(question, asks):
     from rag.answer_types import _SIGNIFICANCE_Q
 
     assert bool(_SIGNIFICANCE_Q.search(question)) is asks
+
+
+# A bilingual asker's French asides and words; "answer him" asks how someone responded;
+# "X's personal reply", "X himself answer" ask for X's own words
+@pytest.mark.parametrize("question, history, quoted", [
+    ("Mon Dieu, is it true that France is pulling back from its promise to stop the small boats at sea? "
+     "Who is saying this?", [], "multiple sources"),
+    ("Pourquoi? Why would the French go soft on this now, what is behind it?", [], "political turmoil"),
+    ("Why can't the gendarmes just go out on the water and stop them? There must be a rule, oui?", [],
+     "life-threatening"),
+    ("and how did the French answer him?", ["What did James Cleverly demand from France?"], "rejected"),
+])
+def test_french_asides_and_answers_asked_for(real_seed_settings, question, history, quoted):
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What did Darmanin himself answer to Cleverly, in person?",
+    "What was Gerald Darmanin's personal reply to the Home Secretary's letter?",
+])
+def test_own_words_asked_of_someone_who_says_nothing_are_refused(real_seed_settings, question):
+    assert answer_question(question, settings=real_seed_settings).refused
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("Mon Dieu, is it true that France is pulling back?", "is it true that France is pulling back?"),
+    ("There must be a rule, oui?", "There must be a rule?"),
+    ("Is it non-binding?", "Is it non-binding?"),
+    ("Voilà - who said it?", "- who said it?"),
+])
+def test_french_asides_are_left_out(typed, read):
+    from rag.chat import spelled_out
+
+    assert spelled_out(typed) == read
