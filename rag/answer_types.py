@@ -86,7 +86,9 @@ _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+
                      # "Is there a start date for the patrols?", "any deadline?"
                      r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
                      # "Is there a date for when it comes into force?"
-                     r"|\b(?:a|any|the)\s+dates?\s+(?:for|when|on\s+which|by\s+which|set)\b",
+                     r"|\b(?:a|any|the)\s+dates?\s+(?:for|when|on\s+which|by\s+which|set)\b"
+                     # "..., any date?" after what is asked
+                     r"|[,;:-]\s*(?:is\s+there\s+)?(?:a|any)\s+dates?\s*(?:given|yet|set)?\s*[?.!]*\s*$",
                      re.I)  # (not "any timeline?", as often asked of how far something has got)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
@@ -292,8 +294,12 @@ _SIGNIFICANCE_Q = re.compile(
     r"\bhow\s+(?:serious|significant|important|unusual)\s+(?:is|was)\b|"
     r"\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b|\bgrand\s+scheme\b|\bbig\s+deal\b|"
     r"\b(?:significance|importance)\s+of\b|"
-    # "...a big deal, or just the usual back-and-forth?", "routine friction or something bigger?"
-    r"\bjust\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b|\broutine\s+(?:[\w-]+\s+){1,2}or\b|"
+    # the usual set against something bigger: "...a big deal or just the usual?", "just the
+    # usual back-and-forth, or more serious?", "routine friction or something bigger?" (not
+    # "routine patrols or only in emergencies?", "just the usual spots?")
+    r"\bor\s+(?:is\s+it\s+)?just\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b|"
+    r"\b(?:usual|routine|normal|ordinary)\b[^?.!]*?\bor\b[^?.!]*?\b(?:something\s+(?:bigger|more\s+serious|more)|"
+    r"(?:more\s+)?serious|bigger|significant)\b|"
     r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b", re.I)
 _SIGNIFICANCE = re.compile(r"\b(?:most|significant\w*|major|dramatic\w*|unprecedented|escalat\w*|extraordinary|"
                            r"serious\w*|hardening|shift|landmark|biggest|worst)\b", re.I)
@@ -347,9 +353,10 @@ _NAME_OF_Q = re.compile(
     r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal|french|british|uk|eu|national|"
     r"domestic)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+(?:(?:specific|particular|international|"
     r"european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
-    # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?"
+    # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
+    # "that canal near dunkirk whats it called"
     r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
-    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|it\s+(?:\w+\s+)?called)\b|"
+    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|it\s+(?:\w+\s+)?called)\b|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"
@@ -616,6 +623,14 @@ _SUCCEEDED = (r"\b(?:took|take|takes|taken|taking)\s+over\b|\breplac(?:e|es|ed|i
 _ORIGIN = (r"\bnationalit(?:y|ies)\b|\bcountr(?:y|ies)\s+of\s+origin\b|\b(?:which|what)\s+countr(?:y|ies)\b"
            r"[^?.!]{0,60}?\b(?:migrants?|people|refugees|asylum[\s-]seekers?|passengers|they)\b[^?.!]{0,40}?"
            r"\b(?:from|come|comes|coming)\b|\b(?:migrants?|people|refugees)\b[^?.!]{0,40}?\boriginally\s+from\b")
+# deaths that happened, not the risk of them ("won't people die?", "could get people killed")
+_DIED = (r"\b(?:died|drowned|perished)\b|\b(?:were|was|been)\s+killed\b|"
+         r"\bdeath\s+tolls?\b|\b(?:any|how\s+many)\s+(?:\w+\s+)?deaths?\b(?!\s+(?:risk|threat|danger))|"
+         r"\bdeaths?\s+(?:reported|recorded|so\s+far|this\s+year|last\s+year)\b|\blost\s+(?:their\s+)?li(?:fe|ves)\b|"
+         r"\b(?:did|has|have|had)\s+(?:any(?:one|body)?|some(?:one|body)?|people|migrants?|\w+)\s+(?:\w+\s+){0,2}?die\b")
+_DIED_TOLD = (r"\b(?:died|dies|dying|drowned|drowning|perished|kill(?:ed|ing|s)?|slain|slew|dead|deaths?|bodies|body)\b|"
+              r"\blost\s+(?:(?:their|his|her)\s+)?li(?:fe|ves)\b|"
+              r"(?<!\bpotential\s)(?<!\bpossible\s)\bfatalit(?:y|ies)\b")
 # who holds an office, not what a plan would replace
 _IN_OFFICE = re.compile(r"\b(?:who|whom|whose|minister|secretary|successor|succession|office|post|job|role|chief|head|"
                         r"leader|president|mayor|director|boss|been\s+replaced)\b", re.I)
@@ -632,12 +647,13 @@ _EVENTS = (  # (as asked, as told, what the question must also be about, as the 
      "who took over"),
     (re.compile(_ORIGIN, re.I), re.compile(r"\bnationalit(?:y|ies)\b|\borigins?\b|\boriginally\b|\bcitizens?\b|"
                                            r"\bhail(?:s|ed)?\s+from\b", re.I), None, "where people come from"),
+    (re.compile(_DIED, re.I), re.compile(_DIED_TOLD, re.I), None, "deaths"),
 )
 
 
 def unmentioned_events(query: str, passages: Sequence[str]) -> list[str]:
     """The events a question asks about (a threat, money held back, a signing, who took
-    over, where people come from) that none of the passages tells of, named as a notice
+    over, where people come from, deaths) that none of the passages tells of, named as a notice
     puts them ("the documents don't mention a threat")."""
     found = []
     for asked, told, about, label in _EVENTS:
@@ -992,10 +1008,11 @@ _WHAT_ABOUT = re.compile(_LEAD_IN + r"(?:what|how)\s+about\b", re.I)
 # "How did France respond?", "what did the French come back with?" (spelled out as
 # "respond with"): a sentence that tells a response answers it.
 _RESPONSE_Q = re.compile(r"\b(?:respond\w*|response|react(?:ed|ion|s)?|reply|replied|replies)\b"
-                         # "How did the French answer him?" (not "what's the answer?")
-                         r"|\b(?:did|does|do|has|have|had)\s+(?:[\w'’-]+\s+){0,3}?answer(?:ed)?\s+(?:him|her|them|it|that|"
-                         r"this|back|the\s+(?:demand|note|letter|request|uk|british|french))\b"
-                         r"|\banswered\s+(?:him|her|them|it|that|this|back)\b"
+                         # "How did the French answer him?", "...answer the demand?" (not "what's the
+                         # answer?", "do the articles answer this?")
+                         r"|\b(?:did|does|do|has|have|had)\s+(?:[\w'’-]+\s+){0,3}?answer(?:ed)?\s+(?:him|her|them|back|"
+                         r"the\s+(?:demand|note|letter|request|uk|british|french))\b"
+                         r"|\banswered\s+(?:him|her|them|back)\b"
                          # "Did they agree?", "Has France accepted the demand?": how it was answered
                          # (not "Do the two articles agree...?", which asks what each says)
                          r"|\b(?:did|does|do|has|have|had|will|would)\s+(?:(?!(?:articles?|reports?|sources?|"
@@ -1131,8 +1148,8 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
 # did Darmanin himself answer?", "Darmanin's personal reply": that
 # person's own words are asked for, which a sentence gives only where it has them speak
 # ("The request was delivered to Gerald Darmanin" and "a French source said" do not).
-_OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|and|or|but|did|does|do|has|have|had|was|were|is|are|"
-                          r"what|how|who)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b"
+_OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|you|i|me|we|us|and|or|but|did|does|do|has|have|had|was|"
+                          r"were|is|are|what|how|who|can|could|would|will)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b"
                           # "darmanin's own reply to cleverly", "Hewitt's own words"
                           r"|\b(?!(?:his|her|their|its|my|your|our)\b)(?P<whose>[\w-]+)['’]s\s+(?:own|personal)\s+(?:reply|replies|"
                           r"response|responses|words|statement|comments?|answer|quotes?|reaction)\b", re.I)
@@ -1145,7 +1162,8 @@ SPEAKER_WINDOW = 8  # words between a speaker's name and the verb of what they s
 def _own_words(question: str) -> str:
     m = _OWN_WORDS_Q.search(question)
     if m is None or not (_RESPONSE_Q.search(question) or _SPOKE.search(question)
-                         or re.search(r"\b(?:quot\w*|words|statement|comments?|answer(?:ed|s)?)\b", question, re.I)):
+                         or re.search(r"\b(?:quot\w*|words|statement|comments?)\b|\b(?:himself|herself|personally)\s+"
+                                      r"answer(?:ed)?\b|\banswered\b", question, re.I)):
         return ""
     return m.group("who") or m.group("whose")
 

@@ -120,7 +120,7 @@ _SHORTHAND = {
     "whcih": "which", "woudl": "would", "coudl": "could", "shoudl": "should",
     "n": "and", "wud": "would", "cud": "could", "shud": "should", "smth": "something", "sth": "something",
     "dat": "that", "dis": "this", "wen": "when", "wer": "where", "sumthin": "something", "dosent": "doesn't",
-    "dosnt": "doesn't",
+    "dosnt": "doesn't", "yr": "year", "yrs": "years",
 }
 # Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
 _SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
@@ -146,11 +146,17 @@ _SHORT_PHRASES = [
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
     (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
     # French asides of a bilingual asker, which no passage has ("Mon Dieu, is it true...?",
-    # "There must be a rule, oui?"), and its "why" ("Pourquoi? Why would...")
-    (re.compile(r"(?<![\w'’-])(?:mon\s+dieu|oh\s+l[àa]\s+l[àa]|n['’]est-ce\s+pas|eh\s+bien|hein|bof|zut|voil[àa]|"
-                r"merci(?:\s+beaucoup)?)(?![\w'’-])\s*[,.!?]*", re.I), ""),
-    (re.compile(r",?\s*(?<![\w'’-])(?:oui|non)\s*(?=[?.!]*\s*$)", re.I), ""),
+    # "Why is France backing away, hein?"), and its "why" ("Pourquoi? Why would...")
+    (re.compile(r"(?:,\s*)?(?<![\w'’-])(?:mon\s+dieu|oh\s+l[àa]\s+l[àa]|n['’]est-ce\s+pas|eh\s+bien|hein|bof|zut|"
+                r"voil[àa]|merci(?:\s+beaucoup)?)(?![\w'’-])[,.!]*\s*", re.I), ""),
+    # a tag after a comma ("There must be a rule, oui?"), not what is asked ("Did France say non?")
+    (re.compile(r",\s*(?:oui|non)(?=\s*[?.!]*\s*$)", re.I), ""),
     (re.compile(r"(?<![\w'’-])pourquoi(?![\w'’-])", re.I), "why"),
+    # "he wanted tough measures at sea", "getting tough with the boats": aggressive ones (not
+    # "so tough to stop them": hard)
+    (re.compile(r"\btough(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|tactics?|"
+                r"response|crackdown)\b)|(?<=\bgetting\s)tough(?=\s+(?:with|on)\b)|(?<=\bget\s)tough(?=\s+(?:with|on)\b)",
+                re.I), "aggressive"),
     # "who is losing patience over that spend?", "all that spending": the money spent (not
     # "how much did the UK spend on...", which asks what it was spent on)
     (re.compile(r"\b((?:all\s+)?(?:the|that|this|its|their|our|such|the\s+whole)\s+)(?:spending|spend)\b", re.I),

@@ -216,7 +216,8 @@ CONCEPTS = (
     frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"
     frozenset("polic gendarm gendarmeri".split()),  # France's police, in French
     # "Where did he stand on tougher action at sea?": "supported aggressive measures"
-    frozenset("aggress tough tougher toughest harder hardlin robust firmer".split()),
+    # (not "tough", "harder": as often difficult)
+    frozenset("aggress tougher toughest hardlin robust firmer".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"
