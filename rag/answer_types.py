@@ -211,8 +211,12 @@ _CHECK_TAIL = re.compile(r"^(?P<claim>.*\S)\s*,\s*(?:(?:is|was)\s+(?:that|this|i
 # "Which newspaper saw the note, was it the Telegraph?", "who wrote it - I think it was the
 # Guardian?": the asker's guess beside a question that asks what it guesses
 _CHECK_GUESS = re.compile(r"\b(?:what|which|who|whom|whose|where)\b[^,;:?!–—]*?(?P<sep>[,;:–—]|\s-)\s*(?:or\s+)?"
-                          r"(?:(?:was|is|were|are)\s+(?:it|that|they|he|she)|i\s+(?:think|thought|believe|reckon)\s+"
-                          r"(?:it\s+)?(?:was|is))\s+(?P<claim>(?:the\s+|a\s+|an\s+)?(?-i:[A-Z0-9£$€])[^,;?!.]{1,60})", re.I)
+                          r"(?:(?:(?:was|is|were|are)\s+(?:it|that|they|he|she)|i\s+(?:think|thought|believe|reckon)\s+"
+                          r"(?:it\s+)?(?:was|is))\s+(?P<claim>(?:the\s+|a\s+|an\s+)?(?-i:[A-Z0-9£$€])[^,;?!.]{1,60})"
+                          # a name alone at the end, or with a tag: "which Home Secretary was that,
+                          # Suella Braverman?", "near which French town — Calais, yeah?"
+                          r"|(?P<name>(?:the\s+)?(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s*(?:,?\s*(?:yeah|yes|right|"
+                          r"innit|correct|maybe|perhaps|no|i\s+think|i\s+guess|i\s+reckon))?\s*\?\s*$)", re.I)
 
 
 def claim_checked(question: str) -> str | None:
@@ -227,8 +231,9 @@ def claim_checked(question: str) -> str | None:
             continue
         for pattern in (_CHECK_LABEL, _CHECK_LEAD, _CHECK_TAIL, _CHECK_GUESS):
             m = pattern.search(sentence)
-            if m and m.group("claim").strip(" ?!.:"):
-                return m.group("claim") if pattern is not _CHECK_LABEL or len(sentences) == n + 1 or not \
+            claim = m and (m.group("claim") or (pattern is _CHECK_GUESS and m.group("name")))
+            if claim and claim.strip(" ?!.:"):
+                return claim if pattern is not _CHECK_LABEL or len(sentences) == n + 1 or not \
                     _CHECK_TAG.match(sentences[n + 1]) else sentence
     return None
 
@@ -612,7 +617,8 @@ _THREAT_TOLD = r"(?<!life-)(?<!life\s)\bthreat(?:en(?:s|ed|ing)?|s)?\b|\bwarn(?:
 _MONEY = r"(?:£|\$|€|\d|money\b|cash\b|fund\w*|payments?\b|grants?\b|aid\b|millions?\b)"
 _SOME = r"(?:(?:some|any|all|part|much|more|the|that|this|these|those|of|its|their|future|further|British|UK)\s+){0,4}"
 _WITHHELD = (r"\b(?:with(?:hold|held|holding|holds)|(?:hold|holds|holding|held|claw|claws|clawing|clawed)\s+back|"
-             r"freez\w*|froze|frozen|suspend\w*|cut(?:s|ting)?\s+off|pull(?:s|ed|ing)?)\s+" + _SOME + _MONEY +
+             r"freez\w*|froze|frozen|suspend\w*|cut(?:s|ting)?\s+off|pull(?:s|ed|ing)?)\s+"
+             r"(?:or\s+(?:stop|cut|freeze|suspend|pull|end)\s+)?" + _SOME + _MONEY +  # "withhold or stop the £480m"
              r"|\b(?:hold|holds|holding|held|claw|claws|clawing|clawed|cut(?:s|ting)?)\s+" + _SOME + _MONEY +
              r"\S*\s+(?:\w+\s+){0,2}?(?:back|off)\b|\bstop(?:s|ped|ping)?\s+paying\b(?!\s+attention)")
 _SIGNED = (r"\bsign(?:ed|ing)\b(?!\s+(?:up|off)\b)|\b(?:did|does|do|to|will|would|never|not|n['’]t)\s+(?:\w+\s+)?sign\b"
@@ -622,7 +628,9 @@ _SUCCEEDED = (r"\b(?:took|take|takes|taken|taking)\s+over\b|\breplac(?:e|es|ed|i
 # where the people crossing come from (not "Which country do the boats leave from?")
 _ORIGIN = (r"\bnationalit(?:y|ies)\b|\bcountr(?:y|ies)\s+of\s+origin\b|\b(?:which|what)\s+countr(?:y|ies)\b"
            r"[^?.!]{0,60}?\b(?:migrants?|people|refugees|asylum[\s-]seekers?|passengers|they)\b[^?.!]{0,40}?"
-           r"\b(?:from|come|comes|coming)\b|\b(?:migrants?|people|refugees)\b[^?.!]{0,40}?\boriginally\s+from\b")
+           r"\b(?:from|come|comes|coming)\b|\b(?:migrants?|people|refugees)\b[^?.!]{0,40}?\boriginally\s+from\b"
+           # "Where are the migrants coming from, like which countries?"
+           r"|\bwhere\b[^?.!]{0,60}?\b(?:coming|come|comes|came)\s+from\b[^?.!]{0,30}?\b(?:which|what)\s+countr(?:y|ies)\b")
 # deaths that happened, not the risk of them ("won't people die?", "could get people killed")
 _DIED = (r"\b(?:died|drowned|perished)\b|\b(?:were|was|been)\s+killed\b|"
          r"\bdeath\s+tolls?\b|\b(?:any|how\s+many)\s+(?:\w+\s+)?deaths?\b(?!\s+(?:risk|threat|danger))|"

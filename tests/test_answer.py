@@ -2058,3 +2058,37 @@ def test_deaths_that_happened_are_an_event_a_passage_must_tell(question, passage
     from rag.answer_types import unmentioned_events
 
     assert unmentioned_events(question, [passage]) == unmentioned
+
+
+# A guess alone at the end ("..., Suella Braverman?", "— Calais, yeah?") is checked, and
+# corrected by what the articles say
+@pytest.mark.parametrize("question, quoted", [
+    ("The shallow tidal canal the dinghies keep leaving from is near which French town — Calais, yeah?", "Dunkirk"),
+    ("The headline says the Home Secretary demanded France halt the small boat crossings — which Home Secretary "
+     "was that, Suella Braverman?", "James Cleverly"),
+])
+def test_a_bare_guess_is_checked(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, guess, asked", [
+    ("Which paper saw the note, was it the Telegraph?", "the Telegraph", "Which paper saw the note?"),
+    ("near which French town — Calais, yeah?", "Calais", "near which French town?"),
+    ("Who wrote it, the BBC?", "the BBC", "Who wrote it?"),
+    ("What did France say - anything?", None, None),
+])
+def test_guesses_read_from_a_question(question, guess, asked):
+    from rag.answer_types import claim_checked, without_guess
+
+    assert claim_checked(question) == guess
+    assert without_guess(question) == asked
+
+
+@pytest.mark.parametrize("question", [
+    "If France keeps refusing to intercept, will the UK then withhold or stop the £480 million payments — is this "
+    "decided?",
+    "Where are the migrants on these boats actually coming from, like which countries, and why are they fleeing?",
+])
+def test_money_withheld_and_origins_never_told_are_refused(real_seed_settings, question):
+    assert answer_question(question, settings=real_seed_settings).refused
