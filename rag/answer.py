@@ -255,6 +255,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
     from .chunking import count_tokens
     from .answer_types import (TYPE_PENALTY, answer_type_penalty, asked_to_hold, asks_about_the_quote, asks_for_a_name,
+                               asks_about_speech,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, stated_by, asks_nothing_else, unmentioned_events,
                                unmentioned_names, without_asking_scene, without_guess)
@@ -514,8 +515,43 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                 chosen.append(int(i))
                 tokens += n
         chosen.sort(key=lambda j: -scores[j])
+    if quoting or asks_about_speech(follow_up or query):  # the quotation whole, over the sentence count
+        chosen = _with_the_rest_of_the_quote(chosen, answerable)
     quoted = _quoting([answerable[i] for i in chosen], decisive)
     return replace(quoted, unmentioned=unnamed) if correcting else quoted
+
+
+# A quotation told over two sentences, its speaker after the second: "It's just a political
+# stunt. It's much blah-blah, remarked an insider linked to French maritime security."
+_SPEAKER_AFTER = re.compile(r",\s*(?:remarked|said|says|added|adds|noted|insisted|told|warned|declared|quipped|"
+                            r"explained|argued|claimed)\s+(?:an?\s+|the\s+)?[\w'’-]+", re.I)
+_SPOKEN = re.compile(r"\b(?:said|says|stated|told|remarked|added|noted|insisted|warned|declared|according\s+to)\b",
+                     re.I)
+QUOTE_PART_WORDS = 10  # at most, in the sentence whose speaker the next one tells
+
+
+def _with_the_rest_of_the_quote(chosen: list[int], sentences: Sequence) -> list[int]:
+    """The chosen sentences, each part of a quotation told over two with the other part
+    beside it: a short sentence that tells no speaker, and the next in the same paragraph
+    that tells the speaker after the quoted words ("..., remarked an insider"). For
+    questions about who said what; it displaces none of them."""
+    out: list[int] = []
+    for i in chosen:
+        if i in out:
+            continue
+        s = sentences[i]
+        nearby = [j for j, t in enumerate(sentences) if t.chunk_id == s.chunk_id and t is not s]
+        after = next((j for j in nearby if 0 <= sentences[j].start - s.end <= 2), None)
+        before = next((j for j in nearby if 0 <= s.start - sentences[j].end <= 2), None)
+        if (after is not None and after not in out and len(s.text.split()) <= QUOTE_PART_WORDS
+                and not _SPOKEN.search(s.text) and _SPEAKER_AFTER.search(sentences[after].text)):
+            out += [i, after]
+        elif (before is not None and before not in out and _SPEAKER_AFTER.search(s.text)
+              and len(sentences[before].text.split()) <= QUOTE_PART_WORDS and not _SPOKEN.search(sentences[before].text)):
+            out += [before, i]
+        else:
+            out.append(i)
+    return list(dict.fromkeys(out))
 
 
 # Statements about the asker ("I like to know where these stories come from") do not

@@ -87,8 +87,9 @@ _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+
                      r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
                      # "Is there a date for when it comes into force?"
                      r"|\b(?:a|any|the)\s+dates?\s+(?:for|when|on\s+which|by\s+which|set)\b"
-                     # "..., any date?" after what is asked
-                     r"|[,;:-]\s*(?:is\s+there\s+)?(?:a|any)\s+dates?\s*(?:given|yet|set)?\s*[?.!]*\s*$",
+                     # "when r they gonna start..., any date?" (not "Is it in force - any date yet?",
+                     # which the news that it is not yet answers)
+                     r"|^\W*when\b[^?]*[,;:-]\s*(?:is\s+there\s+)?(?:a|any)\s+dates?\s*(?:given|yet|set)?\s*[?.!]*\s*$",
                      re.I)  # (not "any timeline?", as often asked of how far something has got)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
@@ -215,8 +216,12 @@ _CHECK_GUESS = re.compile(r"\b(?:what|which|who|whom|whose|where)\b[^,;:?!–—
                           r"(?:it\s+)?(?:was|is))\s+(?P<claim>(?:the\s+|a\s+|an\s+)?(?-i:[A-Z0-9£$€])[^,;?!.]{1,60})"
                           # a name alone at the end, or with a tag: "which Home Secretary was that,
                           # Suella Braverman?", "near which French town — Calais, yeah?"
-                          r"|(?P<name>(?:the\s+)?(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s*(?:,?\s*(?:yeah|yes|right|"
-                          r"innit|correct|maybe|perhaps|no|i\s+think|i\s+guess|i\s+reckon))?\s*\?\s*$)", re.I)
+                          r"|(?P<name>(?:the\s+)?(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s*,?\s*(?:yeah|yes|right|"
+                          r"innit|correct|i\s+think|i\s+guess|i\s+reckon)\s*\?\s*$)"
+                          # or after "which X was that?": "which Home Secretary was that, Suella Braverman?"
+                          # (not "What did the other party say, the Lib Dems?": who is asked about)
+                          r"|\bwhich\b[^,;:?!–—]*?\b(?:was|is)\s+(?:that|it|this)\s*(?P<sep2>[,;:–—]|\s-)\s*"
+                          r"(?P<name2>(?:the\s+)?(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s*\?\s*$", re.I)
 
 
 def claim_checked(question: str) -> str | None:
@@ -231,7 +236,7 @@ def claim_checked(question: str) -> str | None:
             continue
         for pattern in (_CHECK_LABEL, _CHECK_LEAD, _CHECK_TAIL, _CHECK_GUESS):
             m = pattern.search(sentence)
-            claim = m and (m.group("claim") or (pattern is _CHECK_GUESS and m.group("name")))
+            claim = m and (m.group("claim") or (pattern is _CHECK_GUESS and (m.group("name") or m.group("name2"))))
             if claim and claim.strip(" ?!.:"):
                 return claim if pattern is not _CHECK_LABEL or len(sentences) == n + 1 or not \
                     _CHECK_TAG.match(sentences[n + 1]) else sentence
@@ -243,7 +248,9 @@ def without_guess(question: str) -> str | None:
     was it the Telegraph?": "Which paper saw the note?"), whose words the passages need
     not share; None where it guesses none."""
     m = _CHECK_GUESS.search(question)
-    return question[:m.start("sep")].rstrip() + "?" if m else None
+    if m is None:
+        return None
+    return question[:m.start("sep") if m.group("sep") is not None else m.start("sep2")].rstrip() + "?"
 
 
 def asks_for_a_name(query: str, asking: str | None = None) -> bool:
@@ -630,12 +637,17 @@ _ORIGIN = (r"\bnationalit(?:y|ies)\b|\bcountr(?:y|ies)\s+of\s+origin\b|\b(?:whic
            r"[^?.!]{0,60}?\b(?:migrants?|people|refugees|asylum[\s-]seekers?|passengers|they)\b[^?.!]{0,40}?"
            r"\b(?:from|come|comes|coming)\b|\b(?:migrants?|people|refugees)\b[^?.!]{0,40}?\boriginally\s+from\b"
            # "Where are the migrants coming from, like which countries?"
-           r"|\bwhere\b[^?.!]{0,60}?\b(?:coming|come|comes|came)\s+from\b[^?.!]{0,30}?\b(?:which|what)\s+countr(?:y|ies)\b")
+           r"|\bwhere\b[^?.!]{0,60}?\b(?:migrants?|people|refugees|asylum[\s-]seekers?|passengers)\b[^?.!]{0,40}?"
+           r"\b(?:coming|come|comes|came)\s+from\b[^?.!]{0,30}?\b(?:which|what)\s+countr(?:y|ies)\b")
 # deaths that happened, not the risk of them ("won't people die?", "could get people killed")
 _DIED = (r"\b(?:died|drowned|perished)\b|\b(?:were|was|been)\s+killed\b|"
-         r"\bdeath\s+tolls?\b|\b(?:any|how\s+many)\s+(?:\w+\s+)?deaths?\b(?!\s+(?:risk|threat|danger))|"
+         r"\bdeath\s+tolls?\b|\b(?:were\s+there|have\s+there\s+been|are\s+there|any|how\s+many)\s+(?:\w+\s+)?deaths?\b|"
          r"\bdeaths?\s+(?:reported|recorded|so\s+far|this\s+year|last\s+year)\b|\blost\s+(?:their\s+)?li(?:fe|ves)\b|"
          r"\b(?:did|has|have|had)\s+(?:any(?:one|body)?|some(?:one|body)?|people|migrants?|\w+)\s+(?:\w+\s+){0,2}?die\b")
+# ...in a question with no word of risk, chance or cause ("the risk of any deaths", "could
+# stopping boats lead to deaths?", "in case people drowned", "would people have been killed if...")
+_NO_RISK = re.compile(r"^(?![\s\S]*\b(?:if|in\s+case|could|would|might|may|risks?|danger\w*|worr(?:y|ies)|fears?|"
+                      r"potential\w*|possibl[ey]|lead\s+to|led\s+to|cause\w*|chance)\b)", re.I)
 _DIED_TOLD = (r"\b(?:died|dies|dying|drowned|drowning|perished|kill(?:ed|ing|s)?|slain|slew|dead|deaths?|bodies|body)\b|"
               r"\blost\s+(?:(?:their|his|her)\s+)?li(?:fe|ves)\b|"
               r"(?<!\bpotential\s)(?<!\bpossible\s)\bfatalit(?:y|ies)\b")
@@ -655,7 +667,7 @@ _EVENTS = (  # (as asked, as told, what the question must also be about, as the 
      "who took over"),
     (re.compile(_ORIGIN, re.I), re.compile(r"\bnationalit(?:y|ies)\b|\borigins?\b|\boriginally\b|\bcitizens?\b|"
                                            r"\bhail(?:s|ed)?\s+from\b", re.I), None, "where people come from"),
-    (re.compile(_DIED, re.I), re.compile(_DIED_TOLD, re.I), None, "deaths"),
+    (re.compile(_DIED, re.I), re.compile(_DIED_TOLD, re.I), _NO_RISK, "deaths"),
 )
 
 
@@ -694,6 +706,13 @@ def asks_about_the_quote(query: str, asking: str | None = None) -> bool:
     answers it however else it is put."""
     typed, asks = _asked_for(query, asking)
     return bool(quoted_phrases(query) and (asks.speaker or _ABOUT_THE_QUOTE.search(typed)))
+
+
+def asks_about_speech(query: str, asking: str | None = None) -> bool:
+    """Whether a question asks who said something, what someone said, or in whose words."""
+    typed, asks = _asked_for(query, asking)
+    return bool(asks.speaker or asks.own_words or _WHAT_SAID_Q.search(typed)
+                or re.search(r"\b(?:in\s+(?:his|her|their|its)\s+(?:own\s+)?words|quot\w*)\b", typed, re.I))
 
 
 def quoted_phrases(text: str) -> list[str]:

@@ -120,7 +120,7 @@ _SHORTHAND = {
     "whcih": "which", "woudl": "would", "coudl": "could", "shoudl": "should",
     "n": "and", "wud": "would", "cud": "could", "shud": "should", "smth": "something", "sth": "something",
     "dat": "that", "dis": "this", "wen": "when", "wer": "where", "sumthin": "something", "dosent": "doesn't",
-    "dosnt": "doesn't", "yr": "year", "yrs": "years",
+    "dosnt": "doesn't",
 }
 # Shorthand a phone capitalises at the start: "Whats", "Govt" (not "Im", "Ive": names too)
 _SHORTHAND.update({w.capitalize(): _SHORTHAND[w][:1].upper() + _SHORTHAND[w][1:] for w in (
@@ -152,11 +152,13 @@ _SHORT_PHRASES = [
     # a tag after a comma ("There must be a rule, oui?"), not what is asked ("Did France say non?")
     (re.compile(r",\s*(?:oui|non)(?=\s*[?.!]*\s*$)", re.I), ""),
     (re.compile(r"(?<![\w'’-])pourquoi(?![\w'’-])", re.I), "why"),
-    # "he wanted tough measures at sea", "getting tough with the boats": aggressive ones (not
+    # "he wanted tough measures at sea", "tough on the boats", "harder line": aggressive (not
     # "so tough to stop them": hard)
-    (re.compile(r"\btough(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|tactics?|"
-                r"response|crackdown)\b)|(?<=\bgetting\s)tough(?=\s+(?:with|on)\b)|(?<=\bget\s)tough(?=\s+(?:with|on)\b)",
-                re.I), "aggressive"),
+    (re.compile(r"\b(?:tough|tougher|harder)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
+                r"tactics?|response|crackdown)\b)|\btough(?=\s+(?:with|on)\b)", re.I), "aggressive"),
+    # "what yr did the uk start paying": a year (not "what does yr article say": your)
+    (re.compile(r"\b(what|which|this|last|next|per|each|every|that|\d+)\s+(yrs?)\b", re.I),
+     lambda m: m.group(1) + (" years" if m.group(2).lower().endswith("s") else " year")),
     # "who is losing patience over that spend?", "all that spending": the money spent (not
     # "how much did the UK spend on...", which asks what it was spent on)
     (re.compile(r"\b((?:all\s+)?(?:the|that|this|its|their|our|such|the\s+whole)\s+)(?:spending|spend)\b", re.I),

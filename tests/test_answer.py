@@ -2013,6 +2013,8 @@ def test_own_words_asked_of_someone_who_says_nothing_are_refused(real_seed_setti
     ("Who was keenest on getting tough with the boats?", "Who was keenest on getting aggressive with the boats?"),
     ("Why is it so tough to stop the crossings?", "Why is it so tough to stop the crossings?"),
     ("what yr did the uk start paying", "what year did the uk start paying"),
+    ("what does yr article say about the canal?", "what does yr article say about the canal?"),
+    ("Who was tough on the boats?", "Who was aggressive on the boats?"),
 ])
 def test_french_asides_are_left_out(typed, read):
     from rag.chat import spelled_out
@@ -2050,6 +2052,13 @@ def test_risks_of_death_and_answers_as_nouns_are_answered(real_seed_settings, qu
 
 @pytest.mark.parametrize("question, passage, unmentioned", [
     ("Where did Harold II die?", "Duke William conquered England, killing King Harold II at Hastings.", []),
+    # the risk of deaths, a cause of them, a case of them
+    ("What about the risk of any deaths at sea?", "The situation raises concerns about potential fatalities.", []),
+    ("Could stopping boats at sea lead to any deaths?", "There are concerns about potential fatalities.", []),
+    ("Why won't France intercept boats - in case people drowned?", "It is dangerous for migrants.", []),
+    ("Would people have been killed if the French intercepted?", "It is dangerous for migrants.", []),
+    # not the migrants' origin
+    ("Where did the £480 million come from, which country?", "Britain has committed £480 million.", []),
     ("Did anybody die in the boats?", "The situation raises concerns about potential fatalities.", ["deaths"]),
     ("How many people drowned?", "Three people drowned off the coast.", []),
     ("won't people die?", "The situation raises concerns about potential fatalities.", []),
@@ -2075,8 +2084,11 @@ def test_a_bare_guess_is_checked(real_seed_settings, question, quoted):
 @pytest.mark.parametrize("question, guess, asked", [
     ("Which paper saw the note, was it the Telegraph?", "the Telegraph", "Which paper saw the note?"),
     ("near which French town — Calais, yeah?", "Calais", "near which French town?"),
-    ("Who wrote it, the BBC?", "the BBC", "Who wrote it?"),
     ("What did France say - anything?", None, None),
+    # who is asked about, not a guess
+    ("Who wrote it, the BBC?", None, None),
+    ("What did the other party say, the Lib Dems?", None, None),
+    ("Where else do boats leave from, Belgium?", None, None),
 ])
 def test_guesses_read_from_a_question(question, guess, asked):
     from rag.answer_types import claim_checked, without_guess
@@ -2092,3 +2104,23 @@ def test_guesses_read_from_a_question(question, guess, asked):
 ])
 def test_money_withheld_and_origins_never_told_are_refused(real_seed_settings, question):
     assert answer_question(question, settings=real_seed_settings).refused
+
+
+@pytest.mark.parametrize("question, quoted", [
+    # the news that it is not in force answers whether it has a date
+    ("Is the new doctrine in force - any date yet?", "still being studied"),
+])
+def test_a_date_asked_in_passing_of_what_has_none_yet(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    # a quotation told over two sentences is quoted whole, its speaker with it
+    "I need to attribute the 'political stunt' line properly - who actually said that?",
+    "Someone linked to French maritime security said it is 'much blah-blah'. What he thinks the whole thing is, "
+    "in his words?",
+])
+def test_a_quotation_over_two_sentences_is_quoted_whole(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert "political stunt" in answer.answer and "remarked an insider" in answer.answer, answer.answer
