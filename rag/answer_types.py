@@ -709,9 +709,10 @@ def asks_about_the_quote(query: str, asking: str | None = None) -> bool:
 
 
 def asks_about_speech(query: str, asking: str | None = None) -> bool:
-    """Whether a question asks who said something, what someone said, or in whose words."""
+    """Whether a question asks who said something, or for someone's own words (not only
+    what someone said or how they responded, which any sentence of theirs may answer)."""
     typed, asks = _asked_for(query, asking)
-    return bool(asks.speaker or asks.own_words or _WHAT_SAID_Q.search(typed)
+    return bool(asks.speaker or asks.own_words
                 or re.search(r"\b(?:in\s+(?:his|her|their|its)\s+(?:own\s+)?words|quot\w*)\b", typed, re.I))
 
 
