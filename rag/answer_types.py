@@ -627,7 +627,9 @@ _WITHHELD = (r"\b(?:with(?:hold|held|holding|holds)|(?:hold|holds|holding|held|c
              r"freez\w*|froze|frozen|suspend\w*|cut(?:s|ting)?\s+off|pull(?:s|ed|ing)?)\s+"
              r"(?:or\s+(?:stop|cut|freeze|suspend|pull|end)\s+)?" + _SOME + _MONEY +  # "withhold or stop the £480m"
              r"|\b(?:hold|holds|holding|held|claw|claws|clawing|clawed|cut(?:s|ting)?)\s+" + _SOME + _MONEY +
-             r"\S*\s+(?:\w+\s+){0,2}?(?:back|off)\b|\bstop(?:s|ped|ping)?\s+paying\b(?!\s+attention)")
+             r"\S*\s+(?:\w+\s+){0,2}?(?:back|off)\b|\bstop(?:s|ped|ping)?\s+paying\b(?!\s+attention)"
+             # "ask for its £480 million back"
+             r"|\bask(?:s|ed|ing)?\s+for\s+" + _SOME + _MONEY + r"\S*\s+(?:\w+\s+){0,2}?back\b")
 _SIGNED = (r"\bsign(?:ed|ing)\b(?!\s+(?:up|off)\b)|\b(?:did|does|do|to|will|would|never|not|n['’]t)\s+(?:\w+\s+)?sign\b"
            r"(?!\s+(?:up|off|of|that)\b)|\bsignator\w*|\bsignatures?\b|\bpen\s+to\s+paper\b")
 _SUCCEEDED = (r"\b(?:took|take|takes|taken|taking)\s+over\b|\breplac(?:e|es|ed|ing|ement)\b|\bsuccessors?\b|"
@@ -1208,7 +1210,8 @@ def speaks(name: str, text: str) -> bool:
 # sentence may tell by what they are ("a senior French government source stated",
 # "remarked an insider") where it gives no name.
 # (asked by its first word: "Name the spokesperson who commented" asks for a name)
-_SPEAKER_Q = re.compile(_LEAD_IN + r"who\s+(?:(?:is|was|are|were)\s+(?:being\s+)?quoted\b|(?:does|did|do)\s+[^?.!]{0,40}?"
+# (a question of its own after a sentence: "Somebody says it's 'blah-blah'. Who said that?")
+_SPEAKER_Q = re.compile(r"(?:" + _LEAD_IN + r"|(?<=[.!?])\s+)who\s+(?:(?:is|was|are|were)\s+(?:being\s+)?quoted\b|(?:does|did|do)\s+[^?.!]{0,40}?"
                         r"\bquote\b|(?:said|says|stated|states|told|tells|remarked|claimed|claims|described|"
                         r"called|dismissed|warned|insisted|added|commented|spoke|uttered|coined)\b|"
                         # "Who came out with the 'political stunt' line?", "who made that remark?"

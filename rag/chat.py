@@ -156,6 +156,16 @@ _SHORT_PHRASES = [
     # "so tough to stop them": hard)
     (re.compile(r"\b(?:tough|tougher|harder)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
                 r"tactics?|response|crackdown)\b)|\btough(?=\s+(?:with|on)\b)", re.I), "aggressive"),
+    # "which paper got hold of the letter?", "had sight of", "got a look at": who saw it ("seen
+    # by The Independent"); a note, a letter, a document (not "got hold of the boats")
+    (re.compile(r"\b(?:(?P<verb>got|get|gets|getting|has|had|have)\s+(?:hold\s+of|a\s+look\s+at|sight\s+of|to\s+see)|"
+                r"(?:has|have|had)\s+had\s+sight\s+of|obtained|laid\s+hands\s+on)"
+                r"(?=\s+(?:(?:the|that|this|a|an|its|his|their)\s+)?(?:copy\s+of\s+(?:the\s+)?)?(?:[\w'’-]+\s+){0,4}?"
+                r"(?:note|letter|memo|document|message|copy|report|it|them)\b)", re.I),
+     lambda m: "see" if (m.group("verb") or "").lower() in ("get", "gets", "getting") else "saw"),
+    (re.compile(r"\bobtained\s+by\b", re.I), "seen by"),  # "the note was obtained by a newspaper"
+    # "who is getting fed up about the money?": frustrated
+    (re.compile(r"\bfed\s+up\b", re.I), "frustrated"),
     # "what yr did the uk start paying": a year (not "what does yr article say": your)
     (re.compile(r"\b(what|which|this|last|next|per|each|every|that|\d+)\s+(yrs?)\b", re.I),
      lambda m: m.group(1) + (" years" if m.group(2).lower().endswith("s") else " year")),

@@ -2124,3 +2124,35 @@ def test_a_date_asked_in_passing_of_what_has_none_yet(real_seed_settings, questi
 def test_a_quotation_over_two_sentences_is_quoted_whole(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert "political stunt" in answer.answer and "remarked an insider" in answer.answer, answer.answer
+
+
+# Who saw the note, asked in other words; "fed up"; a "who said" question after a sentence
+@pytest.mark.parametrize("question, quoted", [
+    ("Which outlet got sight of that note?", "seen by The Independent"),
+    ("Which newspaper got a look at the Home Secretary's diplomatic note?", "seen by The Independent"),
+    ("Cleverly's letter to the French, which paper got hold of it?", "seen by The Independent"),
+    ("Is it true that the UK's diplomatic note was obtained by a newspaper? Which one?", "seen by The Independent"),
+    ("Who is getting fed up about all the money being spent?", "Conservative backbenchers"),
+    ("Somebody in the story says the whole thing is 'blah-blah'. Who said that?", "remarked an insider"),
+])
+def test_who_saw_the_note_and_who_is_fed_up_are_answered(real_seed_settings, question, quoted):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+def test_asking_for_the_money_back_is_money_held_back(real_seed_settings):
+    question = "Is Britain going to ask for its £480 million back because the boats haven't stopped?"
+    assert answer_question(question, settings=real_seed_settings).refused
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("which paper got hold of the letter", "which paper saw the letter"),
+    ("Which paper has had sight of the note?", "Which paper saw the note?"),
+    ("Who is getting fed up?", "Who is getting frustrated?"),
+    ("Did they get hold of the boats?", "Did they get hold of the boats?"),  # no document
+    ("Can I get hold of the note?", "Can I see the note?"),
+])
+def test_seeing_and_frustration_in_other_words(typed, read):
+    from rag.chat import spelled_out
+
+    assert spelled_out(typed) == read
