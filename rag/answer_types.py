@@ -17,12 +17,12 @@ similarity, split chunks into sentences or decide refusals (`citations.py` and
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple, Sequence
 
 from .lexical import STOPWORDS, tokenize
+from .per_chunks import PerChunks
 
 # What a "how many" or "when" question needs to find in a sentence to be answered.
 # (not in a clause that only sets the question up: "Who is impatient, given how much has
@@ -1480,17 +1480,7 @@ def _sum_of(m: re.Match) -> tuple[str | None, float]:
     return currency, round(value, 2)
 
 
-_AMOUNTS_LOCK = threading.Lock()
-_AMOUNTS: dict = {}  # id of a list of chunks: (that list, its sums of money)
-
-
-def _written_amounts(chunks: Sequence) -> dict[float, frozenset[tuple[str, str]]]:
-    """Each sum of money the chunks write with its currency sign: value -> {(sign, as
-    written)}. Built once per list of chunks (an index generation's)."""
-    with _AMOUNTS_LOCK:
-        cached = _AMOUNTS.get(id(chunks))
-        if cached is not None and cached[0] is chunks:
-            return cached[1]
+def _sums_written(chunks: Sequence) -> dict[float, frozenset[tuple[str, str]]]:
     written: dict[float, set[tuple[str, str]]] = {}
     for chunk in chunks:
         if not any(sign in chunk.text for sign in "£$€"):
@@ -1499,12 +1489,11 @@ def _written_amounts(chunks: Sequence) -> dict[float, frozenset[tuple[str, str]]
             if m.group("cur"):
                 currency, value = _sum_of(m)
                 written.setdefault(value, set()).add((currency, " ".join(m.group().split())))
-    index = {value: frozenset(forms) for value, forms in written.items()}
-    with _AMOUNTS_LOCK:
-        if len(_AMOUNTS) >= 4:
-            _AMOUNTS.clear()
-        _AMOUNTS[id(chunks)] = (chunks, index)
-    return index
+    return {value: frozenset(forms) for value, forms in written.items()}
+
+
+# Each sum of money the chunks write with its currency sign: value -> {(sign, as written)}.
+_written_amounts = PerChunks(_sums_written)
 
 
 def amounts_as_written(question: str, chunks: Sequence) -> str:

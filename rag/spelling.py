@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .lexical import STOPWORDS, tokenize
+from .per_chunks import PerChunks
 
 MIN_LENGTH = 4  # "bot", "sgt": too short to tell a slip from another word
 # edits allowed, by the length of the word typed
@@ -107,22 +108,8 @@ class _Vocabulary:
         self.read: dict[tuple[str, bool], str | None] = {}
 
 
-_VOCABULARY: dict[int, tuple[Sequence, _Vocabulary]] = {}
-_LOCK = threading.Lock()
-
-
-def _vocabulary(chunks: Sequence) -> _Vocabulary:
-    """The chunks' words, built once per list of chunks; the last few lists kept."""
-    with _LOCK:
-        cached = _VOCABULARY.get(id(chunks))
-        if cached is not None and cached[0] is chunks:
-            return cached[1]
-    vocabulary = _Vocabulary(chunks)
-    with _LOCK:
-        if len(_VOCABULARY) >= 2:
-            _VOCABULARY.clear()
-        _VOCABULARY[id(chunks)] = (chunks, vocabulary)
-    return vocabulary
+_LOCK = threading.Lock()  # the readings found so far
+_vocabulary = PerChunks(_Vocabulary, keep=2)
 
 
 def _known(word: str, vocabulary: _Vocabulary) -> bool:
