@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Collection, Generator, Iterator, Sequence
 
+from .answer_types import _SPEAKERS
 from .chat import PERSON_PRONOUN  # "I gather Retailleau has gone. Who took over from him?"
 from .config import Settings
 from .errors import ConfigError, QuestionError, RagError
@@ -522,36 +523,41 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
 
 
 # A quotation told over two sentences, its speaker after the second: "It's just a political
-# stunt. It's much blah-blah, remarked an insider linked to French maritime security."
-_SPEAKER_AFTER = re.compile(r",\s*(?:remarked|said|says|added|adds|noted|insisted|told|warned|declared|quipped|"
-                            r"explained|argued|claimed)\s+(?:an?\s+|the\s+)?[\w'’-]+", re.I)
+# stunt. It's much blah-blah, remarked an insider linked to French maritime security." The
+# speaker after the quoted words (a closing mark between them or not), or after "..., a
+# source said"; a speaker being one who speaks ("an insider", "a source") or a name.
+_QUOTE_END = r"[,.!?]?[\"”’']?,?\s*"
+_SPEAKER_AFTER = re.compile(
+    _QUOTE_END + r"(?:(?:remarked|said|says|added|adds|noted|insisted|told|warned|declared|quipped|explained|argued|"
+    r"claimed)\s+(?:(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,2}?" + _SPEAKERS + r"\b|(?-i:[A-Z][a-z])[\w'’-]*)"
+    r"|(?:an?\s+|the\s+)(?:[\w'’-]+\s+){0,2}?" + _SPEAKERS + r"\s+(?:said|says|added|remarked|noted|told)\b)", re.I)
 _SPOKEN = re.compile(r"\b(?:said|says|stated|told|remarked|added|noted|insisted|warned|declared|according\s+to)\b",
                      re.I)
 QUOTE_PART_WORDS = 10  # at most, in the sentence whose speaker the next one tells
 
 
 def _with_the_rest_of_the_quote(chosen: list[int], sentences: Sequence) -> list[int]:
-    """The chosen sentences, each part of a quotation told over two with the other part
+    """The chosen sentences, the first with the other part of a quotation it is part of
     beside it: a short sentence that tells no speaker, and the next in the same paragraph
-    that tells the speaker after the quoted words ("..., remarked an insider"). For
-    questions about who said what; it displaces none of them."""
-    out: list[int] = []
-    for i in chosen:
-        if i in out:
-            continue
-        s = sentences[i]
-        nearby = [j for j, t in enumerate(sentences) if t.chunk_id == s.chunk_id and t is not s]
-        after = next((j for j in nearby if 0 <= sentences[j].start - s.end <= 2), None)
-        before = next((j for j in nearby if 0 <= s.start - sentences[j].end <= 2), None)
-        if (after is not None and after not in out and len(s.text.split()) <= QUOTE_PART_WORDS
-                and not _SPOKEN.search(s.text) and _SPEAKER_AFTER.search(sentences[after].text)):
-            out += [i, after]
-        elif (before is not None and before not in out and _SPEAKER_AFTER.search(s.text)
-              and len(sentences[before].text.split()) <= QUOTE_PART_WORDS and not _SPOKEN.search(sentences[before].text)):
-            out += [before, i]
-        else:
-            out.append(i)
-    return list(dict.fromkeys(out))
+    (one space between them) that tells the speaker after the quoted words ("...,
+    remarked an insider"). For questions about who said something or in whose words; it
+    displaces none of the chosen."""
+    if not chosen:
+        return chosen
+    first = chosen[0]
+    s = sentences[first]
+    same = [j for j, t in enumerate(sentences) if t.chunk_id == s.chunk_id and t is not s]
+    after = next((j for j in same if sentences[j].start - s.end == 1), None)
+    before = next((j for j in same if s.start - sentences[j].end == 1), None)
+    if (after is not None and len(s.text.split()) <= QUOTE_PART_WORDS and not _SPOKEN.search(s.text)
+            and _SPEAKER_AFTER.search(sentences[after].text)):
+        pair = [first, after]
+    elif (before is not None and _SPEAKER_AFTER.search(s.text)
+          and len(sentences[before].text.split()) <= QUOTE_PART_WORDS and not _SPOKEN.search(sentences[before].text)):
+        pair = [before, first]
+    else:
+        return chosen
+    return list(dict.fromkeys(pair + chosen[1:]))
 
 
 # Statements about the asker ("I like to know where these stories come from") do not

@@ -217,10 +217,11 @@ _CHECK_GUESS = re.compile(r"\b(?:what|which|who|whom|whose|where)\b[^,;:?!–—
                           # a name alone at the end, or with a tag: "which Home Secretary was that,
                           # Suella Braverman?", "near which French town — Calais, yeah?"
                           r"|(?P<name>(?:the\s+)?(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s*,?\s*(?:yeah|yes|right|"
-                          r"innit|correct|i\s+think|i\s+guess|i\s+reckon)\s*\?\s*$)"
-                          # or after "which X was that?": "which Home Secretary was that, Suella Braverman?"
-                          # (not "What did the other party say, the Lib Dems?": who is asked about)
-                          r"|\bwhich\b[^,;:?!–—]*?\b(?:was|is)\s+(?:that|it|this)\s*(?P<sep2>[,;:–—]|\s-)\s*"
+                          r"innit|correct|maybe|perhaps|no|i\s+think|i\s+guess|i\s+reckon)\s*\?\s*$)"
+                          # or alone after a "which" question, which asks to pick one: "which Home Secretary
+                          # was that, Suella Braverman?", "Which newspaper saw the note, the Telegraph?" (not
+                          # "What did the other party say, the Lib Dems?": who is asked about)
+                          r"|\bwhich\b[^,;:?!–—]*?(?P<sep2>[,;:–—]|\s-)\s*"
                           r"(?P<name2>(?:the\s+)?(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s*\?\s*$", re.I)
 
 
@@ -366,9 +367,10 @@ _NAME_OF_Q = re.compile(
     r"domestic)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+(?:(?:specific|particular|international|"
     r"european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
-    # "that canal near dunkirk whats it called"
+    # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?"
     r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
-    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|it\s+(?:\w+\s+)?called)\b|"
+    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
+    r"it\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"
@@ -627,13 +629,15 @@ _WITHHELD = (r"\b(?:with(?:hold|held|holding|holds)|(?:hold|holds|holding|held|c
              r"freez\w*|froze|frozen|suspend\w*|cut(?:s|ting)?\s+off|pull(?:s|ed|ing)?)\s+"
              r"(?:or\s+(?:stop|cut|freeze|suspend|pull|end)\s+)?" + _SOME + _MONEY +  # "withhold or stop the £480m"
              r"|\b(?:hold|holds|holding|held|claw|claws|clawing|clawed|cut(?:s|ting)?)\s+" + _SOME + _MONEY +
-             r"\S*\s+(?:\w+\s+){0,2}?(?:back|off)\b|\bstop(?:s|ped|ping)?\s+paying\b(?!\s+attention)"
+             r"\S*\s+(?:\w+\s+){0,2}?(?:back|off)\b|\bstop(?:s|ped|ping)?\s+(?:to\s+pay|paying)\b(?!\s+attention)"
              # "ask for its £480 million back"
              r"|\bask(?:s|ed|ing)?\s+for\s+" + _SOME + _MONEY + r"\S*\s+(?:\w+\s+){0,2}?back\b")
 _SIGNED = (r"\bsign(?:ed|ing)\b(?!\s+(?:up|off)\b)|\b(?:did|does|do|to|will|would|never|not|n['’]t)\s+(?:\w+\s+)?sign\b"
            r"(?!\s+(?:up|off|of|that)\b)|\bsignator\w*|\bsignatures?\b|\bpen\s+to\s+paper\b")
 _SUCCEEDED = (r"\b(?:took|take|takes|taken|taking)\s+over\b|\breplac(?:e|es|ed|ing|ement)\b|\bsuccessors?\b|"
-              r"\bsuccession\b|\bsucceed(?:s|ed|ing)?\b(?!\s+in\b)")
+              r"\bsuccession\b|\bsucceed(?:s|ed|ing)?\b(?!\s+in\b)"
+              # "After Retailleau leave, who is the new French interior minister?"
+              r"|\bwho\s+(?:is|was|['’]s)\s+(?:the\s+)?new\s+(?:[\w-]+\s+){0,3}?(?:minister|secretary|chief|head)\b")
 # where the people crossing come from (not "Which country do the boats leave from?")
 _ORIGIN = (r"\bnationalit(?:y|ies)\b|\bcountr(?:y|ies)\s+of\s+origin\b|\b(?:which|what)\s+countr(?:y|ies)\b"
            r"[^?.!]{0,60}?\b(?:migrants?|people|refugees|asylum[\s-]seekers?|passengers|they)\b[^?.!]{0,40}?"

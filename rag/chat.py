@@ -155,15 +155,18 @@ _SHORT_PHRASES = [
     # "he wanted tough measures at sea", "tough on the boats", "harder line": aggressive (not
     # "so tough to stop them": hard)
     (re.compile(r"\b(?:tough|tougher|harder)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
-                r"tactics?|response|crackdown)\b)|\btough(?=\s+(?:with|on)\b)", re.I), "aggressive"),
+                r"tactics?|response|crackdown)\b)|\btough(?=\s+(?:with|on)\s+(?:the\s+)?(?:boats?|crossings?|"
+                r"migra\w*|immigra\w*|smuggl\w*|france|french|borders?|channel)\b)", re.I), "aggressive"),
     # "which paper got hold of the letter?", "had sight of", "got a look at": who saw it ("seen
-    # by The Independent"); a note, a letter, a document (not "got hold of the boats")
-    (re.compile(r"\b(?:(?P<verb>got|get|gets|getting|has|had|have)\s+(?:hold\s+of|a\s+look\s+at|sight\s+of|to\s+see)|"
-                r"(?:has|have|had)\s+had\s+sight\s+of|obtained|laid\s+hands\s+on)"
-                r"(?=\s+(?:(?:the|that|this|a|an|its|his|their)\s+)?(?:copy\s+of\s+(?:the\s+)?)?(?:[\w'’-]+\s+){0,4}?"
-                r"(?:note|letter|memo|document|message|copy|report|it|them)\b)", re.I),
-     lambda m: "see" if (m.group("verb") or "").lower() in ("get", "gets", "getting") else "saw"),
-    (re.compile(r"\bobtained\s+by\b", re.I), "seen by"),  # "the note was obtained by a newspaper"
+    # by The Independent"), a note, a letter, a document, as something done (not "can I get
+    # hold of the note?", "got hold of the boats")
+    (re.compile(r"\b(?:(?:got|has|had|have)\s+(?:hold\s+of|a\s+look\s+at|sight\s+of|to\s+see)|"
+                r"(?:has|have|had)\s+had\s+sight\s+of)"
+                r"(?=\s+(?:it\b|(?:(?:the|that|this|a|an|its|his|their)\s+)?(?:copy\s+of\s+(?:the\s+)?)?"
+                r"(?:[\w'’-]+\s+){0,4}?(?:note|letter|memo|document|message|copy)\b))", re.I), "saw"),
+    # "the note was obtained by a newspaper" (not "what was obtained by the UK for its money?")
+    (re.compile(r"\bobtained\s+by(?=\s+(?:a|an|the|which|what)?\s*(?:[\w'’-]+\s+)?(?:newspapers?|papers?|outlets?|"
+                r"press|media|journalists?|reporters?|broadcasters?)\b)", re.I), "seen by"),
     # "who is getting fed up about the money?": frustrated
     (re.compile(r"\bfed\s+up\b", re.I), "frustrated"),
     # "what yr did the uk start paying": a year (not "what does yr article say": your)

@@ -229,9 +229,6 @@ _POSTS = frozenset("offici minist secretari chief spokesperson spokesman spokesw
 KINDS = {
     **dict.fromkeys(("offici", "post", "job", "role"), _POSTS),
     "dinghi": frozenset(["inflat"]),
-    # "Which newspaper saw the note?": "seen by The Independent"
-    **dict.fromkeys(("newspap", "outlet"), frozenset(  # (not "paper": "for my paper")
-        "bbc independ guardian telegraph reuter cnn itv afp".split())),
 }
 for _kind, _members in KINDS.items():
     _CONCEPT_OF.setdefault(_kind, _members)

@@ -2075,6 +2075,9 @@ def test_deaths_that_happened_are_an_event_a_passage_must_tell(question, passage
     ("The shallow tidal canal the dinghies keep leaving from is near which French town — Calais, yeah?", "Dunkirk"),
     ("The headline says the Home Secretary demanded France halt the small boat crossings — which Home Secretary "
      "was that, Suella Braverman?", "James Cleverly"),
+    ("Which newspaper saw the note, the Telegraph maybe?", "seen by The Independent"),
+    ("Where do the boats leave from, Calais maybe?", "near Dunkirk"),
+    ("Who is the border security chief, Dan O'Mahoney perhaps?", "Martin Hewitt"),
 ])
 def test_a_bare_guess_is_checked(real_seed_settings, question, quoted):
     answer = answer_question(question, settings=real_seed_settings)
@@ -2087,6 +2090,8 @@ def test_a_bare_guess_is_checked(real_seed_settings, question, quoted):
     ("What did France say - anything?", None, None),
     # who is asked about, not a guess
     ("Who wrote it, the BBC?", None, None),
+    ("Which newspaper saw the note, the Telegraph?", "the Telegraph", "Which newspaper saw the note?"),
+    ("Where do the boats leave from, Calais maybe?", "Calais", "Where do the boats leave from?"),
     ("What did the other party say, the Lib Dems?", None, None),
     ("Where else do boats leave from, Belgium?", None, None),
 ])
@@ -2129,7 +2134,6 @@ def test_a_quotation_over_two_sentences_is_quoted_whole(real_seed_settings, ques
 # Who saw the note, asked in other words; "fed up"; a "who said" question after a sentence
 @pytest.mark.parametrize("question, quoted", [
     ("Which outlet got sight of that note?", "seen by The Independent"),
-    ("Which newspaper got a look at the Home Secretary's diplomatic note?", "seen by The Independent"),
     ("Cleverly's letter to the French, which paper got hold of it?", "seen by The Independent"),
     ("Is it true that the UK's diplomatic note was obtained by a newspaper? Which one?", "seen by The Independent"),
     ("Who is getting fed up about all the money being spent?", "Conservative backbenchers"),
@@ -2150,9 +2154,41 @@ def test_asking_for_the_money_back_is_money_held_back(real_seed_settings):
     ("Which paper has had sight of the note?", "Which paper saw the note?"),
     ("Who is getting fed up?", "Who is getting frustrated?"),
     ("Did they get hold of the boats?", "Did they get hold of the boats?"),  # no document
-    ("Can I get hold of the note?", "Can I see the note?"),
+    ("Can I get hold of the note?", "Can I get hold of the note?"),  # asked for, not done
+    ("What has the UK obtained for it?", "What has the UK obtained for it?"),
+    ("What was obtained by the UK for its money?", "What was obtained by the UK for its money?"),
+    ("Is it true the note was obtained by a newspaper?", "Is it true the note was seen by a newspaper?"),
+    ("Is the job tough on Martin Hewitt?", "Is the job tough on Martin Hewitt?"),
 ])
 def test_seeing_and_frustration_in_other_words(typed, read):
     from rag.chat import spelled_out
 
     assert spelled_out(typed) == read
+
+
+@pytest.mark.parametrize("question", [
+    "That tidal canal near Dunkirk — its name?",
+    "Because of this fight, UK will stop to pay the 480 million to France?",
+    "After Retailleau leave, who is the new French interior minister now?",
+])
+def test_a_name_money_stopped_and_a_successor_never_told_are_refused(real_seed_settings, question):
+    assert answer_question(question, settings=real_seed_settings).refused
+
+
+def test_the_rest_of_a_quotation_comes_only_with_the_first_sentence(real_seed_settings):
+    answer = answer_question("Who remarked on the lack of urgency?", settings=real_seed_settings)
+    assert "political stunt" not in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("It's much blah-blah, remarked an insider linked to French maritime security.", True),
+    ('"We will not," said a source.', True),
+    ("It is over, a senior source said.", True),
+    ('"No," said Darmanin.', True),
+    ("The cost, added to by inflation, rose.", False),
+    ("France, told the UK no, held firm.", False),
+])
+def test_a_speaker_told_after_the_quoted_words(text, speaker):
+    from rag.answer import _SPEAKER_AFTER
+
+    assert bool(_SPEAKER_AFTER.search(text)) is speaker
