@@ -1946,19 +1946,6 @@ def test_names_asked_after_and_purposes_before(real_seed_settings, question, quo
         assert not answer.refused and quoted in answer.answer, answer.answer
 
 
-# "...or just the usual?" asks how much it matters; "tougher action" is said by "aggressive measures"
-@pytest.mark.parametrize("question, quoted", [
-    ("Is this row between the UK and France just the usual back-and-forth, or is it more serious than before?",
-     "direct confrontations"),
-    ("Is this just routine bickering between London and Paris, or is it being framed as something bigger?",
-     "direct confrontations"),
-    ("Bruno Retailleau, where did he stand on tougher action at sea?", "supported aggressive measures"),
-])
-def test_significance_asked_against_routine_and_toughness_in_other_words(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
 @pytest.mark.parametrize("question, asks", [
     ("is this row with paris actually a big deal or just the usual", True),
     ("How do the two pieces characterise it, routine friction or something bigger?", True),
@@ -1977,29 +1964,6 @@ def test_what_asks_how_much_it_matters(question, asks):
     from rag.answer_types import _SIGNIFICANCE_Q
 
     assert bool(_SIGNIFICANCE_Q.search(question)) is asks
-
-
-# A bilingual asker's French asides and words; "answer him" asks how someone responded;
-# "X's personal reply", "X himself answer" ask for X's own words
-@pytest.mark.parametrize("question, history, quoted", [
-    ("Mon Dieu, is it true that France is pulling back from its promise to stop the small boats at sea? "
-     "Who is saying this?", [], "multiple sources"),
-    ("Pourquoi? Why would the French go soft on this now, what is behind it?", [], "political turmoil"),
-    ("Why can't the gendarmes just go out on the water and stop them? There must be a rule, oui?", [],
-     "life-threatening"),
-    ("and how did the French answer him?", ["What did James Cleverly demand from France?"], "rejected"),
-])
-def test_french_asides_and_answers_asked_for(real_seed_settings, question, history, quoted):
-    answer = answer_question(question, settings=real_seed_settings, history=history)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question", [
-    "What did Darmanin himself answer to Cleverly, in person?",
-    "What was Gerald Darmanin's personal reply to the Home Secretary's letter?",
-])
-def test_own_words_asked_of_someone_who_says_nothing_are_refused(real_seed_settings, question):
-    assert answer_question(question, settings=real_seed_settings).refused
 
 
 @pytest.mark.parametrize("typed, read", [
@@ -2022,34 +1986,6 @@ def test_french_asides_are_left_out(typed, read):
     assert spelled_out(typed) == read
 
 
-@pytest.mark.parametrize("question", [
-    # deaths that happened, which the articles never report (their "potential fatalities" is a risk)
-    "Did anybody die in the boats near Dunkirk? My son is worried.",
-    "Any deaths reported from boats leaving that Dunkirk canal recently?",
-    "What is the death toll from Channel small-boat crossings so far?",
-    # a year, a date, a name the articles never give, asked in passing
-    "what yr did the uk start paying france that 480m",
-    "when r the french boats gonna start pushing dinghys back, any date",
-    "that canal near dunkirk whats it called",
-])
-def test_deaths_years_dates_and_names_never_given_are_refused(real_seed_settings, question):
-    assert answer_question(question, settings=real_seed_settings).refused
-
-
-@pytest.mark.parametrize("question, quoted", [
-    # the risk of deaths, which the articles raise
-    ("Sceptical question: isn't forcibly turning boats around just going to get people killed? Does the reporting "
-     "touch on that risk?", "fatalities"),
-    ("and is there also a worry that people could die if they force the boats back?", "fatalities"),
-    # "answer" as a noun, and "you personally", ask for no one's own words
-    ("Can you personally answer this: who is Martin Hewitt?", "border security chief"),
-    ("Did the Home Office spokesperson himself give a straight answer?", "shared challenge"),
-])
-def test_risks_of_death_and_answers_as_nouns_are_answered(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
 @pytest.mark.parametrize("question, passage, unmentioned", [
     ("Where did Harold II die?", "Duke William conquered England, killing King Harold II at Hastings.", []),
     # the risk of deaths, a cause of them, a case of them
@@ -2067,21 +2003,6 @@ def test_deaths_that_happened_are_an_event_a_passage_must_tell(question, passage
     from rag.answer_types import unmentioned_events
 
     assert unmentioned_events(question, [passage]) == unmentioned
-
-
-# A guess alone at the end ("..., Suella Braverman?", "— Calais, yeah?") is checked, and
-# corrected by what the articles say
-@pytest.mark.parametrize("question, quoted", [
-    ("The shallow tidal canal the dinghies keep leaving from is near which French town — Calais, yeah?", "Dunkirk"),
-    ("The headline says the Home Secretary demanded France halt the small boat crossings — which Home Secretary "
-     "was that, Suella Braverman?", "James Cleverly"),
-    ("Which newspaper saw the note, the Telegraph maybe?", "seen by The Independent"),
-    ("Where do the boats leave from, Calais maybe?", "near Dunkirk"),
-    ("Who is the border security chief, Dan O'Mahoney perhaps?", "Martin Hewitt"),
-])
-def test_a_bare_guess_is_checked(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize("question, guess, asked", [
@@ -2103,24 +2024,6 @@ def test_guesses_read_from_a_question(question, guess, asked):
 
 
 @pytest.mark.parametrize("question", [
-    "If France keeps refusing to intercept, will the UK then withhold or stop the £480 million payments — is this "
-    "decided?",
-    "Where are the migrants on these boats actually coming from, like which countries, and why are they fleeing?",
-])
-def test_money_withheld_and_origins_never_told_are_refused(real_seed_settings, question):
-    assert answer_question(question, settings=real_seed_settings).refused
-
-
-@pytest.mark.parametrize("question, quoted", [
-    # the news that it is not in force answers whether it has a date
-    ("Is the new doctrine in force - any date yet?", "still being studied"),
-])
-def test_a_date_asked_in_passing_of_what_has_none_yet(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-@pytest.mark.parametrize("question", [
     # a quotation told over two sentences is quoted whole, its speaker with it
     "I need to attribute the 'political stunt' line properly - who actually said that?",
     "Someone linked to French maritime security said it is 'much blah-blah'. What he thinks the whole thing is, "
@@ -2129,24 +2032,6 @@ def test_a_date_asked_in_passing_of_what_has_none_yet(real_seed_settings, questi
 def test_a_quotation_over_two_sentences_is_quoted_whole(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert "political stunt" in answer.answer and "remarked an insider" in answer.answer, answer.answer
-
-
-# Who saw the note, asked in other words; "fed up"; a "who said" question after a sentence
-@pytest.mark.parametrize("question, quoted", [
-    ("Which outlet got sight of that note?", "seen by The Independent"),
-    ("Cleverly's letter to the French, which paper got hold of it?", "seen by The Independent"),
-    ("Is it true that the UK's diplomatic note was obtained by a newspaper? Which one?", "seen by The Independent"),
-    ("Who is getting fed up about all the money being spent?", "Conservative backbenchers"),
-    ("Somebody in the story says the whole thing is 'blah-blah'. Who said that?", "remarked an insider"),
-])
-def test_who_saw_the_note_and_who_is_fed_up_are_answered(real_seed_settings, question, quoted):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert not answer.refused and quoted in answer.answer, answer.answer
-
-
-def test_asking_for_the_money_back_is_money_held_back(real_seed_settings):
-    question = "Is Britain going to ask for its £480 million back because the boats haven't stopped?"
-    assert answer_question(question, settings=real_seed_settings).refused
 
 
 @pytest.mark.parametrize("typed, read", [
@@ -2166,15 +2051,6 @@ def test_seeing_and_frustration_in_other_words(typed, read):
     assert spelled_out(typed) == read
 
 
-@pytest.mark.parametrize("question", [
-    "That tidal canal near Dunkirk — its name?",
-    "Because of this fight, UK will stop to pay the 480 million to France?",
-    "After Retailleau leave, who is the new French interior minister now?",
-])
-def test_a_name_money_stopped_and_a_successor_never_told_are_refused(real_seed_settings, question):
-    assert answer_question(question, settings=real_seed_settings).refused
-
-
 def test_the_rest_of_a_quotation_comes_only_with_the_first_sentence(real_seed_settings):
     answer = answer_question("Who remarked on the lack of urgency?", settings=real_seed_settings)
     assert "political stunt" not in answer.answer, answer.answer
@@ -2192,3 +2068,74 @@ def test_a_speaker_told_after_the_quoted_words(text, speaker):
     from rag.answer import _SPEAKER_AFTER
 
     assert bool(_SPEAKER_AFTER.search(text)) is speaker
+
+
+# The eleventh list's readings, each with questions that failed before it
+@pytest.mark.parametrize("question, history, quoted", [
+    # how much it matters, set against the usual; toughness in other words
+    ('Is this row between the UK and France just the usual back-and-forth, or is it more serious than '
+     'before?', [], 'direct confrontations'),
+    ('Is this just routine bickering between London and Paris, or is it being framed as something '
+     'bigger?', [], 'direct confrontations'),
+    ('Bruno Retailleau, where did he stand on tougher action at sea?', [], 'supported aggressive measures'),
+    # French asides; 'answer him' asks how someone responded
+    ('Mon Dieu, is it true that France is pulling back from its promise to stop the small boats at sea? Who is '
+     'saying this?', [], 'multiple sources'),
+    ('Pourquoi? Why would the French go soft on this now, what is behind it?', [], 'political turmoil'),
+    ("Why can't the gendarmes just go out on the water and stop them? There must be a rule, "
+     "oui?", [], 'life-threatening'),
+    ('and how did the French answer him?', ['What did James Cleverly demand from France?'], 'rejected'),
+    # the risk of deaths, which the articles raise; 'answer' as a noun
+    ("Sceptical question: isn't forcibly turning boats around just going to get people killed? Does the "
+     "reporting touch on that risk?", [], 'fatalities'),
+    ('and is there also a worry that people could die if they force the boats back?', [], 'fatalities'),
+    ('Can you personally answer this: who is Martin Hewitt?', [], 'border security chief'),
+    ('Did the Home Office spokesperson himself give a straight answer?', [], 'shared challenge'),
+    # a guess alone at the end, checked and corrected
+    ('The shallow tidal canal the dinghies keep leaving from is near which French town — Calais, '
+     'yeah?', [], 'Dunkirk'),
+    ('The headline says the Home Secretary demanded France halt the small boat crossings — which Home '
+     'Secretary was that, Suella Braverman?', [], 'James Cleverly'),
+    ('Which newspaper saw the note, the Telegraph maybe?', [], 'seen by The Independent'),
+    ('Where do the boats leave from, Calais maybe?', [], 'near Dunkirk'),
+    ("Who is the border security chief, Dan O'Mahoney perhaps?", [], 'Martin Hewitt'),
+    # a date asked in passing of what has none yet
+    ('Is the new doctrine in force - any date yet?', [], 'still being studied'),
+    # who saw the note, in other words; 'fed up'; 'Who said that?' after a sentence
+    ('Which outlet got sight of that note?', [], 'seen by The Independent'),
+    ("Cleverly's letter to the French, which paper got hold of it?", [], 'seen by The Independent'),
+    ("Is it true that the UK's diplomatic note was obtained by a newspaper? Which "
+     "one?", [], 'seen by The Independent'),
+    ('Who is getting fed up about all the money being spent?', [], 'Conservative backbenchers'),
+    ("Somebody in the story says the whole thing is 'blah-blah'. Who said that?", [], 'remarked an insider'),
+])
+def test_questions_the_eleventh_list_reads_are_answered(real_seed_settings, question, history, quoted):
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    # own words asked of someone who says nothing
+    'What did Darmanin himself answer to Cleverly, in person?',
+    "What was Gerald Darmanin's personal reply to the Home Secretary's letter?",
+    # deaths that never happened; a year, a date, a name never given
+    'Did anybody die in the boats near Dunkirk? My son is worried.',
+    'Any deaths reported from boats leaving that Dunkirk canal recently?',
+    'What is the death toll from Channel small-boat crossings so far?',
+    'what yr did the uk start paying france that 480m',
+    'when r the french boats gonna start pushing dinghys back, any date',
+    'that canal near dunkirk whats it called',
+    # money withheld and origins never told
+    'If France keeps refusing to intercept, will the UK then withhold or stop the £480 million payments — is '
+    'this decided?',
+    'Where are the migrants on these boats actually coming from, like which countries, and why are they fleeing?',
+    # the money asked back
+    "Is Britain going to ask for its £480 million back because the boats haven't stopped?",
+    # a name, money stopped, a successor never told
+    'That tidal canal near Dunkirk — its name?',
+    'Because of this fight, UK will stop to pay the 480 million to France?',
+    'After Retailleau leave, who is the new French interior minister now?',
+])
+def test_questions_the_eleventh_list_reads_are_refused(real_seed_settings, question):
+    answer = answer_question(question, settings=real_seed_settings)
+    assert answer.refused, answer.answer
