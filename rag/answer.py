@@ -16,7 +16,6 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Collection, Generator, Iterator, Sequence
 
-from .answer_types import _SPEAKERS
 from .chat import PERSON_PRONOUN  # "I gather Retailleau has gone. Who took over from him?"
 from .config import Settings
 from .errors import ConfigError, QuestionError, RagError
@@ -522,17 +521,6 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     return replace(quoted, unmentioned=unnamed) if correcting else quoted
 
 
-# A quotation told over two sentences, its speaker after the second: "It's just a political
-# stunt. It's much blah-blah, remarked an insider linked to French maritime security." The
-# speaker after the quoted words (a closing mark between them or not), or after "..., a
-# source said"; a speaker being one who speaks ("an insider", "a source") or a name.
-_QUOTE_END = r"[,.!?]?[\"”’']?,?\s*"
-_SPEAKER_AFTER = re.compile(
-    _QUOTE_END + r"(?:(?:remarked|said|says|added|adds|noted|insisted|told|warned|declared|quipped|explained|argued|"
-    r"claimed)\s+(?:(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,2}?" + _SPEAKERS + r"\b|(?-i:[A-Z][a-z])[\w'’-]*)"
-    r"|(?:an?\s+|the\s+)(?:[\w'’-]+\s+){0,2}?" + _SPEAKERS + r"\s+(?:said|says|added|remarked|noted|told)\b)", re.I)
-_SPOKEN = re.compile(r"\b(?:said|says|stated|told|remarked|added|noted|insisted|warned|declared|according\s+to)\b",
-                     re.I)
 QUOTE_PART_WORDS = 10  # at most, in the sentence whose speaker the next one tells
 
 
@@ -542,6 +530,8 @@ def _with_the_rest_of_the_quote(chosen: list[int], sentences: Sequence) -> list[
     (one space between them) that tells the speaker after the quoted words ("...,
     remarked an insider"). For questions about who said something or in whose words; it
     displaces none of the chosen."""
+    from .answer_types import speaker_told, speaker_told_after
+
     if not chosen:
         return chosen
     first = chosen[0]
@@ -549,11 +539,11 @@ def _with_the_rest_of_the_quote(chosen: list[int], sentences: Sequence) -> list[
     same = [j for j, t in enumerate(sentences) if t.chunk_id == s.chunk_id and t is not s]
     after = next((j for j in same if sentences[j].start - s.end == 1), None)
     before = next((j for j in same if s.start - sentences[j].end == 1), None)
-    if (after is not None and len(s.text.split()) <= QUOTE_PART_WORDS and not _SPOKEN.search(s.text)
-            and _SPEAKER_AFTER.search(sentences[after].text)):
+    if (after is not None and len(s.text.split()) <= QUOTE_PART_WORDS and not speaker_told(s.text)
+            and speaker_told_after(sentences[after].text)):
         pair = [first, after]
-    elif (before is not None and _SPEAKER_AFTER.search(s.text)
-          and len(sentences[before].text.split()) <= QUOTE_PART_WORDS and not _SPOKEN.search(sentences[before].text)):
+    elif (before is not None and speaker_told_after(s.text)
+          and len(sentences[before].text.split()) <= QUOTE_PART_WORDS and not speaker_told(sentences[before].text)):
         pair = [before, first]
     else:
         return chosen

@@ -1224,6 +1224,28 @@ _SPEAKER_Q = re.compile(r"(?:" + _LEAD_IN + r"|(?<=[.!?])\s+)who\s+(?:(?:is|was|
                         r"(?:anonymous\s+|unnamed\s+)?(?:source|speaker)\b)", re.I)
 _SPEAKERS = (r"(?:source|insider|official|spokes(?:person|man|woman)|minister|secretary|chief|officer|aide|adviser|"
              r"advisor|diplomat|expert|analyst|critic|resident|campaigner|mp)s?")
+
+
+# A quotation told over two sentences, its speaker after the second: "It's just a political
+# stunt. It's much blah-blah, remarked an insider linked to French maritime security." The
+# speaker after the quoted words (a closing mark between them or not), or after "..., a
+# source said"; a speaker being one who speaks ("an insider", "a source") or a name.
+_SPEAKER_AFTER = re.compile(
+    r"[,.!?]?[\"”’']?,?\s*(?:(?:remarked|said|says|added|adds|noted|insisted|told|warned|declared|quipped|explained|"
+    r"argued|claimed)\s+(?:(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,2}?" + _SPEAKERS + r"\b|(?-i:[A-Z][a-z])[\w'’-]*)"
+    r"|(?:an?\s+|the\s+)(?:[\w'’-]+\s+){0,2}?" + _SPEAKERS + r"\s+(?:said|says|added|remarked|noted|told)\b)", re.I)
+
+
+def speaker_told_after(text: str) -> bool:
+    """Whether `text` tells its speaker after the words quoted ("..., remarked an insider")."""
+    return _SPEAKER_AFTER.search(text) is not None
+
+
+def speaker_told(text: str) -> bool:
+    """Whether `text` has a verb of saying."""
+    return _SPOKE.search(text) is not None
+
+
 # the speaker as the verb's subject ("a government source stated"), or after it ("remarked an insider")
 _SPOKEN_BY = re.compile(
     r"\b(?:said|says|stated|states|remarked|told|according\s+to|added|insisted|warned|commented)\s+(?:an?|the)\s+"

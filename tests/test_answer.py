@@ -2065,9 +2065,9 @@ def test_the_rest_of_a_quotation_comes_only_with_the_first_sentence(real_seed_se
     ("France, told the UK no, held firm.", False),
 ])
 def test_a_speaker_told_after_the_quoted_words(text, speaker):
-    from rag.answer import _SPEAKER_AFTER
+    from rag.answer_types import speaker_told_after
 
-    assert bool(_SPEAKER_AFTER.search(text)) is speaker
+    assert speaker_told_after(text) is speaker
 
 
 # The eleventh list's readings, each with questions that failed before it
