@@ -1808,7 +1808,7 @@ def test_a_sentence_tells_whom_something_went_to_by_a_verb_of_sending():
 
 
 # The tenth list's readings, each with a question that failed before it
-@pytest.mark.parametrize("question, history, quoted", [
+TENTH_LIST_ANSWERED = [
     # more words for the same thing
     ("Bottom line from the BBC piece on why London-Paris coordination remains such a mess?", [], "complicated by"),
     ("What's making the cross-Channel coordination so messy according to the BBC piece?", [], "complicated by"),
@@ -1835,13 +1835,10 @@ def test_a_sentence_tells_whom_something_went_to_by_a_verb_of_sending():
     ("And how did Paris justify saying no to us? Let me guess, some excuse.", [], "dangerous situation"),
     ("Who was Bruno Retailleau and where did he stand on the crossings?", [], "supported aggressive measures"),
     ("Status of the new interception doctrine per the maritime prefecture. Any timeline?", [], "still being studied"),
-])
-def test_questions_the_tenth_list_reads_are_answered(real_seed_settings, question, history, quoted):
-    answer = answer_question(question, settings=real_seed_settings, history=history)
-    assert not answer.refused and quoted in answer.answer, answer.answer
+]
 
 
-@pytest.mark.parametrize("question", [
+TENTH_LIST_REFUSED = [
     # a count asked for exactly, not given by "thousands"
     "Precisely how many crossings has Franco-British cooperation prevented so far?",
     "The Home Office says cooperation has stopped 'thousands' of crossings. Actual figure?",
@@ -1858,10 +1855,7 @@ def test_questions_the_tenth_list_reads_are_answered(real_seed_settings, questio
     # a guess at what the articles never say
     "Who is the French president, is it Macron?",
     "Who took over from Retailleau, was it Nuñez?",
-])
-def test_questions_the_tenth_list_reads_are_refused(real_seed_settings, question):
-    answer = answer_question(question, settings=real_seed_settings)
-    assert answer.refused, answer.answer
+]
 
 
 # What the tenth list reads a question to ask for, and the questions that only look alike
@@ -2071,7 +2065,7 @@ def test_a_speaker_told_after_the_quoted_words(text, speaker):
 
 
 # The eleventh list's readings, each with questions that failed before it
-@pytest.mark.parametrize("question, history, quoted", [
+ELEVENTH_LIST_ANSWERED = [
     # how much it matters, set against the usual; toughness in other words
     ('Is this row between the UK and France just the usual back-and-forth, or is it more serious than '
      'before?', [], 'direct confrontations'),
@@ -2108,13 +2102,10 @@ def test_a_speaker_told_after_the_quoted_words(text, speaker):
      "one?", [], 'seen by The Independent'),
     ('Who is getting fed up about all the money being spent?', [], 'Conservative backbenchers'),
     ("Somebody in the story says the whole thing is 'blah-blah'. Who said that?", [], 'remarked an insider'),
-])
-def test_questions_the_eleventh_list_reads_are_answered(real_seed_settings, question, history, quoted):
-    answer = answer_question(question, settings=real_seed_settings, history=history)
-    assert not answer.refused and quoted in answer.answer, answer.answer
+]
 
 
-@pytest.mark.parametrize("question", [
+ELEVENTH_LIST_REFUSED = [
     # own words asked of someone who says nothing
     'What did Darmanin himself answer to Cleverly, in person?',
     "What was Gerald Darmanin's personal reply to the Home Secretary's letter?",
@@ -2135,7 +2126,17 @@ def test_questions_the_eleventh_list_reads_are_answered(real_seed_settings, ques
     'That tidal canal near Dunkirk — its name?',
     'Because of this fight, UK will stop to pay the 480 million to France?',
     'After Retailleau leave, who is the new French interior minister now?',
-])
-def test_questions_the_eleventh_list_reads_are_refused(real_seed_settings, question):
+]
+
+
+# The tenth and eleventh lists' questions, answered and refused as they should be
+@pytest.mark.parametrize("question, history, quoted", TENTH_LIST_ANSWERED + ELEVENTH_LIST_ANSWERED)
+def test_questions_the_answer_lists_read_are_answered(real_seed_settings, question, history, quoted):
+    answer = answer_question(question, settings=real_seed_settings, history=history)
+    assert not answer.refused and quoted in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", TENTH_LIST_REFUSED + ELEVENTH_LIST_REFUSED)
+def test_questions_the_answer_lists_read_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer
