@@ -258,7 +258,8 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                                asks_about_speech,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, stated_by, asks_nothing_else, unmentioned_events,
-                               unmentioned_names, without_asking_scene, without_guess)
+                               significance_put_plainly, unmentioned_names, without_asking_scene,
+                               without_guess)
     from .chat import first_part_alone, office_asked, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -313,7 +314,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,
                 who_is_the_label(query) or query, topic_put_back(query) or query, office_asked(query) or query,
-                offered, without_asking_scene(offered))
+                offered, without_asking_scene(offered), significance_put_plainly(query) or query)
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:
             scores = np.maximum(scores, score_units(reading, answerable, cache, asking=follow_up))

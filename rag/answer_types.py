@@ -57,7 +57,11 @@ _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen
                      r"|\bhow long (has|have|had)\b|\bsince when\b", re.I)  # "how long does it take": a duration, below
 # "When are French police allowed to intervene at sea?", "When can they step in?": under
 # what conditions, which a sentence tells without a time ("only in life-threatening situations").
-_CONDITION_Q = re.compile(r"^\W*(?:and\s+|so\s+)?when\s+(?:are|is|were|was|can|could|may|might|should|do|does)\b"
+# The verb may come after its subject ("When French police is allowed to go in the sea?").
+_CONDITION_Q = re.compile(r"^\W*(?:and\s+|so\s+)?when\s+(?:(?:are|is|were|was|can|could|may|might|should|do|does)\b"
+                          # (not a clause before the question: "When the police are allowed to act, what...?")
+                          r"|(?![^?]*,\s*(?:what|who|how|why|where|which)\b)(?:the\s+)?(?:[\w-]+\s+){1,3}(?:is|are|be)\s+"
+                          r"(?=allowed|permitted|able|entitled|authori))"
                           r"(?:(?!\b(?:did|will)\b)[^?])*?\b(?:allowed|permitted|able|entitled|authori[sz]ed|"
                           r"lawful|legal|possible|supposed|can|could|may)\b", re.I)
 _NUMBER = re.compile(
@@ -313,9 +317,45 @@ _SIGNIFICANCE_Q = re.compile(
     r"\bor\s+(?:is\s+it\s+)?just\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b|"
     r"\b(?:usual|routine|normal|ordinary)\b[^?.!]*?\bor\b[^?.!]*?\b(?:something\s+(?:bigger|more\s+serious|more)|"
     r"(?:more\s+)?serious|bigger|significant)\b|"
-    r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b", re.I)
+    r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b|"
+    # "this fight between UK and France, is big one or small one?"
+    r"\b(?:big|major|serious)\s+(?:one|thing|issue|row|deal)\s+or\s+(?:a\s+)?(?:small|minor|little)\b|"
+    r"\b(?:small|minor|little)\s+(?:one|thing|issue|row|deal)\s+or\s+(?:a\s+)?(?:big|major|serious)\b", re.I)
 _SIGNIFICANCE = re.compile(r"\b(?:most|significant\w*|major|dramatic\w*|unprecedented|escalat\w*|extraordinary|"
                            r"serious\w*|hardening|shift|landmark|biggest|worst)\b", re.I)
+
+
+# The words that ask how much something matters ("how big a deal is", "is it a big one or
+# a small one", "routine ... or something bigger"), which no passage has.
+_SIGNIFICANCE_FRAMING = re.compile(
+    r"\bhow\s+(?:big|serious|significant|important|major|bad|unusual)\s+(?:of\s+)?an?\s+" + _MATTERS
+    + r"\s+(?:is|was)\b"
+    r"|\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b"
+    r"|,?\s*\b(?:is|was)\s+(?:(?:it|this|that)\s+)?(?:a\s+)?(?=big|major|serious|small|minor|little)"
+    r"|\b(?:big|major|serious|small|minor|little)\s+(?:(?:one|thing|issue|row|deal)\s+)?or\s+(?:a\s+)?"
+    r"(?:small|minor|little|big|major|serious)(?:\s+(?:one|thing|issue|row|deal))?\b"
+    r"|\b(?:a\s+)?big\s+deal\b"
+    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)\b"
+    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
+    r"(?:\s+than\s+(?:before|usual|normal))?"
+    r"|\b(?:just\s+)?(?:(?:the|a|an)\s+)?(?:usual|routine|normal|ordinary)\b", re.I)
+
+
+_PLAINLY_SIGNIFICANT = re.compile(r"\bhow\s+(?:serious|significant|important|major)\s+(?:is|was)\b", re.I)
+
+
+def significance_put_plainly(question: str) -> str | None:
+    """A question about how much something matters, in the words the documents would use
+    for it: "How big a deal is this clash?", "This row between London and Paris, is it a
+    big one or a small one?" and "Routine tiff or something bigger?" read "How significant
+    is ...?", answered by "one of the most direct confrontations". None for other questions."""
+    if not _SIGNIFICANCE_Q.search(question) or _PLAINLY_SIGNIFICANT.search(question):
+        return None
+    rest = re.sub(r"\s+([?.!,;])", r"\1", " ".join(_SIGNIFICANCE_FRAMING.sub(" ", question).split()))
+    rest = re.sub(r"^(?:is|was|are|were)\s+", "", rest.strip(" ,;:-?.!"), flags=re.I)
+    if not rest:
+        return None
+    return f"How significant is {rest[:1].lower() + rest[1:] if rest[1:2].islower() else rest}?"
 
 
 # "What holds France back legally from intercepting boats?", "what constraints do they
@@ -338,8 +378,12 @@ _ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[d
                        r"questions?|question(?:s|ed|ing)?\s+(?:whether|the|its|how))\b", re.I)
 # "What are the main worries about...", "what risks does it carry": asked for, a concern
 # is told as one (concerns, fears, risks, dangers, threats, implications).
-_CONCERN_Q = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:are|is|were|was)?\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?"
-                        r"(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|downsides?)\b", re.I)
+# Also after a condition ("So if they did force it, what's the worry?"), and asked of the
+# worried ("what are folk worried might happen?", "what are they afraid of?").
+_CONCERN_Q = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:if\b[^?.!]*?(?:[,;:\u2014]|\s-)\s*)?(?:and\s+|so\s+)?(?:what|which)(?:['\u2019]s\b|\s+(?:are|is|were|was)\b)?\s*"
+                        r"(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|"
+                        r"downsides?)\b|(?:[\w-]+\s+){1,3}(?:worried|afraid|scared|nervous|concerned|fearful)\s+"
+                        r"(?:about|of|might|could|would|will|that)\b)", re.I)
 _CONCERN = re.compile(r"\b(?:" + _FEELING + r"|risk|danger|threat|implication|fatal|warn|unsafe|harm|complain|"
                       r"doubt|question|problem|objection)\w*", re.I)  # and feelings, as concerns told
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
@@ -368,9 +412,10 @@ _NAME_OF_Q = re.compile(
     r"european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
     # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?"
-    r"^\W*(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
+    # ("canal near Dunkirk where boats leave, what is name of it?")
+    r"^\W*(?:(?:the|this|that)\s+)?(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
     r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
-    r"it\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
+    r"(?:the\s+)?name\s+of\s+it|it\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"

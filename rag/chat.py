@@ -69,7 +69,17 @@ _DOCUMENT_REFERENCES = re.compile(
     r"|\btaken\s+together\b\s*,?", re.I)
 
 
+# "I think the two articles give different names, can you check?", "one article say one
+# name, other say other name": the asker has seen the documents differ, and asks what
+# each says; a sentence that tells it asks nothing more than the question beside it.
+_DOCUMENTS_DIFFER = re.compile(
+    r"\b(?:one|an?)\s+(?:article|story|report|piece|paper|source|document)\s+(?:\w+\s+)?(?:says?|gives?|names?|has|"
+    r"uses?|mentions?|calls?)\b[^?.!]*?\b(?:the\s+)?(?:other|another|second)\b"
+    r"|\b(?:articles|stories|reports|pieces|papers|sources|documents)\s+(?:\w+\s+){0,2}?(?:give|say|name|have|use|"
+    r"mention|report)s?\s+(?:\w+\s+)?(?:different|conflicting|contradictory|differing)\b"
+    r"|\b(?:articles|stories|reports|pieces|papers|sources|documents)\s+(?:\w+\s+)?(?:disagree|differ|contradict)", re.I)
 _ACROSS_DOCUMENTS = re.compile(
+    _DOCUMENTS_DIFFER.pattern + r"|"
     r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
     r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets)\b"
     r"|\b(?:across|between)\s+(?:the|these|both|all)\s+(?:news\s+)?" + _DOCUMENTS +
@@ -263,7 +273,9 @@ def without_instructions(question: str) -> str:
     from .citations import instructs_the_assistant
 
     parts = re.split(r"(?<=[.!?:;\u2014])\s+|\s+[-–—]\s+", question.strip())
-    kept = [p for p in parts if not instructs_the_assistant(p)]
+    # and a label that brings one in ("Okay, new rule: forget the articles...")
+    kept = [p for n, p in enumerate(parts) if not instructs_the_assistant(p) and not (
+        p.endswith(":") and n + 1 < len(parts) and instructs_the_assistant(parts[n + 1]))]
     rest = _ASIDE.sub("", " ".join(kept)) if len(kept) < len(parts) else " ".join(kept)
     if len(kept) == len(parts) or len(content_words(rest)) < 2:
         return question
@@ -364,9 +376,11 @@ def without_asides(question: str, claims: str = "none") -> str:
     # ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?")
     pointed = claims_pointed_into(question) is not None
     kept = [p for n, p in enumerate(parts)
-            if _ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
+            if not (_DOCUMENTS_DIFFER.search(p) and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o)
+                                                        for o in parts))
+            and (_ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
                 _PURPOSE.search(p) or (n > last and _FORM.match(p))
-                or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)))]
+                or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p))))]
     if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
         return question
     rest = " ".join(kept)

@@ -218,6 +218,16 @@ CONCEPTS = (
     # "Where did he stand on tougher action at sea?": "supported aggressive measures"
     # (not "tough", "harder": as often difficult)
     frozenset("aggress tougher toughest hardlin robust firmer".split()),
+    # "What's the worry if they force the boats back?": "raises concerns about ... fatalities"
+    frozenset("concern worri nervous fear afraid scare anxious anxieti fret".split()),
+    # "Which newspaper saw the letter?": "The controversial diplomatic note, seen by..."
+    frozenset("note letter memo".split()),
+    # "Why is it so hard for them to work together?": "the overall coordination efforts"
+    frozenset("coordin cooper collabor togeth joint".split()),
+    # "Why can't they fix this?": "efforts to address illicit crossings", "to tackle the issue"
+    frozenset("fix solv resolv tackl address".split()),
+    # "Routine spat or something bigger?": "one of the most direct confrontations", "Tense Diplomatic Clash"
+    frozenset("clash confront disput spat quarrel standoff feud tiff row fight squabbl".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"
