@@ -93,7 +93,9 @@ _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+
                      r"|\b(?:a|any|the)\s+dates?\s+(?:for|when|on\s+which|by\s+which|set)\b"
                      # "when r they gonna start..., any date?" (not "Is it in force - any date yet?",
                      # which the news that it is not yet answers)
-                     r"|^\W*when\b[^?]*[,;:-]\s*(?:is\s+there\s+)?(?:a|any)\s+dates?\s*(?:given|yet|set)?\s*[?.!]*\s*$",
+                     r"|^\W*when\b[^?]*[,;:-]\s*(?:is\s+there\s+)?(?:a|any)\s+dates?\s*(?:given|yet|set)?\s*[?.!]*\s*$"
+                     # "When France decides on the doctrine, is there a date?", read after its clause
+                     r"|^\W*(?:is|was)\s+there\s+(?:a|any)\s+dates?\s*(?:given|set)?\s*[?.!]*\s*$",
                      re.I)  # (not "any timeline?", as often asked of how far something has got)
 _A_DATE = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m not in ("may", "march")) + "|" + "|".join(_WEEKDAYS) +
@@ -164,6 +166,9 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor
                        r"justif(?:y|ies|ied|ying)\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
+                     # a promise to keep is why someone is pressed: "pressure on Sunak's government
+                     # to deliver on its promise to 'stop the boats'"
+                     r"|\bdeliver\s+on\b|\b(?:pledge|promise)[sd]?\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
                      # interventions at sea to life-threatening situations"
                      r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*"
@@ -283,9 +288,24 @@ def asked_to_hold(question: str) -> re.Pattern | None:
         return _CONSTRAINT
     if _SIGNIFICANCE_Q.search(question):
         return _SIGNIFICANCE
+    if _AGREE_Q.search(question) and not _DOCUMENTS_AGREE.search(question):
+        return _AGREEMENT
     if _RECIPIENT_Q.search(question) and not _SENDER_TOO.search(question):
         return _RECIPIENT
     return None
+
+
+# "Do France and the UK basically agree on how to handle the boats?", "are they on the same
+# page?": whether two sides agree, which a sentence tells as agreement or its opposite
+# ("the fundamental disagreement between the two nations", "rejected the UK's demands")
+# (not what was agreed to: "the new sea plan france agreed to")
+_AGREE_Q = re.compile(r"\b(?:agree|agrees|agreed|disagree|disagrees|disagreed|in\s+agreement|see\s+eye\s+to\s+eye|"
+                      r"on\s+the\s+same\s+page|at\s+odds)\b(?!\s+(?:to|2)\s*[?.!]*\s*$)", re.I)
+# "Do the two articles agree on the safety risks?": whether the documents tell the same
+_DOCUMENTS_AGREE = re.compile(r"\b(?:articles?|reports?|stories|story|pieces?|sources?|documents?|(?:news)?papers?|outlets?|"
+                              r"accounts?|coverage)\s+(?:\w+\s+){0,2}(?:agree|disagree|differ)", re.I)
+_AGREEMENT = re.compile(r"\b(?:agree\w*|disagree\w*|contradict\w*|reject\w*|rebut\w*|differ\w*|clash\w*|"
+                        r"confront\w*|disput\w*|at\s+odds)", re.I)
 
 
 # "To whom was Cleverly's demand addressed?", "who did he send it to?": who received

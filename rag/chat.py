@@ -154,7 +154,14 @@ _SHORT_PHRASES = [
     # "living in Britain", "on the south coast of England": a country's people)
     (re.compile(r"\b(?:people|folks?|ppl|those|persons)\s+(?=(?:who\s+(?:" + _ADVERB + r"\s+)?(?:live|lives)|living)\b"
                 r"(?![^?.!]*\b(?:in|of)\s+(?:the\s+)?(?-i:[A-Z])))", re.I), "residents "),
-    (re.compile(r"(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])[.!]*"), ""),
+    # (its mark kept where it ends a sentence: "...who's right lol. but what...")
+    (re.compile(r"\s*(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])"), ""),
+    (re.compile(r"^[\s.!,;:]+"), ""),
+    (re.compile(r"(?<![\w-])(?:fr\s+)?(?:fr|for\s+real)\s+(?=(?:tho|though)\b)", re.I), ""),
+    # hedges of a casual asker ("why is he kinda mad", "why would france lowkey back off"),
+    # not "what kinda boats": what kind of
+    (re.compile(r"(?<!\bwhat\s)(?<!\bwhich\s)(?<!\ba\s)(?<![\w-])(?:kinda|sorta|lowkey|highkey)(?![\w-])\s*", re.I), ""),
+    (re.compile(r"(?<![\w-])(kind|sort)a(?![\w-])", re.I), r"\1 of"),
     # French asides of a bilingual asker, which no passage has ("Mon Dieu, is it true...?",
     # "Why is France backing away, hein?"), and its "why" ("Pourquoi? Why would...")
     (re.compile(r"(?:,\s*)?(?<![\w'’-])(?:mon\s+dieu|oh\s+l[àa]\s+l[àa]|n['’]est-ce\s+pas|eh\s+bien|hein|bof|zut|"
@@ -203,6 +210,13 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|places?)\b", re.I),
      "place they leave from"),
     (re.compile(r"\bsingl(?:e|es|ed|ing)\s+out\b", re.I), "mentioned"),
+    # "where did he stand on the Channel?": his stance (not "where the plan stands": how far it is)
+    (re.compile(r"\bwhere\s+(?P<tense>did|does|do)\s+(?P<who>he|she|they|(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])"
+                r"[\w'’-]+)?)\s+stand\b", re.I),
+     lambda m: ("what was " if m.group("tense").lower() == "did" else "what is ")
+     + {"he": "his", "she": "her", "they": "their"}.get(m.group("who").lower(), m.group("who") + "'s") + " stance"),
+    # "is he still in post?": in office
+    (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b", re.I), r"\1 office"),
     # "why does it matter that he's gone?": what came of his leaving
     (re.compile(r"\bwhy\s+(?:does|did|do|would|should)\s+it\s+matter\s+(?:that\s+)?(?P<who>he|she|they|"
                 r"(?-i:[A-ZÀ-Þ])[\w-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w-]+)?)(?:['’](?:s|ve)|s(?=\s+gone)|\s+(?:has|had|is|was|"
@@ -261,7 +275,8 @@ def spelled_out(question: str) -> str:
 _ASIDE = re.compile(r"^\s*(?:(?:and\s+|but\s+)?(?:while\s+you['’]re\s+at\s+it|setting\s+that\s+aside|that\s+aside|"
                     r"that\s+said|first(?:\s+of\s+all)?|before\s+that)(?:\s*[-–—,:]+\s*|\s+(?=(?:how|what|which|who|whom|"
                     r"where|when|why|is|are|was|were|do|does|did|can|could)\b))"  # "But first -", not "First Minister"
-                    r"|(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b(?![-–]\w)\s*[-–—,:.]*\s*)", re.I)
+                    r"|(?:(?:anyway|anyhow|so|ok|okay|now|well|right|but|then|though|tho)\b(?![-–]\w)\s*[-–—,:.]*\s*)+)",
+                    re.I)
 
 
 def without_instructions(question: str) -> str:
@@ -324,6 +339,9 @@ _LABEL = re.compile(r"^\s*(?:(?:(?:quick|real|simple|short|one|my|a|another|actu
 _ACKNOWLEDGED = re.compile(
     r"^\W*(?:(?:(?:ok|okay|oh|ah|right|alright|hmm+|cool|great|thanks|thank\s+you|i\s+see|got\s+it|fair\s+enough)"
     r"\s*[,.!;:]+\s*"
+    # "wait so why isnt he doing it anymore", "hang on, who..."
+    r"|(?:wait|hang\s+on|hold\s+on)(?:\s*[,.!;:\-–—]+\s*|\s+(?=(?:and|but|so|then|what|which|who|whose|when|where|"
+    r"why|how|is|are|was|were|do|does|did|can|could)\b))"
     r"|(?:ok|okay|alright|hmm+|thanks|thank\s+you)\s+(?=(?:and|but|so|then|also|what|which|who|whose|when|where|why|"
     r"how|is|are|was|were|do|does|did|can|could|would|will|has|have|had|tell|explain)\b)"
     r"|(?:oh|ah)\s+(?=(?:and|but|so|then|also)\b)))+", re.I)

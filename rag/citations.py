@@ -201,7 +201,7 @@ CONCEPTS = (
     # not "depart", the stem of "department" too
     frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
-              "disgruntl restless".split()),
+              "disgruntl restless mad".split()),
     frozenset("tori conserv".split()),  # the Conservatives by their nickname
     # "Is its approach consistent with the law?", "how does it fit with...": "aligns with maritime law"
     frozenset("align consist compat conform fit".split()),
@@ -228,6 +228,8 @@ CONCEPTS = (
     frozenset("fix solv resolv tackl address".split()),
     # "Routine spat or something bigger?": "one of the most direct confrontations", "Tense Diplomatic Clash"
     frozenset("clash confront disput spat quarrel standoff feud tiff row fight squabbl".split()),
+    # "What was Retailleau's stance?" (and "where did he stand?", read so): "supported aggressive measures"
+    frozenset("stanc posit support".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"

@@ -368,6 +368,10 @@ def test_what_the_asker_thinks_they_know_is_left_out_as_asked(question, claims, 
     ("Right and left wing parties: who backs the deal?", "Right and left wing parties: who backs the deal?"),
     ("I see what you mean, but who paid?", "I see what you mean, but who paid?"),
     ("Oh and what about France?", "And what about France?"),
+    # "wait", "hang on" before what asks
+    ("wait so why isn't he doing it anymore", "So why isn't he doing it anymore"),
+    ("Hang on, who sent it?", "Who sent it?"),
+    ("Wait for the answer?", "Wait for the answer?"),  # a verb
 ])
 def test_a_label_before_the_question_is_not_searched(question, searched):
     assert without_label(question) == searched
@@ -717,6 +721,17 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("Why does it matter that France went back on it?", "Why does it matter that France went back on it?"),
     ("Which departure point is singled out?", "Which place they leave from is mentioned?"),
     ("launch point for most of the departures?", "place they leave from for most of the departures?"),
+    # hedges and fillers of a casual asker; a sentence's end kept
+    ("why is he kinda mad", "why is he mad"),
+    ("why would france lowkey back off", "why would france back off"),
+    ("what kinda boats are they", "what kind of boats are they"),
+    ("who's right lol. but fr tho, is it a big deal?", "who's right. but though, is it a big deal?"),
+    ("lol what did france say", "what did france say"),
+    # a stance, a post
+    ("Retailleau - where did he stand on the Channel?", "Retailleau - what was his stance on the Channel?"),
+    ("Where does France stand?", "what is France's stance?"),
+    ("where the interception plan stands now", "where the interception plan stands now"),
+    ("is he still in post?", "is he still in office?"),
 ])
 def test_these_phrasings_are_spelled_out(question, written):
     from rag.chat import spelled_out
