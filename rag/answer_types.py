@@ -60,7 +60,8 @@ _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen
 # The verb may come after its subject ("When French police is allowed to go in the sea?").
 _CONDITION_Q = re.compile(r"^\W*(?:and\s+|so\s+)?when\s+(?:(?:are|is|were|was|can|could|may|might|should|do|does)\b"
                           # (not a clause before the question: "When the police are allowed to act, what...?")
-                          r"|(?![^?]*,\s*(?:what|who|how|why|where|which)\b)(?:the\s+)?(?:[\w-]+\s+){1,3}(?:is|are|be)\s+"
+                          r"|(?![^?]*,\s*(?:what|who|how|why|where|which|do|does|did|is|are|was|were|can|could|will|"
+                          r"would)\b)(?:the\s+)?(?:[\w-]+\s+){1,3}(?:is|are|be)\s+"
                           r"(?=allowed|permitted|able|entitled|authori))"
                           r"(?:(?!\b(?:did|will)\b)[^?])*?\b(?:allowed|permitted|able|entitled|authori[sz]ed|"
                           r"lawful|legal|possible|supposed|can|could|may)\b", re.I)
@@ -150,7 +151,8 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      r"nationalit(?:y|ies))\b", re.I)
 _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
-                       r"\bwhat\s+([\w-]+\s+){0,3}?(reasons?|justifications?)\b|\bon what grounds\b|"
+                       # ("what's the reason in each one", "what's their excuse")
+                       r"\bwhat(?:['’]s)?\s+([\w-]+\s+){0,3}?(reasons?|justifications?|excuses?)\b|\bon what grounds\b|"
                        r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
                        r"\bwhat\s+([\w-]+\s+){0,2}?explanations?\s+(did|does|do|was|were|is|has|have)\b|"
                        r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b|"
@@ -159,6 +161,11 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor
                        # where it comes from)
                        r"\bwhat(?:['’]s|\s+is)\s+(?:making|causing)\b|\bwhat\s+(?:makes|made|causes|caused)\b"
                        r"(?!\s+(?:clear|public|official|headlines?|news)\b)|"
+                       # "what keeps France from doing it?", "what stops france intercepting at sea?",
+                       # "what holds them back?" (not "what stops the boats?": what does)
+                       r"\bwhat(?:['’]s)?\s+(?:keeps|kept|stops|stopped|stopping|keeping|prevents|prevented|preventing|"
+                       r"holds|held|holding)\s+(?:[\w'’-]+\s+){1,3}?(?:from|back)\b|"
+                       r"\bwhat\s+(?:stops|stopped|keeps|prevents)\s+(?:[\w'’-]+\s+){1,2}?(?:intercept|stopp|doing|act|step)\w*|"
                        # "To what may this change of heart be attributed?", "on what is it based?"
                        r"\bto\s+what\b[^?.!]*?\battribut\w*|\bon\s+what\b[^?.!]*?\bbased\b|"
                        # "How did Paris justify saying no?"
@@ -166,9 +173,6 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor
                        r"justif(?:y|ies|ied|ying)\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
-                     # a promise to keep is why someone is pressed: "pressure on Sunak's government
-                     # to deliver on its promise to 'stop the boats'"
-                     r"|\bdeliver\s+on\b|\b(?:pledge|promise)[sd]?\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
                      # interventions at sea to life-threatening situations"
                      r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*"
@@ -176,6 +180,11 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
                      # policy hesitance", "hampered by" (not a plain passive: "boats driven by smugglers")
                      r"|\b(?:complicated|hampered|hindered|undermined|slowed|compounded|blocked|stalled)\s+by\b",
                      re.I)
+# Asked why someone is under pressure, a promise they must keep tells why: "pressure on
+# Sunak's government to deliver on its promise to 'stop the boats'" (not for other
+# questions: "Why is Rishi Sunak unpopular?")
+_PRESSURE_Q = re.compile(r"\b(?:pressure[ds]?|pressured|pushed|pressed)\b", re.I)
+_PROMISE = re.compile(r"\bdeliver\s+on\b|\b(?:pledge|promise)[sd]?\b", re.I)
 # A feeling and what it is about ("frustration at delays", "angry over costs"): the
 # reason for a feeling a question asks about ("Why is the UK frustrated?"), not for
 # what someone does.
@@ -298,9 +307,9 @@ def asked_to_hold(question: str) -> re.Pattern | None:
 # "Do France and the UK basically agree on how to handle the boats?", "are they on the same
 # page?": whether two sides agree, which a sentence tells as agreement or its opposite
 # ("the fundamental disagreement between the two nations", "rejected the UK's demands")
-# (not what was agreed to: "the new sea plan france agreed to")
+# (not what was agreed to: "the new sea plan france agreed to", "Who agreed to the doctrine?")
 _AGREE_Q = re.compile(r"\b(?:agree|agrees|agreed|disagree|disagrees|disagreed|in\s+agreement|see\s+eye\s+to\s+eye|"
-                      r"on\s+the\s+same\s+page|at\s+odds)\b(?!\s+(?:to|2)\s*[?.!]*\s*$)", re.I)
+                      r"on\s+the\s+same\s+page|at\s+odds)\b(?!\s+(?:to|2)\b)", re.I)
 # "Do the two articles agree on the safety risks?": whether the documents tell the same
 _DOCUMENTS_AGREE = re.compile(r"\b(?:articles?|reports?|stories|story|pieces?|sources?|documents?|(?:news)?papers?|outlets?|"
                               r"accounts?|coverage)\s+(?:\w+\s+){0,2}(?:agree|disagree|differ)", re.I)
@@ -338,6 +347,9 @@ _SIGNIFICANCE_Q = re.compile(
     r"\b(?:usual|routine|normal|ordinary)\b[^?.!]*?\bor\b[^?.!]*?\b(?:something\s+(?:bigger|more\s+serious|more)|"
     r"(?:more\s+)?serious|bigger|significant)\b|"
     r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b|"
+    # "is this the worst row we've had with France?", "has it ever got this heated before?"
+    r"\b(?:the\s+)?(?:worst|biggest|most\s+serious)\s+(?:diplomatic\s+)?" + _MATTERS + r"s?\b|"
+    r"\bever\s+(?:got|gotten|been|become)\s+(?:this|so|that)\s+(?:heated|bad|serious|tense|hostile)\b|"
     # "this fight between UK and France, is big one or small one?"
     r"\b(?:big|major|serious)\s+(?:one|thing|issue|row|deal)\s+or\s+(?:a\s+)?(?:small|minor|little)\b|"
     r"\b(?:small|minor|little)\s+(?:one|thing|issue|row|deal)\s+or\s+(?:a\s+)?(?:big|major|serious)\b", re.I)
@@ -352,30 +364,44 @@ _SIGNIFICANCE_FRAMING = re.compile(
     + r"\s+(?:is|was)\b"
     r"|\bhow\s+much\s+(?:does|did|do)\s+(?:this|it|that)\s+matter\b"
     r"|,?\s*\b(?:is|was)\s+(?:(?:it|this|that)\s+)?(?:a\s+)?(?=big|major|serious|small|minor|little)"
-    r"|\b(?:big|major|serious|small|minor|little)\s+(?:(?:one|thing|issue|row|deal)\s+)?or\s+(?:a\s+)?"
+    r"|\b(?:an?\s+)?(?:big|major|serious|small|minor|little)\s+(?:(?:one|thing|issue|row|deal)\s+)?or\s+(?:an?\s+)?"
     r"(?:small|minor|little|big|major|serious)(?:\s+(?:one|thing|issue|row|deal))?\b"
     r"|\b(?:a\s+)?big\s+deal\b"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)\b"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
     r"(?:\s+than\s+(?:before|usual|normal))?"
-    r"|\b(?:just\s+)?(?:(?:the|a|an)\s+)?(?:usual|routine|normal|ordinary)\b", re.I)
+    r"|\b(?:just\s+)?(?:(?:the|a|an)\s+)?(?:usual|routine|normal|ordinary)\b"
+    r"|\s*[—–-]?\s*\b(?:has|have)\s+(?:it|things|this|that)\s+ever\s+(?:got|gotten|been|become)\s+(?:this|so|that)\s+"
+    r"[\w-]+(?:\s+between\s+[^?.!]*?)?(?:\s+before)?(?=\s*[?.!]|$)", re.I)
 
 
+_DISPUTE = re.compile(r"\b(?:" + _MATTERS + r"|confrontation|standoff|stand-off|fight|tiff|squabble|quarrel|"
+                      r"tensions?|exchange|falling[- ]out|argument)s?\b", re.I)
 _PLAINLY_SIGNIFICANT = re.compile(r"\bhow\s+(?:serious|significant|important|major)\s+(?:is|was)\b", re.I)
 
 
 def significance_put_plainly(question: str) -> str | None:
-    """A question about how much something matters, in the words the documents would use
-    for it: "How big a deal is this clash?", "This row between London and Paris, is it a
-    big one or a small one?" and "Routine tiff or something bigger?" read "How significant
-    is ...?", answered by "one of the most direct confrontations". None for other questions."""
+    """A question about how much the dispute matters, put plainly: "How big a deal is this
+    clash?", "This row between London and Paris, is it a big one or a small one?" and
+    "Routine tiff or something bigger?" read "How significant is ...?", which "one of the
+    most direct confrontations" answers, without the framing words no passage has. None for
+    other questions, where no dispute is named ("Is this a big deal?", "Was Retailleau's
+    departure a big deal?": "significant" would find "This significant expenditure")."""
     if not _SIGNIFICANCE_Q.search(question) or _PLAINLY_SIGNIFICANT.search(question):
         return None
     rest = re.sub(r"\s+([?.!,;])", r"\1", " ".join(_SIGNIFICANCE_FRAMING.sub(" ", question).split()))
     rest = re.sub(r"^(?:is|was|are|were)\s+", "", rest.strip(" ,;:-?.!"), flags=re.I)
-    if not rest:
-        return None
-    return f"How significant is {rest[:1].lower() + rest[1:] if rest[1:2].islower() else rest}?"
+    # ("Is the row serious or just the usual?": "the row")
+    rest = re.sub(r"\s+(?:(?:so|very|really|that)\s+)?(?:serious|big|major|significant|important|bad)$", "", rest,
+                  flags=re.I)
+    if not rest or rest.lower() in ("it", "this", "that", "they", "it all", "all this", "all that"):
+        return None  # nothing named to ask about
+    if not _DISPUTE.search(rest):
+        return None  # "Was Retailleau's departure a big deal?": not the dispute, which those words tell
+    first = rest.split(maxsplit=1)[0]
+    if first.lower() in ("the", "this", "that", "these", "those", "a", "an", "it", "its", "their", "his", "her"):
+        rest = first.lower() + rest[len(first):]  # not a name: "France", "the UK's note"
+    return f"How significant is {rest}?"
 
 
 # "What holds France back legally from intercepting boats?", "what constraints do they
@@ -399,11 +425,18 @@ _ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[d
 # "What are the main worries about...", "what risks does it carry": asked for, a concern
 # is told as one (concerns, fears, risks, dangers, threats, implications).
 # Also after a condition ("So if they did force it, what's the worry?"), and asked of the
-# worried ("what are folk worried might happen?", "what are they afraid of?").
+# worried, what they fear might happen ("what are folk worried might happen?"), or what
+# anyone at all fears ("what's everyone worried about?"; not "What are backbenchers worried
+# about?", which their own sentence answers).
 _CONCERN_Q = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:if\b[^?.!]*?(?:[,;:\u2014]|\s-)\s*)?(?:and\s+|so\s+)?(?:what|which)(?:['\u2019]s\b|\s+(?:are|is|were|was)\b)?\s*"
                         r"(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|"
                         r"downsides?)\b|(?:[\w-]+\s+){1,3}(?:worried|afraid|scared|nervous|concerned|fearful)\s+"
-                        r"(?:about|of|might|could|would|will|that)\b)", re.I)
+                        r"(?:might|could|would|will)\b)"
+                        # what anyone at all is worried about ("If the French did start forcing the boats
+                        # back, what's everyone worried about?")
+                        r"|\b(?:what|which)(?:['\u2019]s|\s+(?:are|is|were|was))\s+(?:everyone|everybody|people|folks?|"
+                        r"they|anyone|anybody)\s+(?:so\s+|most\s+|really\s+)?(?:worried|afraid|scared|nervous|concerned)\s+"
+                        r"(?:about|of)\b", re.I)
 _CONCERN = re.compile(r"\b(?:" + _FEELING + r"|risk|danger|threat|implication|fatal|warn|unsafe|harm|complain|"
                       r"doubt|question|problem|objection)\w*", re.I)  # and feelings, as concerns told
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
@@ -428,12 +461,12 @@ _NAME_OF_Q = re.compile(
     # "Which international convention confines the police...?": an instrument known by its name
     # ("Which specific French statute or international convention...?": either, by its name)
     r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal|french|british|uk|eu|national|"
-    r"domestic)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+(?:(?:specific|particular|international|"
+    r"domestic|bilateral|formal|named|official)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+(?:(?:specific|particular|international|"
     r"european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
     # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?"
     # ("canal near Dunkirk where boats leave, what is name of it?")
-    r"^\W*(?:(?:the|this|that)\s+)?(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+(?:near|in|at|by|on|off|from|outside|that|"
+    r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+(?:near|in|at|by|on|off|from|outside|that|"
     r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
     r"(?:the\s+)?name\s+of\s+it|it\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
@@ -557,8 +590,8 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
     role = m is None and (m := _WHO_IS_Q.search(query)) is not None
     if not m:
         return None
-    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic") or m.group("law")
-                                        or m.group("named"))
+    thing = m.group("np") if role else (m.group("np") or m.group("called") or m.group("topic") or m.group("bare")
+                                        or m.group("law") or m.group("named"))
     head = tokenize(thing.split()[-1])
     if thing.split()[-1].lower() in _LEGAL_HEADS:  # "the Geneva Convention": its name beside a word for it
         words = re.findall(r"[\w'’-]+", text)
@@ -1172,7 +1205,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
             return EXACT_TIME_PENALTY
     elif asks.time and not _TIME.search(text):
         return TYPE_PENALTY
-    if asks.reason and not _REASON.search(text) and not (asks.feeling and _FEELING_ABOUT.search(text)):
+    if asks.reason and not _REASON.search(text) and not (asks.feeling and _FEELING_ABOUT.search(text)) and not (
+            _PRESSURE_Q.search(typed) and _PROMISE.search(text)):
         return TYPE_PENALTY
     if asks.concern and not _CONCERN.search(text):
         return TYPE_PENALTY

@@ -78,6 +78,9 @@ _DOCUMENTS_DIFFER = re.compile(
     r"|\b(?:articles|stories|reports|pieces|papers|sources|documents)\s+(?:\w+\s+){0,2}?(?:give|say|name|have|use|"
     r"mention|report)s?\s+(?:\w+\s+)?(?:different|conflicting|contradictory|differing)\b"
     r"|\b(?:articles|stories|reports|pieces|papers|sources|documents)\s+(?:\w+\s+)?(?:disagree|differ|contradict)", re.I)
+# "..., can you check?", "is that right?": asks only that the sentence before be checked
+_CHECK_TAG = re.compile(r"[,;:\u2014-]\s*(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?(?:check|confirm|verify|clarify)"
+                        r"(?:\s+(?:it|this|that|for\s+me|please))?\s*[?.!]*\s*$", re.I)
 _ACROSS_DOCUMENTS = re.compile(
     _DOCUMENTS_DIFFER.pattern + r"|"
     r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
@@ -160,7 +163,8 @@ _SHORT_PHRASES = [
     (re.compile(r"(?<![\w-])(?:fr\s+)?(?:fr|for\s+real)\s+(?=(?:tho|though)\b)", re.I), ""),
     # hedges of a casual asker ("why is he kinda mad", "why would france lowkey back off"),
     # not "what kinda boats": what kind of
-    (re.compile(r"(?<!\bwhat\s)(?<!\bwhich\s)(?<!\ba\s)(?<![\w-])(?:kinda|sorta|lowkey|highkey)(?![\w-])\s*", re.I), ""),
+    (re.compile(r"(?<!\bwhat\s)(?<!\bwhich\s)(?<!\ba\s)(?<![\w-])(?:kinda|sorta|lowkey|highkey)\s+(?=[a-z])", re.I),
+     ""),
     (re.compile(r"(?<![\w-])(kind|sort)a(?![\w-])", re.I), r"\1 of"),
     # French asides of a bilingual asker, which no passage has ("Mon Dieu, is it true...?",
     # "Why is France backing away, hein?"), and its "why" ("Pourquoi? Why would...")
@@ -210,13 +214,18 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|places?)\b", re.I),
      "place they leave from"),
     (re.compile(r"\bsingl(?:e|es|ed|ing)\s+out\b", re.I), "mentioned"),
-    # "where did he stand on the Channel?": his stance (not "where the plan stands": how far it is)
+    # "where did he stand on the Channel?": what he supported (not "where the plan stands": how
+    # far it is)
     (re.compile(r"\bwhere\s+(?P<tense>did|does|do)\s+(?P<who>he|she|they|(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])"
                 r"[\w'’-]+)?)\s+stand\b", re.I),
-     lambda m: ("what was " if m.group("tense").lower() == "did" else "what is ")
-     + {"he": "his", "she": "her", "they": "their"}.get(m.group("who").lower(), m.group("who") + "'s") + " stance"),
+     lambda m: "what " + m.group("tense").lower() + " " + m.group("who") + " support"),
+    # "what's the worry?", "is there also a worry that...", "what sort of worries": a concern,
+    # as the documents put it (not "What are backbenchers worried about?", their own feeling)
+    (re.compile(r"\b(a|the|any|of|main|big|biggest|real|other|their|his|her|its)\s+worr(y|ies)\b", re.I),
+     lambda m: m.group(1) + (" concerns" if m.group(2).lower() == "ies" else " concern")),
     # "is he still in post?": in office
-    (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b", re.I), r"\1 office"),
+    (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b(?![\w-])", re.I), r"\1 office"),
+    (re.compile(r"\bat\s+the\s+helm\b", re.I), "in office"),
     # "why does it matter that he's gone?": what came of his leaving
     (re.compile(r"\bwhy\s+(?:does|did|do|would|should)\s+it\s+matter\s+(?:that\s+)?(?P<who>he|she|they|"
                 r"(?-i:[A-ZÀ-Þ])[\w-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w-]+)?)(?:['’](?:s|ve)|s(?=\s+gone)|\s+(?:has|had|is|was|"
@@ -275,7 +284,8 @@ def spelled_out(question: str) -> str:
 _ASIDE = re.compile(r"^\s*(?:(?:and\s+|but\s+)?(?:while\s+you['’]re\s+at\s+it|setting\s+that\s+aside|that\s+aside|"
                     r"that\s+said|first(?:\s+of\s+all)?|before\s+that)(?:\s*[-–—,:]+\s*|\s+(?=(?:how|what|which|who|whom|"
                     r"where|when|why|is|are|was|were|do|does|did|can|could)\b))"  # "But first -", not "First Minister"
-                    r"|(?:(?:anyway|anyhow|so|ok|okay|now|well|right|but|then|though|tho)\b(?![-–]\w)\s*[-–—,:.]*\s*)+)",
+                    r"|(?:(?:anyway|anyhow|so|ok|okay|now|well|right|but|then)\b(?![-–]\w)\s*[-–—,:.]*\s*"
+                    r"|(?:though|tho)\s*[-–—,:.]+\s*)+)",
                     re.I)
 
 
@@ -394,8 +404,8 @@ def without_asides(question: str, claims: str = "none") -> str:
     # ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?")
     pointed = claims_pointed_into(question) is not None
     kept = [p for n, p in enumerate(parts)
-            if not (_DOCUMENTS_DIFFER.search(p) and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o)
-                                                        for o in parts))
+            if not (_DOCUMENTS_DIFFER.search(p) and (not p.rstrip().endswith("?") or _CHECK_TAG.search(p))
+                    and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o) for o in parts))
             and (_ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
                 _PURPOSE.search(p) or (n > last and _FORM.match(p))
                 or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p))))]
@@ -527,8 +537,8 @@ def topic_put_back(question: str) -> str | None:
 # Gerald Darmanin")
 _ASKS_WHO = re.compile(r"\b(?:who|whom|whose|which|name|names|named|identify|identif(?:y|ies))\b", re.I)
 _OFFICE_ASKED = re.compile(
-    r"\b(?P<a>(?:a|an)\s+)?(?P<whose>(?:french|british|uk|english|german|belgian|dutch|italian|spanish|irish|european|"
-    r"american)\s+)?(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|"
+    r"\b(?P<a>(?:a|an)\s+|names?\s+(?:for|of)\s+(?:the\s+)?)?(?P<whose>(?:french|british|uk|english|german|belgian|"
+    r"dutch|italian|spanish|irish|european|american|france['’]s|britain['’]s)\s+)?(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|"
     r"security)\s+)(?P<office>minister|secretar|chief|official|spokes(?:person|man|woman))(?P<many>s|ies|people|men|"
     r"women)?(?:y\b)?(?P<names>\s+names)?\b(?!['’])", re.I)
 # several of them, one in each document: not "Who received the Home Secretary's request?"
@@ -545,7 +555,12 @@ def office_asked(question: str) -> str | None:
             m.group("many") or m.group("names") or (m.group("a") and _SEVERAL.search(question))):
         return None
     office = m.group("office") + ("y" if m.group("office").lower() == "secretar" else "")
-    return f"Who is the {(m.group('whose') or '')}{m.group('post')}{office}?"
+    whose = _COUNTRY_ADJECTIVE.get((m.group("whose") or "").strip().lower().replace("’", "'"), m.group("whose") or "")
+    return f"Who is the {whose}{m.group('post')}{office}?"
+
+
+# "two different names for France's Interior Minister": the French one
+_COUNTRY_ADJECTIVE = {"france's": "French ", "britain's": "British "}
 
 
 # "Did the Home Office say anything useful, or was it the usual line?": a yes-or-no

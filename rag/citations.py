@@ -217,19 +217,21 @@ CONCEPTS = (
     frozenset("polic gendarm gendarmeri".split()),  # France's police, in French
     # "Where did he stand on tougher action at sea?": "supported aggressive measures"
     # (not "tough", "harder": as often difficult)
-    frozenset("aggress tougher toughest hardlin robust firmer".split()),
-    # "What's the worry if they force the boats back?": "raises concerns about ... fatalities"
-    frozenset("concern worri nervous fear afraid scare anxious anxieti fret".split()),
+    # ("Is that a harder line than before?": "a significant hardening of the UK government's position")
+    frozenset("aggress tougher toughest hardlin robust firmer harden".split()),
+    # "What are people afraid of if they force the boats back?": "raises concerns about ...
+    # fatalities" (and "the worry", read as a concern; not "worried", said of someone's own feeling)
+    frozenset("concern nervous fear afraid scare anxious anxieti fret".split()),
     # "Which newspaper saw the letter?": "The controversial diplomatic note, seen by..."
     frozenset("note letter memo".split()),
     # "Why is it so hard for them to work together?": "the overall coordination efforts"
-    frozenset("coordin cooper collabor togeth joint".split()),
+    frozenset("coordin cooper collabor togeth".split()),
     # "Why can't they fix this?": "efforts to address illicit crossings", "to tackle the issue"
     frozenset("fix solv resolv tackl address".split()),
     # "Routine spat or something bigger?": "one of the most direct confrontations", "Tense Diplomatic Clash"
     frozenset("clash confront disput spat quarrel standoff feud tiff row fight squabbl".split()),
-    # "What was Retailleau's stance?" (and "where did he stand?", read so): "supported aggressive measures"
-    frozenset("stanc posit support".split()),
+    # "What was Retailleau's stance?": "The French position is clear"
+    frozenset("stanc posit".split()),
 )
 _CONCEPT_OF = {t: group for group in CONCEPTS for t in group}
 # Words that name a kind, said by a word for any one of it: "Which officials are named?"

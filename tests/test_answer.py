@@ -2139,9 +2139,13 @@ ELEVENTH_LIST_REFUSED = [
     ("How big a deal is this clash?", "How significant is this clash?"),
     ("This row between London and Paris, is it a big one or a small one?",
      "How significant is this row between London and Paris?"),
-    ("Just a routine spat, or something bigger?", "How significant is spat?"),
+    ("Is this clash a big one or a small one?", "How significant is this clash?"),
+    ("Is the row serious or just the usual?", "How significant is the row?"),
+    ("Is the UK-France standoff a big deal?", "How significant is the UK-France standoff?"),  # names kept
+    ("Was Retailleau's departure a big deal?", None),  # not the dispute
     ("How serious is it? Worse than the usual squabbling?", None),  # already plain
-    ("Is this a big deal?", None),  # nothing left to ask about
+    ("Is this a big deal?", None),  # nothing named to ask about
+    ("How big a deal is it — has it ever got this heated before?", None),
     ("What did France reject?", None),
 ])
 def test_how_much_it_matters_put_plainly(question, plainly):
@@ -2153,7 +2157,8 @@ def test_how_much_it_matters_put_plainly(question, plainly):
 TWELFTH_LIST_ANSWERED = [
     # what is feared, asked after a condition; worry as concern
     ("If France did start pushing the boats back by force, what's the worry?", [], "potential fatalities"),
-    ("If France did push the boats back by force, what would people be afraid of?", [], "potential fatalities"),
+    ("If France did push the boats back by force, what's everyone afraid of?", [], "potential fatalities"),
+    ("And is there a worry that people die if the boats are forced back?", [], "potential fatalities"),
     # a letter for the note; when someone may act, with the verb after its subject
     ("Which paper got a look at the letter?", [], "seen by The Independent"),
     ("When French police is allowed to stop a boat at sea?", [], "life-threatening"),
@@ -2186,6 +2191,12 @@ TWELFTH_LIST_ANSWERED = [
 
 TWELFTH_LIST_REFUSED = [
     "canal near Dunkirk the boats go from, what is name of it?",
+    # a promise tells why someone is pressed, not why anything else; "joint" is not coordination,
+    # nor "support" a stance
+    "Why did the Conservatives win the last election?",
+    "Why is Rishi Sunak unpopular?",
+    "Are there joint patrols?",
+    "Who supports the UK's demand?",
     "When the French finally decide on the new doctrine, is there a date?",
 ]
 
