@@ -1041,11 +1041,27 @@ def test_naming_a_thing_the_passages_never_mention_accepts_any_new_name():
     assert names_the_thing("Who played?", sentence) is None
 
 
+@pytest.mark.parametrize("question, thing", [
+    ("canal near Dunkirk where boats leave, what is name of it?", "canal"),
+    ("The canal near Dunkirk where the boats leave from - what is its name?", "canal"),
+    ("Boats leave from a canal near Dunkirk, what's it called?", None),  # a clause, not a thing
+    ("Is it true they leave from near Dunkirk, what's it called?", None),
+    ("Under which bilateral treaty was the £480 million committed?", "treaty"),
+])
+def test_what_a_name_is_asked_of(question, thing):
+    from rag.answer_types import _NAME_OF_Q
+
+    m = _NAME_OF_Q.search(question)
+    asked = m and next((g for g in (m.group("topic"), m.group("bare"), m.group("law")) if g), None)
+    assert asked == thing
+
+
 @pytest.mark.parametrize("question, named", [
     ("What is the name of that tidal canal the boats leave from?", False),  # where it is, not its name
     ("what's the canal near dunkirk called", False),
     ("What is the name of the town near the canal?", True),  # a town's name is where it is
     ("What is the name of the minister he sent the demand to?", False),  # no minister here
+    ("canal near Dunkirk where boats leave, what is name of it?", False),  # without "the"
 ])
 def test_a_name_after_near_or_in_says_where_a_thing_is(question, named):
     from rag.answer_types import names_the_thing
@@ -1957,6 +1973,8 @@ def test_names_asked_after_and_purposes_before(real_seed_settings, question, quo
     ("Are the boats leaving from just the usual spots?", False),
     ("Is it just normal for boats to leave every day?", False),
     ("This fight between UK and France, is big one or small one?", True),
+    ("Is this the worst row we've had with France over migrants?", True),
+    ("Has it ever got this heated between the two before?", True),
     ("Is it a big row or a small one?", True),
     ("Are the boats big or small?", False),  # a size
 ])
@@ -2182,6 +2200,11 @@ TWELFTH_LIST_ANSWERED = [
      "most direct confrontations"),
     # where someone stood, and whether still in post
     ("Retailleau: where did he stand, and is he still in post?", [], "supported aggressive measures"),
+    # the reason in each, put with "what's"; an office asked of each document by its two names; at the helm
+    ("Both articles say the French won't stop boats at sea. What's the reason in each?", [], "life-threatening"),
+    ("I've read two different names for France's interior minister in these reports. Who are they?", [],
+     "Darmanin"),
+    ("Retailleau: what did he want at sea, and is he still at the helm?", [], "departure from office"),
     # whether two sides agree: told by their disagreement
     ("So are London and Paris basically on the same page about the boats?", [], "fundamental disagreement"),
     # why someone is under pressure: the promise to keep
