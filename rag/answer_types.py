@@ -51,6 +51,17 @@ _EXACT_COUNT_Q = re.compile(r"\b(?:exactly|precisely)\s+how\s+(?:many|much)\b|\b
                             r"(?<!\bwhat\s)(?<!\bhow\s)(?<!\bwho\s)\b(?:exactly|precisely)\b"
                             r"(?!\s+(?:as|what|how|who|when|where|why|which|like)\b)|\b(?:exact|precise|actual|specific|hard|firm|concrete)\s+"
                             r"(?:figures?|numbers?|count|total|tally|stats|statistics)\b", re.I)
+# Asked whether an exact figure is given ("is there a hard number?", "Do they give an actual
+# figure, or is it just a vague claim?", "Is the £480 million an exact number?"), not for
+# it: what the documents say, however round, answers ("thousands of crossings").
+_WHETHER_EXACT = re.compile(
+    r"\b(?:is|are|was|were)\s+there\s+(?:an?\s+|any\s+)?(?:exact|precise|actual|specific|hard|firm|concrete)\s+"
+    r"(?:figures?|numbers?|counts?|totals?|tally)\b"
+    r"|\b(?:do|does|did)\s+(?:[\w'’-]+\s+){1,3}?(?:give|provide|offer|cite|put|quote|state)\s+(?:an?\s+|any\s+)?"
+    r"(?:exact|precise|actual|specific|hard|firm|concrete)\s+(?:figures?|numbers?|counts?|totals?)\b"
+    r"|(?:^|[.?!;]\s*)\W*(?:and\s+|so\s+)?(?:is|was)\s+(?:the|that|this|it)\s+(?:[£$€]?[\w,.]+\s+){0,3}?(?:an?\s+)?"
+    r"(?:exact|precise)\s+(?:figure|number|amount|sum)\b"
+    r"|\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:an?\s+)?(?:vague|rough|general|loose|approximate|round|estimated?)\b", re.I)
 _ROUND_QUANTITIES = frozenset("hundred thousand million billion trillion dozen".split())
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
@@ -1265,8 +1276,8 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
                       or _STILL.match(asking))
     typed = asking if own else _after_statements(query)
     return typed, _Asks(
-        number=bool(_NUMBER_Q.search(typed)), breakdown=bool(_BREAKDOWN_Q.search(typed)),
-        exact_count=bool(_EXACT_COUNT_Q.search(typed)),
+        number=bool(_NUMBER_Q.search(typed)) and not _WHETHER_EXACT.search(typed), breakdown=bool(_BREAKDOWN_Q.search(typed)),
+        exact_count=bool(_EXACT_COUNT_Q.search(typed)) and not _WHETHER_EXACT.search(typed),
         frequency=bool(_FREQUENCY_Q.search(typed)), year=bool(_YEAR_Q.search(typed)),
         date=bool(_DATE_Q.search(typed)), start=bool(_START_Q.search(typed)),
         exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),

@@ -160,6 +160,12 @@ _SHORT_PHRASES = [
     # (its mark kept where it ends a sentence: "...who's right lol. but what...")
     (re.compile(r"\s*(?<![\w-])(?:lol|lmao|omg|tbh|ngl)(?![\w-])"), ""),
     (re.compile(r"^[\s.!,;:]+"), ""),
+    # a speaker's fillers ("who's the erm home secretary fellow you know the one who...", "...,
+    # you know, ..."), not "do you know who", "from what you know"
+    (re.compile(r"(?<![\w'’-])(?:erm+|umm*|uhm*|uh+)(?![\w'’-])[,.]*\s*"), ""),
+    (re.compile(r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bif\s)(?<!\bas\s)(?<!\blet\s)(?<!\bwould\s)(?<!\bwhat\s)(?<!\bwhatever\s)"
+                r"(?<!\bthat\s)(?<!\ball\s)(?<!\bthings\s)(?<![\w'’-])you\s+know(?![\w'’-])(?!\s+(?:what|who|whom|how|why|"
+                r"where|when|which|if|whether|about|that|anything|any|more|best|better)\b)[,.]*\s*", re.I), ""),
     (re.compile(r"(?<![\w-])(?:fr\s+)?(?:fr|for\s+real)\s+(?=(?:tho|though)\b)", re.I), ""),
     # hedges of a casual asker ("why is he kinda mad", "why would france lowkey back off"),
     # not "what kinda boats": what kind of
@@ -223,6 +229,15 @@ _SHORT_PHRASES = [
     # as the documents put it (not "What are backbenchers worried about?", their own feeling)
     (re.compile(r"\b(a|the|any|of|main|big|biggest|real|other|their|his|her|its)\s+worr(y|ies)\b", re.I),
      lambda m: m.group(1) + (" concerns" if m.group(2).lower() == "ies" else " concern")),
+    # "why can't they sort this out between them?": address it, as the documents put it (not
+    # "what sort of...")
+    (re.compile(r"\bsort(s|ed|ing)?\s+(?:(this|it|that|things|the\s+\w+|them)\s+)?out\b", re.I),
+     lambda m: {"s": "addresses", "ed": "addressed", "ing": "addressing"}.get((m.group(1) or "").lower(), "address")
+     + (" " + m.group(2) if m.group(2) else "")),
+    # "Which British officials are named?": the documents write "UK" (not "the British
+    # public", "British waters", whose words they have)
+    (re.compile(r"\bBritish(?=\s+(?:officials?|ministers?|politicians?|authorities|figures|people|side|government)\b)"),
+     "UK"),
     # "is he still in post?": in office
     (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b(?![\w-])", re.I), r"\1 office"),
     (re.compile(r"\bat\s+the\s+helm\b", re.I), "in office"),

@@ -2205,6 +2205,13 @@ TWELFTH_LIST_ANSWERED = [
     ("I've read two different names for France's interior minister in these reports. Who are they?", [],
      "Darmanin"),
     ("Retailleau: what did he want at sea, and is he still at the helm?", [], "departure from office"),
+    # British officials as the documents name them; whether a figure is exact, answered with the
+    # figure as it is; a speaker's fillers
+    ("Which British officials are named, and in which article?", [], "Hewitt"),
+    ("Do they give an exact number of crossings prevented, or just a rough claim?", [], "thousands of crossings"),
+    ("Is there a hard number for how many boats leave each day?", [], "multiple departures"),
+    ("who's the um home secretary fellow you know the one who told France to stop every boat, what's his name", [],
+     "Cleverly"),
     # whether two sides agree: told by their disagreement
     ("So are London and Paris basically on the same page about the boats?", [], "fundamental disagreement"),
     # why someone is under pressure: the promise to keep
@@ -2220,6 +2227,8 @@ TWELFTH_LIST_REFUSED = [
     "Why is Rishi Sunak unpopular?",
     "Are there joint patrols?",
     "Who supports the UK's demand?",
+    # the figure itself asked for
+    "What is the precise figure of crossings the Home Office says were prevented?",
     "When the French finally decide on the new doctrine, is there a date?",
 ]
 

@@ -735,6 +735,16 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("is he still in post?", "is he still in office?"),
     ("Are crossings rising in post-Brexit Britain?", "Are crossings rising in post-Brexit Britain?"),
     ("Is France's response lowkey?", "Is France's response lowkey?"),  # an adjective
+    # sorting it out is addressing it; British officials are the documents' UK officials
+    ("Why can't they sort this out between them?", "Why can't they address this between them?"),
+    ("what sort of boats", "what sort of boats"),
+    ("Which British officials are named?", "Which UK officials are named?"),
+    ("Is it in British waters?", "Is it in British waters?"),
+    # a speaker's fillers, not what is asked
+    ("who's the erm home secretary fellow you know the one who told them", "who's the home secretary fellow the one "
+     "who told them"),
+    ("do you know who paid", "do you know who paid"),
+    ("answer from whatever you know. Anyway: who paid?", "answer from whatever you know. Anyway: who paid?"),
     # a worry as the documents put it, not someone's own feeling
     ("what's the worry with that?", "what's the concern with that?"),
     ("What are backbenchers worried about?", "What are backbenchers worried about?"),
