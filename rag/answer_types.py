@@ -447,7 +447,11 @@ _CONCERN_Q = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:if\b[^?.!]*?(?:[,;:\u2014
                         # back, what's everyone worried about?")
                         r"|\b(?:what|which)(?:['\u2019]s|\s+(?:are|is|were|was))\s+(?:everyone|everybody|people|folks?|"
                         r"they|anyone|anybody)\s+(?:so\s+|most\s+|really\s+)?(?:worried|afraid|scared|nervous|concerned)\s+"
-                        r"(?:about|of)\b", re.I)
+                        r"(?:about|of)\b"
+                        # "Is anyone worried someone could cop it if...?", "is anyone fretting about what
+                        # forcing them back might mean?"
+                        r"|\b(?:is|are)\s+(?:anyone|anybody|people|there\s+anyone)\s+(?:else\s+)?(?:worried|afraid|scared|nervous|"
+                        r"concerned|fretting|fearful)\b", re.I)
 _CONCERN = re.compile(r"\b(?:" + _FEELING + r"|risk|danger|threat|implication|fatal|warn|unsafe|harm|complain|"
                       r"doubt|question|problem|objection)\w*", re.I)  # and feelings, as concerns told
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names

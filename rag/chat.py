@@ -181,7 +181,7 @@ _SHORT_PHRASES = [
     (re.compile(r"(?<![\w'’-])pourquoi(?![\w'’-])", re.I), "why"),
     # "he wanted tough measures at sea", "tough on the boats", "harder line": aggressive (not
     # "so tough to stop them": hard)
-    (re.compile(r"\b(?:tough|tougher|harder)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
+    (re.compile(r"\b(?:tough|tougher|harder|hard)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
                 r"tactics?|response|crackdown)\b)|\btough(?=\s+(?:with|on)\s+(?:the\s+)?(?:boats?|crossings?|"
                 r"migra\w*|immigra\w*|smuggl\w*|france|french|borders?|channel)\b)", re.I), "aggressive"),
     # "which paper got hold of the letter?", "had sight of", "got a look at": who saw it ("seen
@@ -238,6 +238,12 @@ _SHORT_PHRASES = [
     # public", "British waters", whose words they have)
     (re.compile(r"\bBritish(?=\s+(?:officials?|ministers?|politicians?|authorities|figures|people|side|government)\b)"),
      "UK"),
+    # "Who's Bruno Retailleau when he's at home?": who he is
+    (re.compile(r",?\s*\bwhen\s+(?:he|she|they|it)(?:['’]s|['’]re|\s+is|\s+are)\s+at\s+home\b", re.I), ""),
+    # "working with the French": cooperating, as the documents put it ("Our cooperation has...")
+    (re.compile(r"\bwork(ing|s|ed)?\s+(?=(?:together\s+)?with\s+(?:the\s+)?(?:french|france|british|britain|uk|them|each|"
+                r"paris|london)\b)", re.I),
+     lambda m: "cooperat" + {"ing": "ing", "s": "es", "ed": "ed"}.get((m.group(1) or "").lower(), "e") + " "),
     # "is he still in post?": in office
     (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b(?![\w-])", re.I), r"\1 office"),
     (re.compile(r"\bat\s+the\s+helm\b", re.I), "in office"),

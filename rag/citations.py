@@ -190,7 +190,9 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
 # Words that say how big something is, or how much it matters to the asker: nothing to
 # find where what they qualify is found ("Sunak's big promise", "these little inflatable
 # boats"), but what is asked where it is not ("Are the boats big?", "a massive storm").
-SIZE_WORDS = frozenset("big huge massiv tini littl".split())
+# So are words for how something was kept from view ("which paper saw the secret letter?",
+# "the leaked note"): "Was the note secret?" still asks it.
+SIZE_WORDS = frozenset("big huge massiv tini littl secret confidenti leak".split())
 
 
 # Words that name one thing, any of which a sentence may use for another (stemmed):
@@ -201,7 +203,7 @@ CONCEPTS = (
     # not "depart", the stem of "department" too
     frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
-              "disgruntl restless mad".split()),
+              "disgruntl restless mad cranki grumpi narki".split()),
     frozenset("tori conserv".split()),  # the Conservatives by their nickname
     # "Is its approach consistent with the law?", "how does it fit with...": "aligns with maritime law"
     frozenset("align consist compat conform fit".split()),

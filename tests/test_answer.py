@@ -2172,6 +2172,22 @@ def test_how_much_it_matters_put_plainly(question, plainly):
     assert significance_put_plainly(question) == plainly
 
 
+@pytest.mark.parametrize("question, asks", [
+    ("So if they did force it, what's the worry?", True),
+    ("And if they did force it, what are folk worried might happen?", True),
+    ("If they did start forcing boats back, what's everyone worried about?", True),
+    ("Is anyone fretting about what forcing them back might mean?", True),
+    ("What are the main worries about it?", True),
+    ("What are backbenchers worried about?", False),  # their own feeling, told in their sentence
+    ("Apart from the legal side, what other risk does it mention?", False),
+    ("Who is worried?", False),
+])
+def test_what_asks_for_a_concern(question, asks):
+    from rag.answer_types import _CONCERN_Q
+
+    assert bool(_CONCERN_Q.search(question)) is asks
+
+
 TWELFTH_LIST_ANSWERED = [
     # what is feared, asked after a condition; worry as concern
     ("If France did start pushing the boats back by force, what's the worry?", [], "potential fatalities"),
@@ -2212,6 +2228,10 @@ TWELFTH_LIST_ANSWERED = [
     ("Is there a hard number for how many boats leave each day?", [], "multiple departures"),
     ("who's the um home secretary fellow you know the one who told France to stop every boat, what's his name", [],
      "Cleverly"),
+    # an idiom about who someone is; a note kept from view; grumpy as frustrated
+    ("Martin Hewitt - who's he when he's at home?", [], "border security chief"),
+    ("which newspaper got to see the leaked letter?", [], "seen by The Independent"),
+    ("Who's getting grumpy at home about the money going to France?", [], "backbenchers"),
     # whether two sides agree: told by their disagreement
     ("So are London and Paris basically on the same page about the boats?", [], "fundamental disagreement"),
     # why someone is under pressure: the promise to keep
@@ -2227,6 +2247,8 @@ TWELFTH_LIST_REFUSED = [
     "Why is Rishi Sunak unpopular?",
     "Are there joint patrols?",
     "Who supports the UK's demand?",
+    # whether it was kept from view is asked
+    "Was the note secret?",
     # the figure itself asked for
     "What is the precise figure of crossings the Home Office says were prevented?",
     "When the French finally decide on the new doctrine, is there a date?",

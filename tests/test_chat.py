@@ -740,6 +740,10 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("what sort of boats", "what sort of boats"),
     ("Which British officials are named?", "Which UK officials are named?"),
     ("Is it in British waters?", "Is it in British waters?"),
+    # "working with" as the documents' cooperation; "hard measures" as aggressive ones
+    ("Has working with the French stopped any boats?", "Has cooperating with the French stopped any boats?"),
+    ("Was he for hard measures at sea?", "Was he for aggressive measures at sea?"),
+    ("Why is it so hard to stop them?", "Why is it so hard to stop them?"),
     # a speaker's fillers, not what is asked
     ("who's the erm home secretary fellow you know the one who told them", "who's the home secretary fellow the one "
      "who told them"),
