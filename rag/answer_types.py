@@ -29,6 +29,10 @@ from .per_chunks import PerChunks
 # been spent?")
 # What "how big a ..." may ask the size of as a matter of weight, not of number: "how big
 # a deal is this row?" (see `_SIGNIFICANCE_Q`)
+# A dispute, named ("the worst row", "this clash"): not "the biggest problem", "issue", "blow"
+_DISPUTE_WORDS = (r"(?:rows?|clash(?:es)?|spats?|disputes?|confrontations?|standoffs?|stand-offs?|fights?|tiffs?|"
+                  r"squabbles?|quarrels?|tensions?|exchanges?|falling[- ]outs?|arguments?|rifts?|bust-?ups?|crisis|"
+                  r"escalations?|feuds?)")
 _MATTERS = (r"(?:deal|problem|issue|blow|shift|row|story|change|step|setback|thing|escalation|rift|dispute|moment|"
             r"clash|spat|bust-?up|crisis)")
 _NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\bseeing\s)"
@@ -54,14 +58,18 @@ _EXACT_COUNT_Q = re.compile(r"\b(?:exactly|precisely)\s+how\s+(?:many|much)\b|\b
 # Asked whether an exact figure is given ("is there a hard number?", "Do they give an actual
 # figure, or is it just a vague claim?", "Is the £480 million an exact number?"), not for
 # it: what the documents say, however round, answers ("thousands of crossings").
+# A figure must still be told, however round ("multiple", "thousands"): "Is there a hard
+# number for how many patrol boats France has?" is not answered by a sentence with none.
 _WHETHER_EXACT = re.compile(
     r"\b(?:is|are|was|were)\s+there\s+(?:an?\s+|any\s+)?(?:exact|precise|actual|specific|hard|firm|concrete)\s+"
     r"(?:figures?|numbers?|counts?|totals?|tally)\b"
     r"|\b(?:do|does|did)\s+(?:[\w'’-]+\s+){1,3}?(?:give|provide|offer|cite|put|quote|state)\s+(?:an?\s+|any\s+)?"
     r"(?:exact|precise|actual|specific|hard|firm|concrete)\s+(?:figures?|numbers?|counts?|totals?)\b"
-    r"|(?:^|[.?!;]\s*)\W*(?:and\s+|so\s+)?(?:is|was)\s+(?:the|that|this|it)\s+(?:[£$€]?[\w,.]+\s+){0,3}?(?:an?\s+)?"
-    r"(?:exact|precise)\s+(?:figure|number|amount|sum)\b"
-    r"|\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:an?\s+)?(?:vague|rough|general|loose|approximate|round|estimated?)\b", re.I)
+    # a figure the question gives ("Is the £480 million an exact number?")
+    r"|(?:^|[.?!;]\s*)\W*(?:and\s+|so\s+)?(?:is|was)\s+(?:the|that|this|it)\s+[£$€]?\d[\w,.]*\s+(?:[\w,.]+\s+){0,2}?"
+    r"(?:an?\s+)?(?:exact|precise)\s+(?:figure|number|amount|sum)\b", re.I)
+_VAGUE_QUANTITY = re.compile(r"\b(?:multiple|several|many|numerous|countless|dozens|scores|hundreds|thousands|millions|"
+                             r"approximately|roughly|around|about|some)\b", re.I)
 _ROUND_QUANTITIES = frozenset("hundred thousand million billion trillion dozen".split())
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"
@@ -184,6 +192,10 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor
                        r"justif(?:y|ies|ied|ying)\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
+                     # a justification ("aligns with maritime law")
+                     r"|\balign(?:s|ed)?\s+with\b"
+                     # and what money is for ("committed ... to help fund increased patrols")
+                     r"|\bto\s+(?:help\s+)?(?:fund|finance|pay\s+for)\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
                      # interventions at sea to life-threatening situations"
                      r"|\b(restrict|prohibit|forbid|forbidden|bann?ed|not allowed|not permitted)\w*"
@@ -191,10 +203,11 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited
                      # policy hesitance", "hampered by" (not a plain passive: "boats driven by smugglers")
                      r"|\b(?:complicated|hampered|hindered|undermined|slowed|compounded|blocked|stalled)\s+by\b",
                      re.I)
-# Asked why someone is under pressure, a promise they must keep tells why: "pressure on
-# Sunak's government to deliver on its promise to 'stop the boats'" (not for other
-# questions: "Why is Rishi Sunak unpopular?")
-_PRESSURE_Q = re.compile(r"\b(?:pressure[ds]?|pressured|pushed|pressed)\b", re.I)
+# Asked why someone is under pressure or wants something, a promise they must keep tells
+# why: "pressure on Sunak's government to deliver on its promise to 'stop the boats'" (not
+# for other questions: "Why is Rishi Sunak unpopular?")
+_PRESSURE_Q = re.compile(r"\b(?:pressure[ds]?|pressured|pushed|pushing|pressed|pressing|wants?|wanted|keen|important|"
+                         r"priority|determined|desperate|matters?)\b", re.I)
 _PROMISE = re.compile(r"\bdeliver\s+on\b|\b(?:pledge|promise)[sd]?\b", re.I)
 # A feeling and what it is about ("frustration at delays", "angry over costs"): the
 # reason for a feeling a question asks about ("Why is the UK frustrated?"), not for
@@ -359,7 +372,7 @@ _SIGNIFICANCE_Q = re.compile(
     r"(?:more\s+)?serious|bigger|significant)\b|"
     r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b|"
     # "is this the worst row we've had with France?", "has it ever got this heated before?"
-    r"\b(?:the\s+)?(?:worst|biggest|most\s+serious)\s+(?:diplomatic\s+)?" + _MATTERS + r"s?\b|"
+    r"\b(?:the\s+)?(?:worst|biggest|most\s+serious)\s+(?:diplomatic\s+)?" + _DISPUTE_WORDS + r"\b|"
     r"\bever\s+(?:got|gotten|been|become)\s+(?:this|so|that)\s+(?:heated|bad|serious|tense|hostile)\b|"
     # "this fight between UK and France, is big one or small one?"
     r"\b(?:big|major|serious)\s+(?:one|thing|issue|row|deal)\s+or\s+(?:a\s+)?(?:small|minor|little)\b|"
@@ -382,12 +395,13 @@ _SIGNIFICANCE_FRAMING = re.compile(
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
     r"(?:\s+than\s+(?:before|usual|normal))?"
     r"|\b(?:just\s+)?(?:(?:the|a|an)\s+)?(?:usual|routine|normal|ordinary)\b"
-    r"|\s*[—–-]?\s*\b(?:has|have)\s+(?:it|things|this|that)\s+ever\s+(?:got|gotten|been|become)\s+(?:this|so|that)\s+"
+    # "is this like the worst row we've had": the row
+    r"|\b(?:like\s+)?the\s+(?:worst|biggest|most\s+serious)\s+(?=(?:diplomatic\s+)?" + _DISPUTE_WORDS + r"\b)"
+    r"|(?:[—–-]\s*)?\b(?:has|have)\s+(?:it|things|this|that)\s+ever\s+(?:got|gotten|been|become)\s+(?:this|so|that)\s+"
     r"[\w-]+(?:\s+between\s+[^?.!]*?)?(?:\s+before)?(?=\s*[?.!]|$)", re.I)
 
 
-_DISPUTE = re.compile(r"\b(?:" + _MATTERS + r"|confrontation|standoff|stand-off|fight|tiff|squabble|quarrel|"
-                      r"tensions?|exchange|falling[- ]out|argument)s?\b", re.I)
+_DISPUTE = re.compile(r"\b" + _DISPUTE_WORDS + r"\b", re.I)
 _PLAINLY_SIGNIFICANT = re.compile(r"\bhow\s+(?:serious|significant|important|major)\s+(?:is|was)\b", re.I)
 
 
@@ -1196,8 +1210,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     mentions are still not new.
     """
     typed, asks = _asked_for(query, asking)
-    if asks.number and (not _new_numbers(query, text) or actor_only_receives(typed, text)
-                        or counts_something_else(typed, text)):
+    if asks.number and (not (_new_numbers(query, text) or (asks.whether_exact and _VAGUE_QUANTITY.search(text)))
+                        or actor_only_receives(typed, text) or counts_something_else(typed, text)):
         return TYPE_PENALTY
     if asks.breakdown and not _new_numbers(query, text):
         return EXACT_TIME_PENALTY
@@ -1257,6 +1271,7 @@ class _Asks(NamedTuple):
     number: bool
     breakdown: bool
     exact_count: bool
+    whether_exact: bool  # asked whether a figure is exact: a round one answers
     frequency: bool
     year: bool
     date: bool
@@ -1279,9 +1294,10 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
     own = asking and ((_QUESTION_WORD.search(asking) and not _WHAT_ABOUT.match(asking)) or _YES_OR_NO.match(asking)
                       or _STILL.match(asking))
     typed = asking if own else _after_statements(query)
+    whether_exact = bool(_WHETHER_EXACT.search(typed))
     return typed, _Asks(
-        number=bool(_NUMBER_Q.search(typed)) and not _WHETHER_EXACT.search(typed), breakdown=bool(_BREAKDOWN_Q.search(typed)),
-        exact_count=bool(_EXACT_COUNT_Q.search(typed)) and not _WHETHER_EXACT.search(typed),
+        number=bool(_NUMBER_Q.search(typed)), breakdown=bool(_BREAKDOWN_Q.search(typed)),
+        exact_count=bool(_EXACT_COUNT_Q.search(typed)) and not whether_exact, whether_exact=whether_exact,
         frequency=bool(_FREQUENCY_Q.search(typed)), year=bool(_YEAR_Q.search(typed)),
         date=bool(_DATE_Q.search(typed)), start=bool(_START_Q.search(typed)),
         exact_when=bool(_EXACT_WHEN_Q.search(typed)), future=bool(_FUTURE_Q.search(typed)),

@@ -162,9 +162,10 @@ _SHORT_PHRASES = [
     (re.compile(r"^[\s.!,;:]+"), ""),
     # a speaker's fillers ("who's the erm home secretary fellow you know the one who...", "...,
     # you know, ..."), not "do you know who", "from what you know"
-    (re.compile(r"(?<![\w'’-])(?:erm+|umm*|uhm*|uh+)(?![\w'’-])[,.]*\s*"), ""),
+    (re.compile(r"(?<![\w'’-])(?:erm+|umm*|uhm*|uh+)(?![\w'’-])[,.]*\s*", re.I), ""),
     (re.compile(r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bif\s)(?<!\bas\s)(?<!\blet\s)(?<!\bwould\s)(?<!\bwhat\s)(?<!\bwhatever\s)"
-                r"(?<!\bthat\s)(?<!\ball\s)(?<!\bthings\s)(?<![\w'’-])you\s+know(?![\w'’-])(?!\s+(?:what|who|whom|how|why|"
+                r"(?<!\bthat\s)(?<!\ball\s)(?<!\bthings\s)(?<!n't\s)(?<!n’t\s)(?<!\bsurely\s)(?<!\bdon\s)"
+                r"(?<![\w'’-])you\s+know(?![\w'’-])(?!\s+(?:what|who|whom|how|why|"
                 r"where|when|which|if|whether|about|that|anything|any|more|best|better)\b)[,.]*\s*", re.I), ""),
     (re.compile(r"(?<![\w-])(?:fr\s+)?(?:fr|for\s+real)\s+(?=(?:tho|though)\b)", re.I), ""),
     # hedges of a casual asker ("why is he kinda mad", "why would france lowkey back off"),
@@ -223,7 +224,7 @@ _SHORT_PHRASES = [
     # "where did he stand on the Channel?": what he supported (not "where the plan stands": how
     # far it is)
     (re.compile(r"\bwhere\s+(?P<tense>did|does|do)\s+(?P<who>he|she|they|(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])"
-                r"[\w'’-]+)?)\s+stand\b", re.I),
+                r"[\w'’-]+)?)\s+stand\b(?!\s+(?:to|and|there|watching|while|at|near|by|outside|beside|in)\b)", re.I),
      lambda m: "what " + m.group("tense").lower() + " " + m.group("who") + " support"),
     # "what's the worry?", "is there also a worry that...", "what sort of worries": a concern,
     # as the documents put it (not "What are backbenchers worried about?", their own feeling)
@@ -246,7 +247,8 @@ _SHORT_PHRASES = [
      lambda m: "cooperat" + {"ing": "ing", "s": "es", "ed": "ed"}.get((m.group(1) or "").lower(), "e") + " "),
     # "is he still in post?": in office
     (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b(?![\w-])", re.I), r"\1 office"),
-    (re.compile(r"\bat\s+the\s+helm\b", re.I), "in office"),
+    # ("is he still at the helm?"; not "Who is at the helm?", "at the helm of the Home Office")
+    (re.compile(r"(?<=\bstill\s)at\s+the\s+helm\b(?!\s+of\b)", re.I), "in office"),
     # "why does it matter that he's gone?": what came of his leaving
     (re.compile(r"\bwhy\s+(?:does|did|do|would|should)\s+it\s+matter\s+(?:that\s+)?(?P<who>he|she|they|"
                 r"(?-i:[A-ZÀ-Þ])[\w-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w-]+)?)(?:['’](?:s|ve)|s(?=\s+gone)|\s+(?:has|had|is|was|"

@@ -1975,6 +1975,8 @@ def test_names_asked_after_and_purposes_before(real_seed_settings, question, quo
     ("This fight between UK and France, is big one or small one?", True),
     ("Is this the worst row we've had with France over migrants?", True),
     ("Has it ever got this heated between the two before?", True),
+    ("What is the biggest problem with the new doctrine?", False),  # the most of something else
+    ("What's the biggest blow to the UK government?", False),
     ("Is it a big row or a small one?", True),
     ("Are the boats big or small?", False),  # a size
 ])
@@ -2158,6 +2160,9 @@ ELEVENTH_LIST_REFUSED = [
     ("This row between London and Paris, is it a big one or a small one?",
      "How significant is this row between London and Paris?"),
     ("Is this clash a big one or a small one?", "How significant is this clash?"),
+    ("Is this the worst row we've had with France over migrants?",
+     "How significant is this row we've had with France over migrants?"),
+    ("What is the biggest problem with the new doctrine?", None),  # no dispute
     ("Is the row serious or just the usual?", "How significant is the row?"),
     ("Is the UK-France standoff a big deal?", "How significant is the UK-France standoff?"),  # names kept
     ("Was Retailleau's departure a big deal?", None),  # not the dispute
@@ -2232,6 +2237,10 @@ TWELFTH_LIST_ANSWERED = [
     ("Martin Hewitt - who's he when he's at home?", [], "border security chief"),
     ("which newspaper got to see the leaked letter?", [], "seen by The Independent"),
     ("Who's getting grumpy at home about the money going to France?", [], "backbenchers"),
+    # a promise tells why someone wants something; what money is for; the biggest problem is no dispute
+    ("Why does Sunak want to stop the boats?", [], "stop the boats"),
+    ("What's the reason for the £480 million?", [], "to help fund"),
+    ("What is the biggest problem with the new doctrine?", [], "still being studied"),
     # whether two sides agree: told by their disagreement
     ("So are London and Paris basically on the same page about the boats?", [], "fundamental disagreement"),
     # why someone is under pressure: the promise to keep
@@ -2249,6 +2258,12 @@ TWELFTH_LIST_REFUSED = [
     "Who supports the UK's demand?",
     # whether it was kept from view is asked
     "Was the note secret?",
+    # a figure the articles never give, asked with "or is it rough", "is there a specific figure"
+    "How many boats left Dunkirk last week, or is it just a rough estimate?",
+    "Is there a specific figure for how many police patrol boats there are?",
+    "Is the exact number of patrol boats mentioned?",
+    # who is in charge, asked of no one
+    "Who is at the helm?",
     # the figure itself asked for
     "What is the precise figure of crossings the Home Office says were prevented?",
     "When the French finally decide on the new doctrine, is there a date?",

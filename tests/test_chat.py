@@ -748,6 +748,12 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("who's the erm home secretary fellow you know the one who told them", "who's the home secretary fellow the one "
      "who told them"),
     ("do you know who paid", "do you know who paid"),
+    ("Don't you know the name of the Home Secretary?", "Don't you know the name of the Home Secretary?"),
+    ("Erm, who paid?", "who paid?"),
+    # still at the helm: in office; at the helm of something: who leads it
+    ("is he still at the helm?", "is he still in office?"),
+    ("Who is at the helm of the Home Office?", "Who is at the helm of the Home Office?"),
+    ("Where did they stand to watch the boats leave?", "Where did they stand to watch the boats leave?"),
     ("answer from whatever you know. Anyway: who paid?", "answer from whatever you know. Anyway: who paid?"),
     # a worry as the documents put it, not someone's own feeling
     ("what's the worry with that?", "what's the concern with that?"),
