@@ -217,9 +217,9 @@ _SHORT_PHRASES = [
                 r"put(s|ting)?\s+(?:out\s+)?to\s+sea)(?=\s+(?:from|out\s+of)\b)", re.I),
      lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
          (next((g for g in m.groups() if g), "")).lower(), "leave")),
-    # "which departure point is singled out?": the place they leave from, mentioned
+    # "which departure point is singled out?": the location they leave from, mentioned
     (re.compile(r"\b(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|places?)\b", re.I),
-     "place they leave from"),
+     "location they leave from"),
     (re.compile(r"\bsingl(?:e|es|ed|ing)\s+out\b", re.I), "mentioned"),
     # "where did he stand on the Channel?": what he supported (not "where the plan stands": how
     # far it is)
@@ -245,6 +245,9 @@ _SHORT_PHRASES = [
     (re.compile(r"\bwork(ing|s|ed)?\s+(?=(?:together\s+)?with\s+(?:the\s+)?(?:french|france|british|britain|uk|them|each|"
                 r"paris|london)\b)", re.I),
      lambda m: "cooperat" + {"ing": "ing", "s": "es", "ed": "ed"}.get((m.group(1) or "").lower(), "e") + " "),
+    # "who was it addressed to?": sent to (not "addressed" as tackled: "efforts to address")
+    (re.compile(r"\baddress(ed|es)?(\s+(?:it\s+|them\s+)?)to\b(?!\s+(?:the\s+)?(?:issue|problem|crossings?|challenge)\b)",
+                re.I), lambda m: {"ed": "sent", "es": "sends"}.get((m.group(1) or "").lower(), "send") + m.group(2) + "to"),
     # "is he still in post?": in office
     (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b(?![\w-])", re.I), r"\1 office"),
     # ("is he still at the helm?"; not "Who is at the helm?", "at the helm of the Home Office")

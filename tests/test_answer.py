@@ -2241,6 +2241,11 @@ TWELFTH_LIST_ANSWERED = [
     ("Why does Sunak want to stop the boats?", [], "stop the boats"),
     ("What's the reason for the £480 million?", [], "to help fund"),
     ("What is the biggest problem with the new doctrine?", [], "still being studied"),
+    # the main departure point, where "particularly from" tells it; a title, as a post
+    ("Main departure point for the inflatables?", [], "tidal canal near Dunkirk"),
+    ("What location do the overcrowded inflatables mainly leave from?", [], "tidal canal near Dunkirk"),
+    ("Martin Hewitt - what title does the BBC piece give him?", [], "border security chief"),
+    ("Who sent the stop-the-boats demand, and who was it addressed to? Names and titles please.", [], "Darmanin"),
     # whether two sides agree: told by their disagreement
     ("So are London and Paris basically on the same page about the boats?", [], "fundamental disagreement"),
     # why someone is under pressure: the promise to keep
