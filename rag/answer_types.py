@@ -31,8 +31,7 @@ from .per_chunks import PerChunks
 # a deal is this row?" (see `_SIGNIFICANCE_Q`)
 # A dispute, named ("the worst row", "this clash"): not "the biggest problem", "issue", "blow"
 _DISPUTE_WORDS = (r"(?:rows?|clash(?:es)?|spats?|disputes?|confrontations?|standoffs?|stand-offs?|fights?|tiffs?|"
-                  r"squabbles?|quarrels?|tensions?|exchanges?|falling[- ]outs?|arguments?|rifts?|bust-?ups?|crisis|"
-                  r"escalations?|feuds?)")
+                  r"squabbles?|quarrels?|falling[- ]outs?|rifts?|bust-?ups?|feuds?)")
 _MATTERS = (r"(?:deal|problem|issue|blow|shift|row|story|change|step|setback|thing|escalation|rift|dispute|moment|"
             r"clash|spat|bust-?up|crisis)")
 _NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\bseeing\s)"
@@ -67,9 +66,12 @@ _WHETHER_EXACT = re.compile(
     r"(?:exact|precise|actual|specific|hard|firm|concrete)\s+(?:figures?|numbers?|counts?|totals?)\b"
     # a figure the question gives ("Is the £480 million an exact number?")
     r"|(?:^|[.?!;]\s*)\W*(?:and\s+|so\s+)?(?:is|was)\s+(?:the|that|this|it)\s+[£$€]?\d[\w,.]*\s+(?:[\w,.]+\s+){0,2}?"
-    r"(?:an?\s+)?(?:exact|precise)\s+(?:figure|number|amount|sum)\b", re.I)
-_VAGUE_QUANTITY = re.compile(r"\b(?:multiple|several|many|numerous|countless|dozens|scores|hundreds|thousands|millions|"
-                             r"approximately|roughly|around|about|some)\b", re.I)
+    r"(?:an?\s+)?(?:exact|precise)\s+(?:figure|number|amount|sum)\b"
+    # the figure just given ("Is that an exact number?")
+    r"|(?:^|[.?!;]\s*)\W*(?:and\s+|so\s+)?(?:is|was)\s+(?:that|it|this)\s+(?:an?\s+)?(?:exact|precise|actual|real)\s+"
+    r"(?:figure|number|amount|sum|count)\b", re.I)
+_VAGUE_QUANTITY = re.compile(r"\b(?:multiple|several|numerous|countless|dozens|scores|hundreds|thousands|millions|"
+                             r"approximately|roughly)\b", re.I)
 _ROUND_QUANTITIES = frozenset("hundred thousand million billion trillion dozen".split())
 _FREQUENCY_Q = re.compile(r"\bhow often\b|\bhow frequently\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (month|century|decade)\b|\bwhen (did|was|were|will|is|does|do)\b"

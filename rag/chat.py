@@ -182,7 +182,8 @@ _SHORT_PHRASES = [
     (re.compile(r"(?<![\w'’-])pourquoi(?![\w'’-])", re.I), "why"),
     # "he wanted tough measures at sea", "tough on the boats", "harder line": aggressive (not
     # "so tough to stop them": hard)
-    (re.compile(r"\b(?:tough|tougher|harder|hard)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
+    (re.compile(r"\bhard(?=\s+(?:measures?|line|stance|approach(?:es)?|tactics?)\b)"
+                r"|\b(?:tough|tougher|harder)(?=\s+(?:measures?|actions?|approach(?:es)?|line|stance|polic(?:y|ies)|"
                 r"tactics?|response|crackdown)\b)|\btough(?=\s+(?:with|on)\s+(?:the\s+)?(?:boats?|crossings?|"
                 r"migra\w*|immigra\w*|smuggl\w*|france|french|borders?|channel)\b)", re.I), "aggressive"),
     # "which paper got hold of the letter?", "had sight of", "got a look at": who saw it ("seen
@@ -192,6 +193,14 @@ _SHORT_PHRASES = [
                 r"(?:has|have|had)\s+had\s+sight\s+of)"
                 r"(?=\s+(?:it\b|(?:(?:the|that|this|a|an|its|his|their)\s+)?(?:copy\s+of\s+(?:the\s+)?)?"
                 r"(?:[\w'’-]+\s+){0,4}?(?:note|letter|memo|document|message|copy)\b))", re.I), "saw"),
+    # "which paper saw the secret letter?": how it was kept from view, which no passage says
+    # (not "Was the note secret?", which asks it)
+    (re.compile(r"\b((?:saw|see|sees|seen|seeing|obtained|published|reported)\s+(?:the|that|this|a|an|their|his|its)\s+)"
+                r"(?:secret|leaked|confidential|private)\s+(?=\w)", re.I), r"\1"),
+    # "Main departure point for the inflatables?", "where do they mainly leave from?": where
+    # "particularly from a shallow tidal canal" tells (not "the main thing the UK wants")
+    (re.compile(r"\bmain(?:ly)?\b(?=[^?.!]{0,40}?\b(?:leav\w*|left|depart\w*|launch\w*|location|spot|site)\b)", re.I),
+     "particularly"),
     # "the note was obtained by a newspaper" (not "what was obtained by the UK for its money?")
     (re.compile(r"\bobtained\s+by(?=\s+(?:a|an|the|which|what)?\s*(?:[\w'’-]+\s+)?(?:newspapers?|papers?|outlets?|"
                 r"press|media|journalists?|reporters?|broadcasters?)\b)", re.I), "seen by"),
@@ -217,6 +226,17 @@ _SHORT_PHRASES = [
                 r"put(s|ting)?\s+(?:out\s+)?to\s+sea)(?=\s+(?:from|out\s+of)\b)", re.I),
      lambda m: {"ing": "leaving", "ting": "leaving", "ed": "left", "es": "leaves", "s": "leaves"}.get(
          (next((g for g in m.groups() if g), "")).lower(), "leave")),
+    # a reporter's capitals: "HS demand went to who on the FR side", "why is FR going soft",
+    # "the HO line" (in capitals only: "fr" may be "for real", "ho" a word)
+    (re.compile(r"(?<![\w'’-])HS(?![\w'’-])"), "Home Secretary"),
+    (re.compile(r"(?<![\w'’-])HO(?![\w'’-])"), "Home Office"),
+    (re.compile(r"(?<![\w'’-])FR(?=\s+(?:side|govt|government|officials?|police|authorities|position|line|minister)\b)"),
+     "French"),
+    (re.compile(r"(?<![\w'’-])FR(?![\w'’-])"), "France"),
+    # "where are the dinghies launching from?": leaving it
+    # (not "being launched from", said of the boats)
+    (re.compile(r"\blaunch(es|ing)?(?=\s+from\b)", re.I),
+     lambda m: {"es": "leaves", "ing": "leaving"}.get((m.group(1) or "").lower(), "leave")),
     # "which departure point is singled out?": the location they leave from, mentioned
     (re.compile(r"\b(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|places?)\b", re.I),
      "location they leave from"),
@@ -224,7 +244,7 @@ _SHORT_PHRASES = [
     # "where did he stand on the Channel?": what he supported (not "where the plan stands": how
     # far it is)
     (re.compile(r"\bwhere\s+(?P<tense>did|does|do)\s+(?P<who>he|she|they|(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])"
-                r"[\w'’-]+)?)\s+stand\b(?!\s+(?:to|and|there|watching|while|at|near|by|outside|beside|in)\b)", re.I),
+                r"[\w'’-]+)?)\s+stand\b(?!\s+(?:to|and|there|watching|while|near|by|outside|beside)\b)", re.I),
      lambda m: "what " + m.group("tense").lower() + " " + m.group("who") + " support"),
     # "what's the worry?", "is there also a worry that...", "what sort of worries": a concern,
     # as the documents put it (not "What are backbenchers worried about?", their own feeling)
@@ -242,16 +262,19 @@ _SHORT_PHRASES = [
     # "Who's Bruno Retailleau when he's at home?": who he is
     (re.compile(r",?\s*\bwhen\s+(?:he|she|they|it)(?:['’]s|['’]re|\s+is|\s+are)\s+at\s+home\b", re.I), ""),
     # "working with the French": cooperating, as the documents put it ("Our cooperation has...")
-    (re.compile(r"\bwork(ing|s|ed)?\s+(?=(?:together\s+)?with\s+(?:the\s+)?(?:french|france|british|britain|uk|them|each|"
-                r"paris|london)\b)", re.I),
-     lambda m: "cooperat" + {"ing": "ing", "s": "es", "ed": "ed"}.get((m.group(1) or "").lower(), "e") + " "),
-    # "who was it addressed to?": sent to (not "addressed" as tackled: "efforts to address")
-    (re.compile(r"\baddress(ed|es)?(\s+(?:it\s+|them\s+)?)to\b(?!\s+(?:the\s+)?(?:issue|problem|crossings?|challenge)\b)",
-                re.I), lambda m: {"ed": "sent", "es": "sends"}.get((m.group(1) or "").lower(), "send") + m.group(2) + "to"),
+    # (the verb: not "the UK's work with the French")
+    (re.compile(r"\b(?:work(ing|ed)|(?<=\bto\s)work)\s+(?=(?:together\s+)?with\s+(?:the\s+)?(?:french|france|british|"
+                r"britain|uk|them|each|paris|london)\b)", re.I),
+     lambda m: "cooperat" + {"ing": "ing", "ed": "ed"}.get((m.group(1) or "").lower(), "e") + " "),
+    # "who was it addressed to?": sent to (not "addressed" as tackled: "efforts to address";
+    # "Who did Cleverly address it to?" is read as asked)
+    (re.compile(r"\baddressed(\s+)to\b(?!\s+(?:the\s+)?(?:issue|problem|crossings?|challenge)\b)", re.I), r"sent\1to"),
     # "is he still in post?": in office
     (re.compile(r"\b(in|out\s+of|left|leaves|leaving|leave)\s+post\b(?![\w-])", re.I), r"\1 office"),
-    # ("is he still at the helm?"; not "Who is at the helm?", "at the helm of the Home Office")
-    (re.compile(r"(?<=\bstill\s)at\s+the\s+helm\b(?!\s+of\b)", re.I), "in office"),
+    # ("is he still at the helm?", "Is Retailleau at the helm any more?"; not "Who is at the
+    # helm?", "at the helm of the Home Office")
+    (re.compile(r"(\bwho(?:['’]s|\s+is|\s+was|\s+are)?\s+)?\bat\s+the\s+helm\b(?!\s+of\b)", re.I),
+     lambda m: m.group() if m.group(1) else "in office"),
     # "why does it matter that he's gone?": what came of his leaving
     (re.compile(r"\bwhy\s+(?:does|did|do|would|should)\s+it\s+matter\s+(?:that\s+)?(?P<who>he|she|they|"
                 r"(?-i:[A-ZÀ-Þ])[\w-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w-]+)?)(?:['’](?:s|ve)|s(?=\s+gone)|\s+(?:has|had|is|was|"

@@ -198,9 +198,7 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
 # Words that say how big something is, or how much it matters to the asker: nothing to
 # find where what they qualify is found ("Sunak's big promise", "these little inflatable
 # boats"), but what is asked where it is not ("Are the boats big?", "a massive storm").
-# So are words for how something was kept from view ("which paper saw the secret letter?",
-# "the leaked note"): "Was the note secret?" still asks it.
-SIZE_WORDS = frozenset("big huge massiv tini littl secret confidenti leak".split())
+SIZE_WORDS = frozenset("big huge massiv tini littl".split())
 
 
 # Words that name one thing, any of which a sentence may use for another (stemmed):
@@ -234,11 +232,10 @@ CONCEPTS = (
     frozenset("concern nervous fear afraid scare anxious anxieti fret".split()),
     # "Which newspaper saw the letter?": "The controversial diplomatic note, seen by..."
     frozenset("note letter memo".split()),
-    # "Main departure point for the inflatables?": "particularly from a shallow tidal canal"
-    frozenset("main particular especi chiefli primarili princip".split()),
     # "Why is it so hard for them to work together?": "the overall coordination efforts"
     frozenset("coordin cooper collabor togeth".split()),
     # "Why can't they fix this?": "efforts to address illicit crossings", "to tackle the issue"
+    # ("who was it addressed to?" reads "sent to")
     frozenset("fix solv resolv tackl address".split()),
     # "Routine spat or something bigger?": "one of the most direct confrontations", "Tense Diplomatic Clash"
     frozenset("clash confront disput spat quarrel standoff feud tiff row fight squabbl".split()),

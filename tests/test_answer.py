@@ -1977,6 +1977,7 @@ def test_names_asked_after_and_purposes_before(real_seed_settings, question, quo
     ("Has it ever got this heated between the two before?", True),
     ("What is the biggest problem with the new doctrine?", False),  # the most of something else
     ("What's the biggest blow to the UK government?", False),
+    ("What's the biggest argument the French make against intercepting boats?", False),
     ("Is it a big row or a small one?", True),
     ("Are the boats big or small?", False),  # a size
 ])
@@ -2231,6 +2232,7 @@ TWELFTH_LIST_ANSWERED = [
     ("Which British officials are named, and in which article?", [], "Hewitt"),
     ("Do they give an exact number of crossings prevented, or just a rough claim?", [], "thousands of crossings"),
     ("Is there a hard number for how many boats leave each day?", [], "multiple departures"),
+    ("Is that an exact number?", ["How many crossings were prevented?"], "thousands of crossings"),
     ("who's the um home secretary fellow you know the one who told France to stop every boat, what's his name", [],
      "Cleverly"),
     # an idiom about who someone is; a note kept from view; grumpy as frustrated
@@ -2263,6 +2265,7 @@ TWELFTH_LIST_REFUSED = [
     "Who supports the UK's demand?",
     # whether it was kept from view is asked
     "Was the note secret?",
+    "Was it a secret note?",
     # a figure the articles never give, asked with "or is it rough", "is there a specific figure"
     "How many boats left Dunkirk last week, or is it just a rough estimate?",
     "Is there a specific figure for how many police patrol boats there are?",

@@ -735,7 +735,8 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("launch point for most of the departures?", "location they leave from for most of the departures?"),
     # "addressed to" someone is sent to them, not tackled
     ("Who sent the demand, and who was it addressed to?", "Who sent the demand, and who was it sent to?"),
-    ("efforts to address the crossings", "efforts to address the crossings"),
+    ("Who did Cleverly address it to?", "Who did Cleverly address it to?"),
+    ("Were the concerns addressed to the issue of crossings?", "Were the concerns addressed to the issue of crossings?"),
     # hedges and fillers of a casual asker; a sentence's end kept
     ("why is he kinda mad", "why is he mad"),
     ("why would france lowkey back off", "why would france back off"),
@@ -756,6 +757,17 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("Is it in British waters?", "Is it in British waters?"),
     # "working with" as the documents' cooperation; "hard measures" as aggressive ones
     ("Has working with the French stopped any boats?", "Has cooperating with the French stopped any boats?"),
+    ("Has the UK's work with the French paid off?", "Has the UK's work with the French paid off?"),  # a noun
+    ("Is it hard policy to enforce?", "Is it hard policy to enforce?"),
+    # how the note was kept from view, where who saw it is asked; the main place they leave from
+    ("which paper saw the secret letter", "which paper saw the letter"),
+    ("Was it a secret note?", "Was it a secret note?"),
+    ("where do they mainly leave from?", "where do they particularly leave from?"),
+    ("What's the main thing the UK wants from France?", "What's the main thing the UK wants from France?"),
+    # a reporter's capitals
+    ("HS demand went to who on the FR side", "Home Secretary demand went to who on the French side"),
+    ("what's the HO line", "what's the Home Office line"),
+    ("why is FR going soft", "why is France going soft"),
     ("Was he for hard measures at sea?", "Was he for aggressive measures at sea?"),
     ("Why is it so hard to stop them?", "Why is it so hard to stop them?"),
     # a speaker's fillers, not what is asked
@@ -766,7 +778,10 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("Erm, who paid?", "who paid?"),
     # still at the helm: in office; at the helm of something: who leads it
     ("is he still at the helm?", "is he still in office?"),
-    ("Who is at the helm of the Home Office?", "Who is at the helm of the Home Office?"),
+    ("Is Retailleau at the helm any more?", "Is Retailleau in office any more?"),
+    ("Is he still at the helm of the Home Office?", "Is he still at the helm of the Home Office?"),
+    ("Who is at the helm?", "Who is at the helm?"),
+    ("Where did Retailleau stand in all this?", "what did Retailleau support in all this?"),
     ("Where did they stand to watch the boats leave?", "Where did they stand to watch the boats leave?"),
     ("answer from whatever you know. Anyway: who paid?", "answer from whatever you know. Anyway: who paid?"),
     # a worry as the documents put it, not someone's own feeling
