@@ -237,9 +237,11 @@ _SHORT_PHRASES = [
     # (not "being launched from", said of the boats)
     (re.compile(r"\blaunch(es|ing)?(?=\s+from\b)", re.I),
      lambda m: {"es": "leaves", "ing": "leaving"}.get((m.group(1) or "").lower(), "leave")),
-    # "which departure point is singled out?": the location they leave from, mentioned
-    (re.compile(r"\b(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|places?)\b", re.I),
-     "location they leave from"),
+    # "which departure point is singled out?": where they leave from, mentioned; "what
+    # location": where
+    (re.compile(r"\b(?:(?:which|what)\s+)?(?:departure|launch(?:ing)?|embarkation)\s+(?:points?|sites?|spots?|locations?|"
+                r"places?)\b", re.I), "where they leave from"),
+    (re.compile(r"\b(?:what|which)\s+(?:location|place|spot)\b(?!\s+(?:they\s+)?leave)", re.I), "where"),
     (re.compile(r"\bsingl(?:e|es|ed|ing)\s+out\b", re.I), "mentioned"),
     # "where did he stand on the Channel?": what he supported (not "where the plan stands": how
     # far it is)

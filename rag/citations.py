@@ -193,8 +193,8 @@ ASKING_WORDS = frozenset("mani much exact actual also name call say said tell ta
                          + "anyth someth anyon someon anybodi somebodi everyth everyon everybodi whatev".split()
                          # how many, in words that count nothing: "a lot of these boats"
                          + "lot bunch plenti".split()
-                         # where, in words that name no place: "what location does the text name?"
-                         + "locat specif".split())
+                         # "what does the text specifically name?"
+                         + "specif".split())
 # Words that say how big something is, or how much it matters to the asker: nothing to
 # find where what they qualify is found ("Sunak's big promise", "these little inflatable
 # boats"), but what is asked where it is not ("Are the boats big?", "a massive storm").

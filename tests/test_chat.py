@@ -731,8 +731,9 @@ def test_who_holds_an_office_in_each_document_is_asked_who_holds_it(question, re
     ("why does it matter that it left the EU", "why does it matter that it left the EU"),
     ("why does it matter that they've gone?", "what is the effect of them leaving?"),
     ("Why does it matter that France went back on it?", "Why does it matter that France went back on it?"),
-    ("Which departure point is singled out?", "Which location they leave from is mentioned?"),
-    ("launch point for most of the departures?", "location they leave from for most of the departures?"),
+    ("Which departure point is singled out?", "where they leave from is mentioned?"),
+    ("launch point for most of the departures?", "where they leave from for most of the departures?"),
+    ("What location does the text name?", "where does the text name?"),
     # "addressed to" someone is sent to them, not tackled
     ("Who sent the demand, and who was it addressed to?", "Who sent the demand, and who was it sent to?"),
     ("Who did Cleverly address it to?", "Who did Cleverly address it to?"),
