@@ -455,7 +455,8 @@ _ATTITUDE = re.compile(r"\b(?:" + _HELD + r"|criticism|(?:raised?|raising|pose[d
 # worried, what they fear might happen ("what are folk worried might happen?"), or what
 # anyone at all fears ("what's everyone worried about?"; not "What are backbenchers worried
 # about?", which their own sentence answers).
-_CONCERN_Q = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:if\b[^?.!]*?(?:[,;:\u2014]|\s-)\s*)?(?:and\s+|so\s+)?(?:what|which)(?:['\u2019]s\b|\s+(?:are|is|were|was)\b)?\s*"
+_CONCERN_Q = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:if\b[^?.!]*?(?:[,;:\u2014]|\s-)\s*)?(?:and\s+|so\s+)?"
+                        r"(?:what|which)(?:['\u2019]s\b|\s+(?:are|is|were|was)\b)?\s*"
                         r"(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:worries|worry|concerns?|fears?|risks?|dangers?|threats?|"
                         r"downsides?)\b|(?:[\w-]+\s+){1,3}(?:worried|afraid|scared|nervous|concerned|fearful)\s+"
                         r"(?:might|could|would|will)\b)"
@@ -466,8 +467,8 @@ _CONCERN_Q = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:if\b[^?.!]*?(?:[,;:\u2014
                         r"(?:about|of)\b"
                         # "Is anyone worried someone could cop it if...?", "is anyone fretting about what
                         # forcing them back might mean?"
-                        r"|\b(?:is|are)\s+(?:anyone|anybody|people|there\s+anyone)\s+(?:else\s+)?(?:worried|afraid|scared|nervous|"
-                        r"concerned|fretting|fearful)\b", re.I)
+                        r"|\b(?:is|are)\s+(?:anyone|anybody|people|there\s+anyone)\s+(?:else\s+)?"
+                        r"(?:worried|afraid|scared|nervous|concerned|fretting|fearful)\b", re.I)
 _CONCERN = re.compile(r"\b(?:" + _FEELING + r"|risk|danger|threat|implication|fatal|warn|unsafe|harm|complain|"
                       r"doubt|question|problem|objection)\w*", re.I)  # and feelings, as concerns told
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'’-]*")  # UK, BBC: not names
@@ -492,13 +493,14 @@ _NAME_OF_Q = re.compile(
     # "Which international convention confines the police...?": an instrument known by its name
     # ("Which specific French statute or international convention...?": either, by its name)
     r"\bwhich\s+(?:(?:specific|particular|international|european|un|maritime|legal|french|british|uk|eu|national|"
-    r"domestic|bilateral|formal|named|official)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+(?:(?:specific|particular|international|"
-    r"european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
+    r"domestic|bilateral|formal|named|official)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+"
+    r"(?:(?:specific|particular|international|european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
     # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?"
     # ("canal near Dunkirk where boats leave, what is name of it?")
-    r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+(?:near|in|at|by|on|off|from|outside|that|"
-    r"which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
+    r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+"
+    r"(?:near|in|at|by|on|off|from|outside|that|which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?"
+    r"(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
     r"(?:the\s+)?name\s+of\s+it|it\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"

@@ -589,8 +589,9 @@ def topic_put_back(question: str) -> str | None:
 _ASKS_WHO = re.compile(r"\b(?:who|whom|whose|which|name|names|named|identify|identif(?:y|ies))\b", re.I)
 _OFFICE_ASKED = re.compile(
     r"\b(?P<a>(?:a|an)\s+|names?\s+(?:for|of)\s+(?:the\s+)?)?(?P<whose>(?:french|british|uk|english|german|belgian|"
-    r"dutch|italian|spanish|irish|european|american|france['’]s|britain['’]s)\s+)?(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|"
-    r"security)\s+)(?P<office>minister|secretar|chief|official|spokes(?:person|man|woman))(?P<many>s|ies|people|men|"
+    r"dutch|italian|spanish|irish|european|american|france['’]s|britain['’]s)\s+)?"
+    r"(?P<post>(?:interior|home|foreign|prime|border(?:\s+security)?|justice|defen[cs]e|immigration|security)\s+)"
+    r"(?P<office>minister|secretar|chief|official|spokes(?:person|man|woman))(?P<many>s|ies|people|men|"
     r"women)?(?:y\b)?(?P<names>\s+names)?\b(?!['’])", re.I)
 # several of them, one in each document: not "Who received the Home Secretary's request?"
 _SEVERAL = re.compile(r"\b(?:each|both|two|couple|different|either|several)\b", re.I)
