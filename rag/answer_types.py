@@ -170,7 +170,9 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      r"(?:conventions?|treat(?:y|ies)|acts?|laws?|statutes?|bills?|charit(?:y|ies)|"
                      r"organi[sz]ations?|compan(?:y|ies)|newspapers?|ports?|cit(?:y|ies)|towns?|countr(?:y|ies)|nations?|"
                      r"nationalit(?:y|ies))\b", re.I)
-_REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|\bfor what reasons?\b|"
+# ("Pulling both pieces together, why won't France stop boats?"; not "what's its stance, and
+# why?", which asks the stance too)
+_REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        # ("what's the reason in each one", "what's their excuse")
                        r"\bwhat(?:['’]s)?\s+([\w-]+\s+){0,3}?(reasons?|justifications?|excuses?)\b|\bon what grounds\b|"

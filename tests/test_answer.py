@@ -2239,6 +2239,8 @@ TWELFTH_LIST_ANSWERED = [
     ("Martin Hewitt - who's he when he's at home?", [], "border security chief"),
     ("which newspaper got to see the leaked letter?", [], "seen by The Independent"),
     ("Who's getting grumpy at home about the money going to France?", [], "backbenchers"),
+    # why, after a phrase and a comma, in each article
+    ("Reading the two reports side by side, why won't the French stop the boats out at sea?", [], "life-threatening"),
     # a promise tells why someone wants something; what money is for; the biggest problem is no dispute
     ("Why does Sunak want to stop the boats?", [], "stop the boats"),
     ("What's the reason for the £480 million?", [], "to help fund"),
