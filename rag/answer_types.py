@@ -498,12 +498,13 @@ _NAME_OF_Q = re.compile(
     r"domestic|bilateral|formal|named|official)\s+){0,3}(?:(?:statutes?|laws?|acts?|regulations?)\s+or\s+"
     r"(?:(?:specific|particular|international|european|un|maritime|legal)\s+){0,3})?(?P<law>conventions?|treat(?:y|ies))\b|"
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
-    # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?"
+    # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?",
+    # "... where the boats go out — what is the canal called?"
     # ("canal near Dunkirk where boats leave, what is name of it?")
     r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+"
     r"(?:near|in|at|by|on|off|from|outside|that|which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?"
     r"(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
-    r"(?:the\s+)?name\s+of\s+it|it\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
+    r"(?:the\s+)?name\s+of\s+it|(?:it|(?:the|that|this)\s+[\w'’-]+)\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"

@@ -257,6 +257,28 @@ _SHORT_PHRASES = [
     (re.compile(r"\bsort(s|ed|ing)?\s+(?:(this|it|that|things|the\s+\w+|them)\s+)?out\b", re.I),
      lambda m: {"s": "addresses", "ed": "addressed", "ing": "addressing"}.get((m.group(1) or "").lower(), "address")
      + (" " + m.group(2) if m.group(2) else "")),
+    # "customer asked me why the UK and france cant just coordinate": what someone else
+    # asked, which the asker passes on
+    (re.compile(r"^\W*(?:(?:a|my|one|the|this|some)\s+)?(?:customers?|passengers?|friends?|kids?|sons?|daughters?|"
+                r"mates?|colleagues?|students?|someone|somebody|clients?|punters?|neighbou?rs?|boss|mum|dad|wife|"
+                r"husband|partner|guy|lady|bloke|woman|man|fares?|people)\s+(?:just\s+|keeps?\s+|kept\s+)?"
+                r"ask(?:ed|s|ing)?\s+(?:me\s+|us\s+)?(?:,\s*)?(?=(?:why|what|who|where|when|which|how)\b)", re.I), ""),
+    # "why aren't the French stopping the boats on the water?", "out on the sea": at sea, as
+    # the documents put it (not "territorial waters", which they say)
+    (re.compile(r"\b(?:out\s+)?on\s+the\s+(?:open\s+)?water\b(?!\s*['’-])", re.I), "at sea"),
+    # "Who back home is getting impatient?", "who on our side...": the asker's own country,
+    # which a passage names by its people ("Conservative backbenchers"), not by a place
+    (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|on\s+our\s+side|over\s+here)\b", re.I),
+     r"\1"),
+    # "has the money been worth it?", "all this spending is not working": whether it is
+    # effective ("questions about the effectiveness of the current strategy") (not "working
+    # with", "working on": what someone does; nor "has it been working?", which the
+    # cooperation's successes answer as well as doubts of it)
+    (re.compile(r"\bworth\s+it\b", re.I), "effective"),
+    (re.compile(r"\b((?:(?:is|are|was|were|has\s+been|have\s+been)\s+not|(?:is|are|was|were)n['’]t|(?:has|have)n['’]t\s+"
+                r"been|(?:is|are|was|were)n['’]t\s+(?:[\w'’£-]+\s+){1,3}?)\s*(?:really\s+)?)working\b"
+                r"(?!\s+(?:with|on|for|together|to|out|in|at|as|from|towards?|against|through|hard)\b)", re.I),
+     r"\1effective"),
     # "Which British officials are named?": the documents write "UK" (not "the British
     # public", "British waters", whose words they have)
     (re.compile(r"\bBritish(?=\s+(?:officials?|ministers?|politicians?|authorities|figures|people|side|government)\b)"),
@@ -432,6 +454,14 @@ _FORM = re.compile(r"^\W*(?:(?:exact|exactly|precise|precisely|verbatim|wording|
                    r"just|only|one|a|the|sentence|line|max|maximum|answer|thx|ty)\b[\s,.!-]*){1,8}$", re.I)
 
 
+# "I want to explain the new doctrine to my students.": what they mean to explain
+_TOPIC_OF_PURPOSE = re.compile(
+    r"^(?:i|we)(?:\s+(?:just|really|also))?\s+(?:want|need|have|would\s+like|'d\s+like|’d\s+like)\s+to\s+"
+    r"(?:explain|understand|describe|teach|cover|present|summari[sz]e|write\s+about|talk\s+about|get\s+across)\s+"
+    r"(?P<topic>(?:the|this|that|these|those|a|an|his|her|their|its)\s+[^.!?]*?)"
+    r"(?:\s+(?:to|for|with)\s+(?:my|our|the|a|some)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?\s*[.!]?\s*$", re.I)
+
+
 def without_asides(question: str, claims: str = "none") -> str:
     """The question without its sentences about what the asker needs it for ("I need
     both names", "For my essay:"), which no passage holds. `claims` says which of what
@@ -454,6 +484,12 @@ def without_asides(question: str, claims: str = "none") -> str:
     # a sentence that quotes what the question points back to says what is asked about
     # ("I want to attribute the quote 'we do not intercept boats' correctly. Who said it?")
     pointed = claims_pointed_into(question) is not None
+    # and what the asker means to explain, where the question points back to it ("I want
+    # to explain the new French maritime doctrine to my students. What would it involve?")
+    topics = [_TOPIC_OF_PURPOSE.sub(lambda m: m.group("topic")[:1].upper() + m.group("topic")[1:] + ".", p)
+              if pointed and n < last else p for n, p in enumerate(parts)]
+    if topics != parts:
+        question, parts = " ".join(topics), topics
     kept = [p for n, p in enumerate(parts)
             if not (_DOCUMENTS_DIFFER.search(p) and (not p.rstrip().endswith("?") or _CHECK_TAG.search(p))
                     and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o) for o in parts))

@@ -2280,15 +2280,40 @@ TWELFTH_LIST_REFUSED = [
 ]
 
 
-# The tenth to twelfth lists' questions, answered and refused as they should be
+THIRTEENTH_LIST_ANSWERED = [
+    # the asker's own side, and whether the money has done its job
+    ("Who back home is getting impatient that all this spending is not working?", [], "Conservative backbenchers"),
+    ("Who on our side is getting restless about whether that money's been worth it?", [], "Conservative backbenchers"),
+    # someone else's question passed on
+    ("customer asked me why the UK and france cant just coordinate on this properly, what's holding it up", [],
+     "policy hesitance"),
+    # what the asker means to explain is what "it" points to
+    ("I want to explain the proposed new French maritime doctrine to my students. What would it actually involve in "
+     "practice?", [], "returning them to shore"),
+    # on the water: at sea
+    ("Comparing the two pieces: what reasons are given for the French not stopping the boats on the water?", [],
+     "life-threatening"),
+]
+THIRTEENTH_LIST_REFUSED = [
+    # the canal's name, asked after it is told where it is
+    "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
+    "Who back home has resigned over this?",
+    "A customer asked me why Macron resigned",
+    "Has the surveillance technology been worth it?",
+]
+
+
+# The tenth to thirteenth lists' questions, answered and refused as they should be
 @pytest.mark.parametrize("question, history, quoted",
-                         TENTH_LIST_ANSWERED + ELEVENTH_LIST_ANSWERED + TWELFTH_LIST_ANSWERED)
+                         TENTH_LIST_ANSWERED + ELEVENTH_LIST_ANSWERED + TWELFTH_LIST_ANSWERED
+                         + THIRTEENTH_LIST_ANSWERED)
 def test_questions_the_answer_lists_read_are_answered(real_seed_settings, question, history, quoted):
     answer = answer_question(question, settings=real_seed_settings, history=history)
     assert not answer.refused and quoted in answer.answer, answer.answer
 
 
-@pytest.mark.parametrize("question", TENTH_LIST_REFUSED + ELEVENTH_LIST_REFUSED + TWELFTH_LIST_REFUSED)
+@pytest.mark.parametrize("question", TENTH_LIST_REFUSED + ELEVENTH_LIST_REFUSED + TWELFTH_LIST_REFUSED
+                         + THIRTEENTH_LIST_REFUSED)
 def test_questions_the_answer_lists_read_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer

@@ -840,3 +840,40 @@ def test_questions_are_not_cut_where_they_only_look_like_asides_or_instructions(
     from rag.chat import without_instructions
 
     assert without_instructions(question) == left
+
+
+@pytest.mark.parametrize("question, written", [
+    # someone else's question passed on
+    ("customer asked me why the UK and france cant just coordinate", "why the UK and france can't just coordinate"),
+    ("My kid keeps asking me what the note said", "what the note said"),
+    ("A customer asked me if the UK paid France", "A customer asked me if the UK paid France"),  # no question word
+    # the asker's own side, which a passage names by its people
+    ("Who back home is getting impatient?", "Who is getting impatient?"),
+    ("Who on our side is getting restless?", "Who is getting restless?"),
+    ("Were migrants sent back home?", "Were migrants sent back home?"),
+    # whether money spent has done its job
+    ("Has the money been worth it?", "Has the money been effective?"),
+    ("all this spending is not working", "all this money is not effective"),
+    ("Why isn't the deal working?", "Why isn't the deal effective?"),
+    ("Has it been working?", "Has it been working?"),  # its successes answer it as well as doubts
+    ("Is the UK not working with France?", "Is the UK not cooperating with France?"),
+    ("Who is working on it?", "Who is working on it?"),
+    # on the water: at sea
+    ("why won't they stop the boats once they're out on the water?", "why won't they stop the boats once they're at sea?"),
+    ("Are they in the water?", "Are they in the water?"),
+])
+def test_passed_on_questions_our_side_and_worth_are_written_as_the_documents_put_them(question, written):
+    assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, left", [
+    # what the asker means to explain, where the question points back to it
+    ("I want to explain the proposed new French maritime doctrine to my students. What would it actually involve "
+     "in practice?", "The proposed new French maritime doctrine. What would it actually involve in practice?"),
+    ("We need to understand the note for our class. Who saw it?", "The note. Who saw it?"),
+    # a question that names what it asks about: the purpose goes whole
+    ("I want to explain the doctrine to my students. What would the doctrine involve?",
+     "What would the doctrine involve?"),
+])
+def test_what_the_asker_means_to_explain_is_what_a_pronoun_points_to(question, left):
+    assert without_asides(question, claims="after") == left
