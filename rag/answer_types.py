@@ -191,6 +191,10 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        r"\bwhat\s+(?:stops|stopped|keeps|prevents)\s+(?:[\w'’-]+\s+){1,2}?(?:intercept|stopp|doing|act|step)\w*|"
                        # "To what may this change of heart be attributed?", "on what is it based?"
                        r"\bto\s+what\b[^?.!]*?\battribut\w*|\bon\s+what\b[^?.!]*?\bbased\b|"
+                       # "Do they give the same reason, or different ones?", "what reasons do the articles cite"
+                       r"\b(?:give|gives|gave|giving|offer|offers|offered|cite|cites|cited|provide|provides|provided)\s+"
+                       r"(?:(?:the|a|an|any|their|its|his|her)\s+)?(?:same\s+|different\s+|similar\s+|own\s+)?"
+                       r"(?:reasons?|explanations?|justifications?|rationale)\b|"
                        # "How did Paris justify saying no?"
                        r"\bhow\s+(?:did|does|do|is|was|were|are|has|have|can|could|would)\s+(?:[\w'’-]+\s+){0,3}?"
                        r"justif(?:y|ies|ied|ying)\b", re.I)
@@ -395,6 +399,9 @@ _SIGNIFICANCE_FRAMING = re.compile(
     r"|\b(?:an?\s+)?(?:big|major|serious|small|minor|little)\s+(?:(?:one|thing|issue|row|deal)\s+)?or\s+(?:an?\s+)?"
     r"(?:small|minor|little|big|major|serious)(?:\s+(?:one|thing|issue|row|deal))?\b"
     r"|\b(?:a\s+)?big\s+deal\b"
+    # ("...or just the usual argy-bargy?": what the usual is called, as it ends the question)
+    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)(?:\s+[\w'’-]+){1,3}"
+    r"(?=\s*[?.!]*\s*$)"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)\b"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
     r"(?:\s+than\s+(?:before|usual|normal))?"

@@ -266,15 +266,26 @@ _SHORT_PHRASES = [
     # "why aren't the French stopping the boats on the water?", "out on the sea": at sea, as
     # the documents put it (not "territorial waters", which they say)
     (re.compile(r"\b(?:out\s+)?on\s+the\s+(?:open\s+)?water\b(?!\s*['’-])", re.I), "at sea"),
+    # "To whom did the Home Secretary, James Cleverly, send his demand?": the person, named
+    # (the post set between commas beside the name says it twice, and weighs against the
+    # sentence that names only whoever received it)
+    (re.compile(r"\b(?:the\s+)?(?:(?:UK|British|French)\s+)?(?:home|foreign|interior|prime|border\s+security)\s+"
+                r"(?:secretary|minister|chief)\s*,\s+(?P<name>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]+){0,2})"
+                r"\s*,\s*(?=\w)", re.I), lambda m: m.group("name") + " "),
     # "Who back home is getting impatient?", "who on our side...": the asker's own country,
     # which a passage names by its people ("Conservative backbenchers"), not by a place
-    (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|on\s+our\s+side|over\s+here)\b", re.I),
+    (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|on\s+our\s+side(?:\s+of\s+the\s+(?:water|channel|pond))?|over\s+here)\b", re.I),
      r"\1"),
     # "has the money been worth it?", "all this spending is not working": whether it is
     # effective ("questions about the effectiveness of the current strategy") (not "working
     # with", "working on": what someone does; nor "has it been working?", which the
     # cooperation's successes answer as well as doubts of it)
-    (re.compile(r"\bworth\s+it\b", re.I), "effective"),
+    (re.compile(r"\bworth\s+it\b|\bdoing\s+(?:any|much)\s+good\b|\bwell\s+spent\b", re.I), "effective"),
+    # "who's kicking up a fuss about the money?": complaining (not "with the French": pressing them)
+    (re.compile(r"\bkick(s|ed|ing)?\s+up\s+(?:a\s+)?(?:fuss|stink)\b(?=\s+(?:about|over)\b)", re.I),
+     lambda m: "complain" + {"s": "s", "ed": "ed", "ing": "ing"}.get((m.group(1) or "").lower(), "")),
+    # "what is their approach in line with?": what it aligns with, as the documents put it
+    (re.compile(r"\bin\s+line\s+with\b", re.I), "aligned with"),
     (re.compile(r"\b((?:(?:is|are|was|were|has\s+been|have\s+been)\s+not|(?:is|are|was|were)n['’]t|(?:has|have)n['’]t\s+"
                 r"been|(?:is|are|was|were)n['’]t\s+(?:[\w'’£-]+\s+){1,3}?)\s*(?:really\s+)?)working\b"
                 r"(?!\s+(?:with|on|for|together|to|out|in|at|as|from|towards?|against|through|hard)\b)", re.I),
@@ -411,6 +422,7 @@ _ASKS = re.compile(
 # "Quick question:", "Q -", "Q3:", "Task 2)", "3.": a label before the question.
 _LABEL = re.compile(r"^\s*(?:(?:(?:quick|real|simple|short|one|my|a|another|actual|follow[- ]?up)\s+)?"
                     r"(?:question|q|query|task|exercise|ex\.?|part|item)\s*(?:\d{1,3}[a-z]?\b)?\s*(?::|\s[-–—])"
+                    r"|(?:quick|last|final|another|easy|next)\s+one\s*(?::|\s[-–—])"  # "Quick one: who..."
                     r"|(?:question|q|task|exercise|ex\.?|part|item)\s*\d{1,3}[a-z]?[.)]"
                     r"|\(?\d{1,3}[a-z]?[.)])\s+", re.I)
 
@@ -462,6 +474,16 @@ _TOPIC_OF_PURPOSE = re.compile(
     r"(?:\s+(?:to|for|with)\s+(?:my|our|the|a|some)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?\s*[.!]?\s*$", re.I)
 
 
+# "Who did Cleverly send his demand to? Was it the prefecture or a minister?": which of
+# these the answer to the question before it is, the asker's guesses; the question
+# before it asks it all
+# (a word or two each: not "Is it a precise place near Calais or somewhere else?", which
+# narrows what is asked)
+_WHICH_OF_THESE = re.compile(r"^\W*(?:(?:so|and)\s+)?(?:was|is|were|are)\s+(?:it|that|this|he|she|they)\s+"
+                             r"(?:(?:the|a|an)\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+or\s+(?:(?:the|a|an)\s+)?[\w'’-]+"
+                             r"(?:\s+[\w'’-]+)?\s*[?.!]*\s*$", re.I)
+
+
 def without_asides(question: str, claims: str = "none") -> str:
     """The question without its sentences about what the asker needs it for ("I need
     both names", "For my essay:"), which no passage holds. `claims` says which of what
@@ -492,7 +514,14 @@ def without_asides(question: str, claims: str = "none") -> str:
         question, parts = " ".join(topics), topics
     kept = [p for n, p in enumerate(parts)
             if not (_DOCUMENTS_DIFFER.search(p) and (not p.rstrip().endswith("?") or _CHECK_TAG.search(p))
+                    # (kept where the question points back to what it names: "The two articles
+                    # mention different French Interior Ministers. Whom does each of them name?")
+                    and not (pointed and n < last)
                     and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o) for o in parts))
+            # (kept where they name someone: "Was it Macron or the prime minister?" may ask of
+            # one the documents never mention)
+            and not (n > 0 and _WHICH_OF_THESE.match(p) and _ASKS.search(parts[n - 1])
+                     and not any(w[:1].isupper() for w in p.split()[1:]))
             and (_ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
                 _PURPOSE.search(p) or (n > last and _FORM.match(p))
                 or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p))))]
@@ -587,7 +616,8 @@ def who_is_the_label(question: str) -> str | None:
 
 # "french interior minister - who is it in each article?": what is asked about, put first
 # and pointed back to
-_TOPIC_FIRST = re.compile(r"^\W*(?P<topic>(?:[\w'’£$€.-]+\s+){0,2}?[\w'’£$€.-]+)\s*(?:\s[-–—]|[–—:])\s*"
+# ("Retailleau. Who is he?": a name alone, as a sentence)
+_TOPIC_FIRST = re.compile(r"^\W*(?P<topic>(?:[\w'’£$€.-]+\s+){0,2}?[\w'’£$€.-]+?)\s*(?:\s[-–—]|[–—:]|(?P<stop>\.)(?=\s))\s*"
                           r"(?P<rest>(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did|has|have|"
                           r"had|can|could|will|would|should)\b.*)$", re.I)
 # what points back to a person named first, and to anything else
@@ -606,7 +636,7 @@ def topic_put_back(question: str) -> str | None:
             _YES_OR_NO.match(w) or re.search(r"(?i)[a-z]ed$", w) for w in m.group("topic").split()):
         return None
     topic, rest = m.group("topic").strip(" ,"), m.group("rest")
-    if _EMPTY_IT.match(rest):
+    if _EMPTY_IT.match(rest) or (m.group("stop") and not all(w[:1].isupper() for w in topic.split())):
         return None
     # "Darmanin: did the UK send it to him?": a name is pointed to as a person
     named = all(w[:1].isupper() for w in topic.split())

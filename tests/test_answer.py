@@ -2171,6 +2171,10 @@ ELEVENTH_LIST_REFUSED = [
     ("Is this a big deal?", None),  # nothing named to ask about
     ("How big a deal is it — has it ever got this heated before?", None),
     ("What did France reject?", None),
+    # what the usual is called, ending the question
+    ("This latest row with France over the boats - is it a big deal or just the usual argy-bargy?",
+     "How significant is this latest row with France over the boats?"),
+    ("Is this row a big deal or just the usual squabbling between them?", "How significant is this row?"),
 ])
 def test_how_much_it_matters_put_plainly(question, plainly):
     from rag.answer_types import significance_put_plainly
@@ -2294,12 +2298,33 @@ THIRTEENTH_LIST_ANSWERED = [
     ("Comparing the two pieces: what reasons are given for the French not stopping the boats on the water?", [],
      "life-threatening"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    # the asker's guesses after the question; the post beside a name said twice
+    ("Quick one: who did Cleverly actually send his demand to? Was it the prefecture or a minister?", [], "Darmanin"),
+    ("To whom precisely did the Home Secretary, James Cleverly, address his demand?", [], "Darmanin"),
+    # the documents differ, and the question points back to what they differ on
+    ("The two articles appear to mention different French Interior Ministers. Would you be so kind as to tell me "
+     "whom each of them names?", [], "Retailleau"),
+    ("The two articles appear to mention different French Interior Ministers. Would you be so kind as to tell me "
+     "whom each of them names?", [], "Darmanin"),
+    # a name alone as a sentence, then pointed back to
+    ("Retailleau. Who is he and where did he stand on all this?", [], "Former Interior Minister Bruno Retailleau"),
+    ("Who's kicking up a fuss about whether that money's been well spent?", [], "Conservative backbenchers"),
+    # the same reason or different ones: a reason from each
+    ("Both pieces seem to say the French won't stop boats at sea. Do they give the same reason, or different ones?",
+     [], "life-threatening"),
+    ("What do they claim their approach is in line with?", ["How did the French react to Cleverly's demand?"],
+     "aligns with maritime law"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
     "Who back home has resigned over this?",
     "A customer asked me why Macron resigned",
     "Has the surveillance technology been worth it?",
+    "Who drafted the note? Was it Cleverly or an adviser?",
+    "Who did Darmanin forward the demand to? Was it Macron or the prime minister?",
+    "Who's kicking up a fuss about the drones?",
 ]
 
 

@@ -877,3 +877,60 @@ def test_passed_on_questions_our_side_and_worth_are_written_as_the_documents_put
 ])
 def test_what_the_asker_means_to_explain_is_what_a_pronoun_points_to(question, left):
     assert without_asides(question, claims="after") == left
+
+
+@pytest.mark.parametrize("question, written", [
+    # the post set between commas beside the name
+    ("To whom did the Home Secretary, James Cleverly, address his demand?",
+     "To whom did James Cleverly address his demand?"),
+    ("Did the French Interior Minister, Gerald Darmanin, reply?", "Did Gerald Darmanin reply?"),
+    ("Who is the home secretary, James Cleverly?", "Who is the home secretary, James Cleverly?"),  # asks who holds it
+    # complaining about something; not pressing someone
+    ("Who's kicking up a fuss about the money?", "Who's complaining about the money?"),
+    ("Who has been kicking up a fuss with the French?", "Who has been kicking up a fuss with the French?"),
+    ("Has it been money well spent?", "Has it been money effective?"),
+    ("is all that cash doing any good?", "is all that cash effective?"),
+    ("What is their approach in line with?", "What is their approach aligned with?"),
+    ("Who on our side of the water is getting restless?", "Who is getting restless?"),
+])
+def test_posts_beside_names_fusses_and_lines_are_written_as_the_documents_put_them(question, written):
+    assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, left", [
+    # which of these the answer is: the asker's guesses
+    ("Who did Cleverly send his demand to? Was it the prefecture or a minister?",
+     "Who did Cleverly send his demand to?"),
+    ("Who is the Home Secretary? Is it Cleverly or someone else?",  # a name: kept
+     "Who is the Home Secretary? Is it Cleverly or someone else?"),
+    ("Who drafted it? Was it an adviser or a minister?", "Who drafted it?"),
+    ("Was it the prefecture or a minister?", "Was it the prefecture or a minister?"),  # nothing asked before it
+    # what the documents differ on, pointed back to
+    ("The two articles appear to mention different French Interior Ministers. Would you be so kind as to tell me whom "
+     "each of them names?", "The two articles appear to mention different French Interior Ministers. Would you be so "
+     "kind as to tell me whom each of them names?"),
+])
+def test_guesses_after_a_question_are_left_out(question, left):
+    assert without_asides(question, claims="after") == left
+
+
+@pytest.mark.parametrize("question, read", [
+    ("Retailleau. Who is he and where did he stand on all this?", "Who is Retailleau and where did he stand on all this?"),
+    ("The note. Who sent it?", None),  # not a name
+    ("Yes. Who is he?", None),
+])
+def test_a_name_alone_as_a_sentence_is_what_is_pointed_back_to(question, read):
+    from rag.chat import topic_put_back
+
+    assert topic_put_back(question) == read
+
+
+@pytest.mark.parametrize("question, unlabelled", [
+    ("Quick one: who did Cleverly send it to?", "Who did Cleverly send it to?"),
+    ("Last one - why did France refuse?", "Why did France refuse?"),
+    ("Quick one who did it", "Quick one who did it"),
+])
+def test_a_quick_one_is_a_label(question, unlabelled):
+    from rag.chat import without_label
+
+    assert without_label(question) == unlabelled
