@@ -194,7 +194,7 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        # "Do they give the same reason, or different ones?", "what reasons do the articles cite"
                        r"\b(?:give|gives|gave|giving|offer|offers|offered|cite|cites|cited|provide|provides|provided)\s+"
                        r"(?:(?:the|a|an|any|their|its|his|her)\s+)?(?:same\s+|different\s+|similar\s+|own\s+)?"
-                       r"(?:reasons?|explanations?|justifications?|rationale)\b|"
+                       r"(?:reasons?|justifications?|rationale\b|explanations?\s+(?:for|of\s+why)\b)|"
                        # "How did Paris justify saying no?"
                        r"\bhow\s+(?:did|does|do|is|was|were|are|has|have|can|could|would)\s+(?:[\w'’-]+\s+){0,3}?"
                        r"justif(?:y|ies|ied|ying)\b", re.I)
@@ -400,8 +400,9 @@ _SIGNIFICANCE_FRAMING = re.compile(
     r"(?:small|minor|little|big|major|serious)(?:\s+(?:one|thing|issue|row|deal))?\b"
     r"|\b(?:a\s+)?big\s+deal\b"
     # ("...or just the usual argy-bargy?": what the usual is called, as it ends the question)
-    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)(?:\s+[\w'’-]+){1,3}"
-    r"(?=\s*[?.!]*\s*$)"
+    # (not where it names the dispute: "...or just the usual cross-Channel row?")
+    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)"
+    r"(?:\s+(?![\w'’-]*?" + _DISPUTE_WORDS + r"\b)[\w'’-]+){1,3}(?=\s*[?.!]*\s*$)"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)\b"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
     r"(?:\s+than\s+(?:before|usual|normal))?"
@@ -509,9 +510,10 @@ _NAME_OF_Q = re.compile(
     # "... where the boats go out — what is the canal called?"
     # ("canal near Dunkirk where boats leave, what is name of it?")
     r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+"
-    r"(?:near|in|at|by|on|off|from|outside|that|which|where)\b[^?.!]*?(?:[—–:;,]|\s-|\s)\s*(?:so\s+)?"
+    r"(?:near|in|at|by|on|off|from|outside|that|which|where)\b[^?.!]*?(?:[—–:;,.]|\s-|\s)\s*(?:so\s+)?"
     r"(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
-    r"(?:the\s+)?name\s+of\s+it|(?:it|(?:the|that|this)\s+[\w'’-]+)\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
+    r"(?:the\s+)?name\s+of\s+it|(?:it|(?:the|that|this)\s+(?!(?:minister|official|secretary|chief|man|woman|guy|person|officer|"
+    r"spokes\w*|head|boss)\b)[\w'’-]+)\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"
@@ -546,6 +548,8 @@ _WHO_IS_NAMED = re.compile(
 # do, where a word of what the question says it is in charge of stands beside it.
 _ANY_OFFICE = frozenset(tokenize("official chief boss head leader"))
 _OFFICIAL = tokenize("official")[0]
+_MINISTER, _SECRETARY = tokenize("minister secretary")
+_BRITISH_SIDE = re.compile(r"\b(?:british|uk|u\.k\.|english|britain['’]?s?|london|our|we)\b", re.I)
 _IN_CHARGE_OF = re.compile(r"(?:^\s*of|\bin charge of|\bresponsible for|\boverseeing|\bwho (?:runs|oversees|leads|heads))\s+"
                            r"(?P<what>[^,;?.]+?)(?=\s+(?:and|who|that|which|mentioned|named|in the|according)\b|[,;?.]|$)",
                            re.I)
@@ -655,7 +659,9 @@ def names_the_thing(query: str, text: str, vocabulary: frozenset[str] | None = N
         # "Who are the two officials?": whoever holds an office (not "the official who rejected it")
         at = [n for n, w in enumerate(words) if any(t in _OFFICES for t in tokenize(w))]
     else:
-        at = [n for n, w in enumerate(words) if any(_related(t, head[0]) for t in tokenize(w))]
+        # ("the English minister who demanded...": a British Secretary of State is one)
+        also = _SECRETARY if head[0] == _MINISTER and _BRITISH_SIDE.search(query) else None
+        at = [n for n, w in enumerate(words) if any(_related(t, head[0]) or t == also for t in tokenize(w))]
     names = _new_names(query, text)
     if head[0] not in _PLACES:  # "a canal near Dunkirk": where it is, not what it is called
         names = [(n, w) for n, w in names if n == 0 or words[n - 1].lower() not in _LOCATING]
@@ -1256,6 +1262,9 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
     if asks.own_words and not speaks(asks.own_words, text):
         return EXACT_TIME_PENALTY
     named = names_the_thing(typed, text, vocabulary)
+    if named is None and not asking and typed != query:
+        # "That canal near Dunkirk. What's it called?": what is named in the sentence before
+        named = names_the_thing(query, text, vocabulary)
     if named is not None:
         return 0.0 if named else NAME_PENALTY
     # the names a choice offers are what is asked for ("near which town - Calais or Dunkirk?")

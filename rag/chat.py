@@ -269,9 +269,22 @@ _SHORT_PHRASES = [
     # "To whom did the Home Secretary, James Cleverly, send his demand?": the person, named
     # (the post set between commas beside the name says it twice, and weighs against the
     # sentence that names only whoever received it)
-    (re.compile(r"\b(?:the\s+)?(?:(?:UK|British|French)\s+)?(?:home|foreign|interior|prime|border\s+security)\s+"
-                r"(?:secretary|minister|chief)\s*,\s+(?P<name>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]+){0,2})"
-                r"\s*,\s*(?=\w)", re.I), lambda m: m.group("name") + " "),
+    # (not a list or a choice: "the Home Secretary, Sunak, and Hewitt", "the French Interior
+    # Minister, Darmanin, or Retailleau?")
+    (re.compile(r"\b(?:the\s+)?(?:(?:former|current|then|new|present)\s+)?(?:(?:UK|British|French)\s+)?"
+                r"(?:home|foreign|interior|prime|border\s+security)\s+(?:secretary|minister|chief)\s*,\s+"
+                r"(?P<name>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]+){0,2})\s*,\s*"
+                r"(?=\w)(?!(?:or|and|nor|then|etc|plus|as\s+well)\b)", re.I), lambda m: m.group("name") + " "),
+    # "He still in the job?": asked as "Is he still in the job?", its verb dropped
+    (re.compile(r"^\W*(?P<who>he|she|it|they)\s+(?=(?:still|no\s+longer)\s+(?:in|at|on|around|there|here|involved|about|"
+                r"the|a|an|part|active|working|serving|pushing|doing|running|leading|with|against|for|up|minister|"
+                r"secretary|chief)\b)", re.I),
+     lambda m: ("Are " if m.group("who").lower() == "they" else "Is ") + m.group("who").lower() + " "),
+    # "The 'stop the boats' line I keep hearing on the radio - where did it come from?": where
+    # the asker met it, which no passage tells (only before the dash or mark that turns to
+    # what is asked)
+    (re.compile(r"\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:keep\s+|kept\s+|always\s+|often\s+|sometimes\s+)?"
+                r"(?:hearing|hear|heard|seeing|see|saw|reading|read)\b[^-–—?:;,.]*(?=\s[-–—]\s|\s*[–—:;])", re.I), ""),
     # "Who back home is getting impatient?", "who on our side...": the asker's own country,
     # which a passage names by its people ("Conservative backbenchers"), not by a place
     (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|on\s+our\s+side(?:\s+of\s+the\s+(?:water|channel|pond))?|over\s+here)\b", re.I),
@@ -409,7 +422,11 @@ _PURPOSE = re.compile(
 _CLAIM = re.compile(
     r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
-    r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$)", re.I)
+    r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$"
+    # what the asker supposes others see or know ("People on the French beaches must see it
+    # all first hand.")
+    r"|[^?]*\b(?:must|surely|presumably|probably)\s+(?:see|know|notice|hear|have\s+seen|have\s+heard)\b[^?]*$)",
+    re.I)
 # A sentence that asks: a question mark, a question word first, or a question put as a
 # statement ("I wonder why...", "I'd like to know who...").
 _ASKING_FIRST = sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})
@@ -468,9 +485,9 @@ _FORM = re.compile(r"^\W*(?:(?:exact|exactly|precise|precisely|verbatim|wording|
 
 # "I want to explain the new doctrine to my students.": what they mean to explain
 _TOPIC_OF_PURPOSE = re.compile(
-    r"^(?:i|we)(?:\s+(?:just|really|also))?\s+(?:want|need|have|would\s+like|'d\s+like|’d\s+like)\s+to\s+"
+    r"^(?:i|we)(?:(?:\s+(?:just|really|also))?\s+(?:want|need|have|would\s+like)|['’]d\s+like)\s+to\s+"
     r"(?:explain|understand|describe|teach|cover|present|summari[sz]e|write\s+about|talk\s+about|get\s+across)\s+"
-    r"(?P<topic>(?:the|this|that|these|those|a|an|his|her|their|its)\s+[^.!?]*?)"
+    r"(?P<topic>(?:the|this|that|these|those|a|an|his|her|their|its)\s+(?!(?:to|for|with)\b)[^.!?]*?)"
     r"(?:\s+(?:to|for|with)\s+(?:my|our|the|a|some)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?\s*[.!]?\s*$", re.I)
 
 
@@ -479,9 +496,13 @@ _TOPIC_OF_PURPOSE = re.compile(
 # before it asks it all
 # (a word or two each: not "Is it a precise place near Calais or somewhere else?", which
 # narrows what is asked)
-_WHICH_OF_THESE = re.compile(r"^\W*(?:(?:so|and)\s+)?(?:was|is|were|are)\s+(?:it|that|this|he|she|they)\s+"
-                             r"(?:(?:the|a|an)\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+or\s+(?:(?:the|a|an)\s+)?[\w'’-]+"
+# (after a question that asks who, which or where; not "Are they biased or fair?", "...or
+# not?", which ask something of their own)
+_WHICH_OF_THESE = re.compile(r"^\W*(?:(?:so|and)\s+)?(?:was|is)\s+it\s+"
+                             r"(?:(?:the|a|an)\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+or\s+(?!not\b)(?:(?:the|a|an)\s+)?[\w'’-]+"
                              r"(?:\s+[\w'’-]+)?\s*[?.!]*\s*$", re.I)
+_ASKS_WHO = re.compile(r"^\W*(?:(?:quick\s+one|so|and|but)\W+)?(?:(?:to|from|by|with)\s+)?(?:who|whom|which|where)\b",
+                       re.I)
 
 
 def without_asides(question: str, claims: str = "none") -> str:
@@ -516,11 +537,11 @@ def without_asides(question: str, claims: str = "none") -> str:
             if not (_DOCUMENTS_DIFFER.search(p) and (not p.rstrip().endswith("?") or _CHECK_TAG.search(p))
                     # (kept where the question points back to what it names: "The two articles
                     # mention different French Interior Ministers. Whom does each of them name?")
-                    and not (pointed and n < last)
+                    and not (pointed and n < last and len(content_words(_DOCUMENTS_DIFFER.sub(" ", p))) >= 2)
                     and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o) for o in parts))
             # (kept where they name someone: "Was it Macron or the prime minister?" may ask of
             # one the documents never mention)
-            and not (n > 0 and _WHICH_OF_THESE.match(p) and _ASKS.search(parts[n - 1])
+            and not (n > 0 and _WHICH_OF_THESE.match(p) and _ASKS_WHO.search(parts[n - 1])
                      and not any(w[:1].isupper() for w in p.split()[1:]))
             and (_ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
                 _PURPOSE.search(p) or (n > last and _FORM.match(p))
@@ -627,6 +648,18 @@ _THING_BACK = (re.compile(r"\b(?:it|they|them)\b", re.I), re.compile(r"\b(?:its|
 _EMPTY_IT = re.compile(r"^\W*(?:is|was)\s+it\s+(?:true|right|correct|so|the\s+case|fair|accurate)\b", re.I)
 
 
+def _a_name(words: str) -> bool:
+    """Whether a sentence of a word or few is a name ("Retailleau.", "Bruno Retailleau."),
+    not a word of reply ("Great.", "Interesting.") nor a thing ("The UK.")."""
+    from .answer_types import _english_words
+
+    parts = words.split()
+    if not all(w[:1].isupper() for w in parts) or parts[0].lower() in ("the", "a", "an", "this", "that"):
+        return False
+    known = _english_words()
+    return len(parts) > 1 or not known or parts[0].lower() not in known
+
+
 def topic_put_back(question: str) -> str | None:
     """The question with what it first names put where it points back to it ("french
     interior minister - who is it?": "who is french interior minister?"; "Retailleau: what
@@ -636,7 +669,7 @@ def topic_put_back(question: str) -> str | None:
             _YES_OR_NO.match(w) or re.search(r"(?i)[a-z]ed$", w) for w in m.group("topic").split()):
         return None
     topic, rest = m.group("topic").strip(" ,"), m.group("rest")
-    if _EMPTY_IT.match(rest) or (m.group("stop") and not all(w[:1].isupper() for w in topic.split())):
+    if _EMPTY_IT.match(rest) or (m.group("stop") and not _a_name(topic)):
         return None
     # "Darmanin: did the UK send it to him?": a name is pointed to as a person
     named = all(w[:1].isupper() for w in topic.split())
@@ -711,7 +744,8 @@ def is_follow_up(question: str) -> bool:
     # "still in office?", "in France too?": a few words that open as a fragment ask about the turn before
     if is_fragment(question) and len(own) <= FRAGMENT_WORDS:
         return True
-    if words[0].lower() in ("it", "they", "this", "that", "these", "those"):
+    if words[0].lower() in ("it", "they", "this", "that", "these", "those", "he", "she", "him", "his", "her", "its",
+                            "their", "them"):
         return True
     for n, word in enumerate(words[1:], 1):
         if word.lower() in _REFERRING:

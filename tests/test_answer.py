@@ -2175,6 +2175,8 @@ ELEVENTH_LIST_REFUSED = [
     ("This latest row with France over the boats - is it a big deal or just the usual argy-bargy?",
      "How significant is this latest row with France over the boats?"),
     ("Is this row a big deal or just the usual squabbling between them?", "How significant is this row?"),
+    # the usual named as the dispute: kept
+    ("Is this a big deal or just the usual cross-Channel row?", "How significant is cross-Channel row?"),
 ])
 def test_how_much_it_matters_put_plainly(question, plainly):
     from rag.answer_types import significance_put_plainly
@@ -2316,6 +2318,25 @@ THIRTEENTH_LIST_ANSWERED += [
     ("What do they claim their approach is in line with?", ["How did the French react to Cleverly's demand?"],
      "aligns with maritime law"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    # a British Secretary of State is a minister; a verb dropped after "he"
+    ("Who is the English minister who demanded to France to stop all the boats, and to whom in France did he send "
+     "this?", [], "James Cleverly"),
+    ("He still in the job?", ["Who's Bruno Retailleau, the French guy who wanted to get tough at sea?"],
+     "departure from office"),
+    ("People on the French beaches must see it all first hand. What are the locals there actually reporting?", [],
+     "Local residents report"),
+    ("The 'stop the boats' line I keep hearing on the radio in the changing rooms - where did that promise come from?",
+     [], "election manifesto"),
+    # the review's: lists and choices after a post, a remark that names nothing, a question of its own
+    ("Who is the French Interior Minister, Darmanin, or Retailleau?", [], "Darmanin"),
+    ("How did the Home Secretary, Sunak, and Hewitt react?", [], "Sunak"),
+    ("The two articles disagree. What do they each say about the money?", [], "expenditure"),
+    ("The minister in France who got the note — what is the minister called?", [], "Gerald Darmanin"),
+    ("Is this a big deal or just the usual cross-Channel row?", [], "most direct confrontations"),
+    ("Does the article provide an explanation of the new maritime doctrine?", [], "intercepting inflatables"),
+    ("What about the boats? Are they overcrowded or not?", [], "dangerously overcrowded"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2325,6 +2346,8 @@ THIRTEENTH_LIST_REFUSED = [
     "Who drafted the note? Was it Cleverly or an adviser?",
     "Who did Darmanin forward the demand to? Was it Macron or the prime minister?",
     "Who's kicking up a fuss about the drones?",
+    "That canal near Dunkirk. What's it called?",
+    "Have you read the articles? Are they biased or fair?",
 ]
 
 

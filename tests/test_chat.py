@@ -934,3 +934,54 @@ def test_a_quick_one_is_a_label(question, unlabelled):
     from rag.chat import without_label
 
     assert without_label(question) == unlabelled
+
+
+@pytest.mark.parametrize("question, written", [
+    # a list or a choice after the post is no name set beside it
+    ("Who is the French Interior Minister, Darmanin, or Retailleau?",
+     "Who is the French Interior Minister, Darmanin, or Retailleau?"),
+    ("How did the Home Secretary, Sunak, and Hewitt react?", "How did the Home Secretary, Sunak, and Hewitt react?"),
+    ("What did the former interior minister, Bruno Retailleau, support?", "What did Bruno Retailleau support?"),
+    # a verb dropped after a pronoun
+    ("He still in the job?", "Is he still in the job?"),
+    ("they still pushing for it?", "Are they still pushing for it?"),
+    ("He still wants it?", "He still wants it?"),
+    # where the asker met what they ask about
+    ("The 'stop the boats' line I keep hearing on the radio in the changing rooms - where did that promise come from?",
+     "The 'stop the boats' line - where did that promise come from?"),
+    ("What did I hear about the canal?", "What did I hear about the canal?"),
+])
+def test_lists_dropped_verbs_and_where_the_asker_heard_it(question, written):
+    assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, left", [
+    # no guesses: a question of their own, or after a question that asks no who or which
+    ("Have you read the articles? Are they biased or fair?", "Have you read the articles? Are they biased or fair?"),
+    ("What about the boats? Are they overcrowded or not?", "What about the boats? Are they overcrowded or not?"),
+    ("What about the £480m? Was it wasted or not?", "What about the £480m? Was it wasted or not?"),
+    # the documents differ on nothing named: the remark goes
+    ("The two articles disagree. What do they each say about the money?", "What do they each say about the money?"),
+    # what the asker means to explain, said with "I'd like"; "this" explains nothing named
+    ("I'd like to explain the new doctrine to my class. What does it involve?",
+     "The new doctrine. What does it involve?"),
+    ("I want to explain this to my students. What does it involve?", "What does it involve?"),
+    # what others must see, supposed: left out where the question reads without it
+    ("People on the French beaches must see it all first hand. What are the locals there actually reporting?",
+     "What are the locals there actually reporting?"),
+])
+def test_remarks_kept_and_left_out(question, left):
+    assert without_asides(question, claims="all") == left
+
+
+@pytest.mark.parametrize("question", ["Great. Who is he?", "Interesting. Why did he leave?", "The UK. What did it demand?",
+                                      "Cheers. What did he say?"])
+def test_a_word_of_reply_alone_is_no_name(question):
+    from rag.chat import topic_put_back
+
+    assert topic_put_back(question) is None
+
+
+def test_a_pronoun_first_leans_on_the_turn_before():
+    assert is_follow_up("He still in the job?")
+    assert is_follow_up("His reason?")
