@@ -259,7 +259,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                                claim_checked, is_yes_or_no, quotes_word_for_word, respelled,
                                seats_as_countries, stated_by, asks_nothing_else, unmentioned_events,
                                significance_put_plainly, unmentioned_names, without_asking_scene,
-                               without_guess)
+                               without_guess, asked_verbatim, quotes_anyone)
     from .chat import first_part_alone, office_asked, topic_put_back, who_is_the_label, without_other_answer
     from .citations import (LEXICAL_WEIGHT, chunk_sentences, coverage_with_context, in_their_words, score_units,
                             unit_texts, vector_cache)
@@ -375,7 +375,10 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     # question, where nothing else is asked that the passages lack (nor who said it).
     asked = without_asking_scene(follow_up or query)
     said = [stated_by(asked, s.text) for s in answerable] if not naming else []
-    stating = [i for i, who in enumerate(said) if who]
+    # (asked for their words verbatim, a sentence that quotes them: "Hewitt's exact words" are
+    # not "Hewitt has expressed frustration")
+    verbatim = asked_verbatim(asked)
+    stating = [i for i, who in enumerate(said) if who and not (verbatim and not quotes_anyone(answerable[i].text))]
     if stating and len(stating) < len(answerable) and asks_nothing_else(
             asked, said[stating[0]], frozenset(t for s in answerable for t in tokenize(s.text))):
         scores = scores.copy()

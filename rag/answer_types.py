@@ -175,7 +175,8 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
 _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        # ("what's the reason in each one", "what's their excuse")
-                       r"\bwhat(?:['’]s)?\s+([\w-]+\s+){0,3}?(reasons?|justifications?|excuses?)\b|\bon what grounds\b|"
+                       r"\bwhat(?:['’]s)?\s+([\w-]+\s+){0,3}?(reasons?|reasoning|justifications?|excuses?|rationale)\b|"
+                       r"\bon what grounds\b|"
                        r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
                        r"\bwhat\s+([\w-]+\s+){0,2}?explanations?\s+(did|does|do|was|were|is|has|have)\b|"
                        r"\b(about|explains?|on) why\b|^\s*(compare|explain|describe|say)\s+why\b|"
@@ -1259,7 +1260,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if asks.concern and not _CONCERN.search(text):
         return TYPE_PENALTY
-    if asks.own_words and not speaks(asks.own_words, text):
+    if asks.own_words and (not speaks(asks.own_words, text)
+                           or (_VERBATIM_Q.search(query if not asking else typed) and not quotes_anyone(text))):
         return EXACT_TIME_PENALTY
     named = names_the_thing(typed, text, vocabulary)
     if named is None and not asking and typed != query:
@@ -1338,28 +1340,73 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
 _OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|you|i|me|we|us|and|or|but|did|does|do|has|have|had|was|"
                           r"were|is|are|what|how|who|can|could|would|will)\b)(?P<who>[\w'’-]+)\s+(?:himself|herself|personally)\b"
                           # "darmanin's own reply to cleverly", "Hewitt's own words"
-                          r"|\b(?!(?:his|her|their|its|my|your|our)\b)(?P<whose>[\w-]+)['’]s\s+(?:own|personal)\s+(?:reply|replies|"
-                          r"response|responses|words|statement|comments?|answer|quotes?|reaction)\b", re.I)
+                          # ("Martin Hewitt's exact words", "Hewitt's actual words": his, as quoted)
+                          r"|\b(?!(?:his|her|their|its|my|your|our)\b)(?P<whose>[\w-]+)['’]s\s+(?:own|personal|exact|actual|"
+                          r"precise|direct|verbatim)\s+(?:reply|replies|response|responses|words|statement|comments?|answer|"
+                          r"quotes?|quotations?|reaction|wording|phrasing)\b"
+                          # "Hewitt direct quote on the delays?"
+                          r"|\b(?!(?:what|which|whose|the|his|her|their|its|any|some|give|get|need|want|your|my|our|"
+                          r"in|with|his|those|these|this|that)\b)(?P<quoted>(?-i:[A-Z])[\w-]+)\s+(?:direct|exact|verbatim)\s+"
+                          r"(?:quotes?|words)\b", re.I)
+# "exact words", "in quotation", "word for word": a quotation asked for, which a sentence
+# gives only in quotation marks ("Hewitt has expressed frustration" reports no words)
+_VERBATIM_Q = re.compile(r"\b(?:exact|actual|precise|direct|verbatim)\s+(?:words|quotes?|quotations?|wording|phrasing)\b|"
+                         r"\bin\s+quotation\b|\bword\s+for\s+word\b|\bverbatim\b|\bwhat\s+did\s+(?:he|she)\s+say\s+exactly\b",
+                         re.I)
+# "How did Rishi Sunak react when France turned down the demand?": his own response, which
+# others' ("French officials have swiftly rejected...") is not (not "How did Paris react?",
+# "How did France respond?": a country's, which its officials give)
+_REACTED_Q = re.compile(r"\bhow\s+(?:did|does|do|has|have|would|will)\s+(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])"
+                        r"[\w'’-]+)?)\s+(?:react|respond|reply|answer)\b", re.I)
+_SEATS = frozenset("paris london westminster whitehall brussels washington berlin downing elysee élysée number "
+                   "government govt ministry office".split())
+# "Did Darmanin answer Cleverly himself?": who answered (not whom)
+_ANSWERED_HIMSELF = re.compile(r"\b(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:answer|repl(?:y|ied)|respond|writ|wrote|spoke|"
+                               r"speak|talk)\w*\s+(?:back\s+)?(?:to\s+)?(?:(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:himself|herself|"
+                               r"personally)\b")
 _SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|insists|"
                     r"warned|commented|wrote|added|declared|rejected|dismissed|answered|quoted|argued|argues|"
                     r"expressed|called|described)\b", re.I)
+_QUOTE_MARK = re.compile(r"[\"“”]")
+
+
+def asked_verbatim(question: str) -> bool:
+    """Whether the question asks for someone's words as said ("exact words", "in quotation")."""
+    return _VERBATIM_Q.search(question) is not None
+
+
+def quotes_anyone(text: str) -> bool:
+    """Whether `text` gives someone's words: in quotation marks, or told before who said
+    them ("It's much blah-blah, remarked an insider")."""
+    return _QUOTE_MARK.search(text) is not None or speaker_told_after(text)
 SPEAKER_WINDOW = 8  # words between a speaker's name and the verb of what they said
 
 
 def _own_words(question: str) -> str:
+    reacted = _REACTED_Q.search(question)
+    if reacted:
+        who = reacted.group("who").split()[-1]
+        if who.lower() not in _PLACE_WORDS | _NATIONALITIES | _SEATS:
+            return who
     m = _OWN_WORDS_Q.search(question)
-    if m is None or not (_RESPONSE_Q.search(question) or _SPOKE.search(question)
+    answered = _ANSWERED_HIMSELF.search(question)
+    if m is None or not (answered or _RESPONSE_Q.search(question) or _SPOKE.search(question)
                          or re.search(r"\b(?:quot\w*|words|statement|comments?)\b|\b(?:himself|herself|personally)\s+"
                                       r"answer(?:ed)?\b|\banswered\b", question, re.I)):
         return ""
-    return m.group("who") or m.group("whose")
+    return (answered.group("who") if answered else None) or m.group("who") or m.group("whose") or m.group("quoted")
 
 
 def speaks(name: str, text: str) -> bool:
-    """Whether `text` has `name` within a few words of a verb of saying."""
-    words = re.findall(r"[\w'’-]+", text)
+    """Whether `text` has `name` within a few words of a verb of saying, or of a quotation
+    it brings in ("a Home Office spokesperson provided a carefully worded statement: \"We...";
+    not a phrase quoted in passing: "...pressure on Rishi Sunak's government to deliver on its
+    promise to \"stop the boats\"")."""
+    found = list(re.finditer(r"[\w'’-]+", text))
+    words = [w.group() for w in found]
     at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower() == name.lower()]
-    said = [n for n, w in enumerate(words) if _SPOKE.fullmatch(w)]
+    said = [n for n, w in enumerate(words) if _SPOKE.fullmatch(w)
+            or re.search(r"[:,]\s*[\"“]$", text[max(0, found[n].start() - 4):found[n].start()])]
     return any(abs(a - b) <= SPEAKER_WINDOW for a in at for b in said)
 
 

@@ -220,6 +220,9 @@ _SHORT_PHRASES = [
     # "what did the French come back with?", "say back", "hit back": how they responded
     (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
+    # "Has the Home Office said anything back?": in response
+    (re.compile(r"\b((?:say|said|says|saying)\s+(?:anything|something|much|nothing))\s+back\b", re.I),
+     r"\1 in response"),
     # "where are the boats pushing off from?", "putting to sea from?": leaving it (not
     # "what set off the row?")
     (re.compile(r"\b(?:(?:push(es|ed|ing)?|set(s|ting)?|head(s|ed|ing)?|shov(e|es|ed|ing)|cast(s|ing)?)\s+off|"
@@ -420,7 +423,9 @@ _PURPOSE = re.compile(
     r"(?:\s+(?:of|on|about|for|in|between|with)\s+[^:?]{1,40})?\s*:\s*$)",
     re.I)
 _CLAIM = re.compile(
-    r"^(?:(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|we've|our)\b"
+    # ("One of my regulars was asking me about it earlier.")
+    r"^(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
+    r"we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$"
     # what the asker supposes others see or know ("People on the French beaches must see it
@@ -518,7 +523,9 @@ def without_asides(question: str, claims: str = "none") -> str:
     # feels, which no passage holds
     rest = _CONFUSED.sub("", question, count=1)
     question = rest[:1].upper() + rest[1:] if rest else question
-    parts = [p for p in re.split(r"(?<=[.!?:;])\s+", question.strip()) if p]
+    # (and after a dash, where the asker turns to themselves: "Where are they setting off
+    # from — I need a backdrop for the panel.")
+    parts = [p for p in re.split(r"(?<=[.!?:;])\s+|\s+[—–-]\s+(?=(?:i|i['’]m|we|my|our)\s)", question.strip(), flags=re.I) if p]
     if len(parts) < 2:
         return question
     last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)

@@ -2337,6 +2337,20 @@ THIRTEENTH_LIST_ANSWERED += [
     ("Does the article provide an explanation of the new maritime doctrine?", [], "intercepting inflatables"),
     ("What about the boats? Are they overcrowded or not?", [], "dangerously overcrowded"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    ("Has the Home Office said anything back? One of my regulars was asking me about it earlier.", [],
+     "Home Office spokesperson"),
+    ("Where exactly are the dinghies setting off from — I need a backdrop for the panel.", [], "tidal canal"),
+    # the reasoning asked: a reason from each
+    ("Putting the two articles together, what's the French reasoning for not stopping the boats once they're at sea?",
+     [], "life-threatening"),
+    # words quoted, as asked verbatim: a quotation, or words told before who said them
+    ("What were the Home Office spokesperson's exact words?", [], "We remain committed"),
+    ("Give me the insider's exact words.", [], "much blah-blah"),
+    ("What exact words did the insider use to dismiss the French commitments?", [], "blah-blah"),
+    # how a country responded: its officials
+    ("How did Paris react to the demand?", [], "swiftly rejected"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2348,6 +2362,12 @@ THIRTEENTH_LIST_REFUSED = [
     "Who's kicking up a fuss about the drones?",
     "That canal near Dunkirk. What's it called?",
     "Have you read the articles? Are they biased or fair?",
+    # someone's words verbatim, which the documents only report
+    "What were Martin Hewitt's exact words when he complained about the French delays?",
+    "Hewitt direct quote on the French delays? need his exact words.",
+    # someone's own response, which others' is not
+    "Did Darmanin answer Cleverly himself, and what did he tell him?",
+    "How did Rishi Sunak react when France turned down the demand?",
 ]
 
 

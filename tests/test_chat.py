@@ -985,3 +985,20 @@ def test_a_word_of_reply_alone_is_no_name(question):
 def test_a_pronoun_first_leans_on_the_turn_before():
     assert is_follow_up("He still in the job?")
     assert is_follow_up("His reason?")
+
+
+@pytest.mark.parametrize("question, left", [
+    # what the asker needs it for, after a dash
+    ("Where exactly are the dinghies leaving from — I need a backdrop for the panel.",
+     "Where exactly are the dinghies leaving from"),
+    ("Where are they leaving from - the canal?", "Where are they leaving from - the canal?"),
+    # someone of the asker's who asked too
+    ("Has the Home Office said anything? One of my regulars was asking me about it earlier.",
+     "Has the Home Office said anything?"),
+])
+def test_the_askers_own_business_after_a_dash_or_of_their_people_is_left_out(question, left):
+    assert without_asides(question, claims="after") == left
+
+
+def test_said_anything_back_is_said_in_response():
+    assert spelled_out("Has the Home Office said anything back?") == "Has the Home Office said anything in response?"
