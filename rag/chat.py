@@ -58,7 +58,7 @@ _TIMES = frozenset("year years month months week weeks day days weekend time tim
 # Phrases that point at the documents as a whole ("across both articles", "do the two
 # reports give"). Every passage is in the documents, so they name nothing to search
 # for, and their words, found in no passage, would count against every one.
-_DOCUMENTS = r"(?:articles?|stories|story|reports?|pieces?|documents?|docs|texts?|coverage|reporting)"
+_DOCUMENTS = r"(?:articles?|stories|story|reports?|pieces?|documents?|docs|texts?|coverage|reporting|news)"
 _WHICH_DOCUMENTS = (r"(?:(?:all|both|each|either|any)\s+(?:of\s+)?)?(?:the\s+|these\s+|those\s+|this\s+|your\s+)?"
                     r"(?:two\s+|2\s+)?(?:news\s+)?" + _DOCUMENTS)
 _DOCUMENT_REFERENCES = re.compile(
@@ -236,6 +236,22 @@ _SHORT_PHRASES = [
     (re.compile(r"(?<![\w'’-])FR(?=\s+(?:side|govt|government|officials?|police|authorities|position|line|minister)\b)"),
      "French"),
     (re.compile(r"(?<![\w'’-])FR(?![\w'’-])"), "France"),
+    # "Where are the dinghies going out from mostly.": leaving, and where particularly
+    (re.compile(r"\b(?:go(?:es|ing)?|went|head(?:s|ing)?)\s+out(?=\s+from\b)", re.I),
+     lambda m: {"goes": "leaves", "going": "leaving", "went": "left", "heads": "leaves", "heading": "leaving"}.get(
+         m.group().split()[0].lower(), "leave")),
+    (re.compile(r"\b((?:leav\w*|left|depart\w*|launch\w*)\s+from)\s+(?:mostly|mainly|usually|most\s+often|most)\b", re.I),
+     r"\1 particularly"),
+    # "French coppers can only step in when someone's about to drown": in life-threatening
+    # situations, as the documents put it
+    (re.compile(r"\b(?:someone|somebody|anyone|people|they|migrants|a\s+person)(?:['’]s|\s+is|\s+are|['’]re)\s+(?:about|"
+                r"going|likely)\s+to\s+drown\b|\b(?:someone|somebody|people|migrants)\s+(?:is|are)\s+drowning\b", re.I),
+     "there are life-threatening situations"),
+    # "back home" after what is asked about ("Who's kicking up a fuss about that money back
+    # home?"): the asker's country, named by no passage (not "sent back home": returned)
+    (re.compile(r"(?<!\bsent)(?<!\bsend)(?<!\bgo)(?<!\bgoing)(?<!\bwent)(?<!\bgone)(?<!\bcome)(?<!\bcame)(?<!\bget)"
+                r"(?<!\bgot)(?<!\breturn)(?<!\breturned)(?<!\bhead)(?<!\bheaded)(?<!\bflown)(?<!\btaken)(?<!\bbrought)"
+                r"\s+back\s+home\b(?=\s*[?.!,]*\s*$)", re.I), ""),
     # "where are the dinghies launching from?": leaving it
     # (not "being launched from", said of the boats)
     (re.compile(r"\blaunch(es|ing)?(?=\s+from\b)", re.I),
@@ -255,6 +271,12 @@ _SHORT_PHRASES = [
     # as the documents put it (not "What are backbenchers worried about?", their own feeling)
     (re.compile(r"\b(a|the|any|of|main|big|biggest|real|other|their|his|her|its)\s+worr(y|ies)\b", re.I),
      lambda m: m.group(1) + (" concerns" if m.group(2).lower() == "ies" else " concern")),
+    # "What's got them worried about forcing boats back?", "what worries people about it?":
+    # the concerns, as the documents put it ("raises concerns about the legal implications")
+    (re.compile(r"\bwhat(?:['’]s|\s+has|\s+have)\s+got\s+(?:them|people|everyone|everybody|him|her|folk|folks|the\s+\w+)"
+                r"\s+(?:so\s+)?(?:worried|concerned|nervous|scared|anxious)"
+                r"|\bwhat\s+(?:worries|concerns|scares)\s+(?:them|people|everyone|everybody|him|her|folk|folks)\b", re.I),
+     "what are the concerns"),
     # "why can't they sort this out between them?": address it, as the documents put it (not
     # "what sort of...")
     (re.compile(r"\bsort(s|ed|ing)?\s+(?:(this|it|that|things|the\s+\w+|them)\s+)?out\b", re.I),

@@ -222,7 +222,7 @@ CONCEPTS = (
     frozenset("legal law legisl".split()),
     frozenset("restrict constraint constrain".split()),
     frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"
-    frozenset("polic gendarm gendarmeri".split()),  # France's police, in French
+    frozenset("polic gendarm gendarmeri copper cop".split()),  # France's police, in French, and in slang
     # "Where did he stand on tougher action at sea?": "supported aggressive measures"
     # (not "tough", "harder": as often difficult)
     # ("Is that a harder line than before?": "a significant hardening of the UK government's position")

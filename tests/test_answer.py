@@ -2351,6 +2351,15 @@ THIRTEENTH_LIST_ANSWERED += [
     # how a country responded: its officials
     ("How did Paris react to the demand?", [], "swiftly rejected"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    ("Where are the dinghies going out from mostly.", [], "tidal canal"),
+    ("Is it true French coppers can only step in at sea when someone's about to drown?", [], "life-threatening"),
+    ("What's got them worried about forcing boats back to shore?", [], "legal implications"),
+    ("Who's kicking up a fuss about that money back home?", [], "Conservative backbenchers"),
+    # "these news": the documents
+    ("Who are the UK officials in these news, the ones who push France? Give me names from both please.", [],
+     "Cleverly"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2368,6 +2377,8 @@ THIRTEENTH_LIST_REFUSED = [
     # someone's own response, which others' is not
     "Did Darmanin answer Cleverly himself, and what did he tell him?",
     "How did Rishi Sunak react when France turned down the demand?",
+    "Where are the jet skis going out from mostly?",
+    "Who's kicking up a fuss about the drones back home?",
 ]
 
 

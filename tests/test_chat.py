@@ -1002,3 +1002,18 @@ def test_the_askers_own_business_after_a_dash_or_of_their_people_is_left_out(que
 
 def test_said_anything_back_is_said_in_response():
     assert spelled_out("Has the Home Office said anything back?") == "Has the Home Office said anything in response?"
+
+
+@pytest.mark.parametrize("question, written", [
+    ("Where are the dinghies going out from mostly.", "Where are the dinghies leaving from particularly."),
+    ("Where do they go out?", "Where do they go out?"),  # from nowhere named
+    ("Is it true French coppers can only step in at sea when someone's about to drown?",
+     "Is it true French coppers can only step in at sea when there are life-threatening situations?"),
+    ("Who's kicking up a fuss about that money back home?", "Who's complaining about that money?"),
+    ("Were they sent back home?", "Were they sent back home?"),
+    ("What's got them worried about forcing boats back to shore?",
+     "what are the concerns about forcing boats back to shore?"),
+    ("What worries people about it?", "what are the concerns about it?"),
+])
+def test_going_out_drowning_back_home_and_worries_are_written_as_the_documents_put_them(question, written):
+    assert spelled_out(question) == written
