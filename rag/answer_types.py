@@ -195,7 +195,7 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        # "Do they give the same reason, or different ones?", "what reasons do the articles cite"
                        r"\b(?:give|gives|gave|giving|offer|offers|offered|cite|cites|cited|provide|provides|provided)\s+"
                        r"(?:(?:the|a|an|any|their|its|his|her)\s+)?(?:same\s+|different\s+|similar\s+|own\s+)?"
-                       r"(?:reasons?|justifications?|rationale\b|explanations?\s+(?:for|of\s+why)\b)|"
+                       r"(?:reasons?|justifications?|rationale|explanations?(?!\s+of\s+(?!why\b))|excuses?)\b|"
                        # "How did Paris justify saying no?"
                        r"\bhow\s+(?:did|does|do|is|was|were|are|has|have|can|could|would)\s+(?:[\w'’-]+\s+){0,3}?"
                        r"justif(?:y|ies|ied|ying)\b", re.I)
@@ -1260,6 +1260,8 @@ def answer_type_penalty(query: str, text: str, vocabulary: frozenset[str] | None
         return TYPE_PENALTY
     if asks.concern and not _CONCERN.search(text):
         return TYPE_PENALTY
+    if asks.reacted and not reacts(asks.reacted, text):
+        return EXACT_TIME_PENALTY
     if asks.own_words and (not speaks(asks.own_words, text)
                            or (_VERBATIM_Q.search(query if not asking else typed) and not quotes_anyone(text))):
         return EXACT_TIME_PENALTY
@@ -1310,6 +1312,7 @@ class _Asks(NamedTuple):
     name: bool
     speaker: bool
     own_words: str  # whose own words are asked for ("What did Darmanin himself say?"), or ""
+    reacted: str = ""  # whose own response is asked for ("How did Rishi Sunak react?"), or ""
 
 
 @lru_cache(maxsize=1024)
@@ -1330,7 +1333,7 @@ def _asked_for(query: str, asking: str | None) -> tuple[str, _Asks]:
         reason=bool(_REASON_Q.search(typed)),
         feeling=bool(_FEELING_Q.search(typed)), concern=bool(_CONCERN_Q.search(typed)),
         name=_asks_for_a_name(typed) and not _WHO_IS_NAMED.match(typed), speaker=bool(_SPEAKER_Q.search(typed)),
-        own_words=_own_words(typed))
+        own_words=_own_words(typed), reacted=_reacted(typed))
 
 
 # "What did Darmanin himself respond?", "How did Gerald Darmanin personally reply?", "What
@@ -1360,10 +1363,23 @@ _REACTED_Q = re.compile(r"\bhow\s+(?:did|does|do|has|have|would|will)\s+(?P<who>
                         r"[\w'’-]+)?)\s+(?:react|respond|reply|answer)\b", re.I)
 _SEATS = frozenset("paris london westminster whitehall brussels washington berlin downing elysee élysée number "
                    "government govt ministry office".split())
+# Who speaks for others, not in their own words: places, peoples, seats of government, the
+# documents and the outlets that publish them
+_NOT_SPEAKERS = (_PLACE_WORDS | _NATIONALITIES | _SEATS
+                 | frozenset("article articles piece story report text document bbc independent guardian times "
+                             "telegraph paper newspaper outlet media press".split()))
+# what opens a request for a quotation ("Quote exact words:", "Provide exact words from...")
+_ASKING_VERBS = frozenset("quote quoting using use provide give giving need want get send show list tell cite find "
+                          "print copy paste share".split())
+# ("Has Darmanin said anything back?": his own words)
+_SAID_ANYTHING_Q = re.compile(r"\b(?:has|have|had|did|does)\s+(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]+)?)"
+                              r"\s+(?:said|say|says)\s+(?:anything|something|much)\b", re.I)
+_REACTION = re.compile(r"(?:supported|backed|opposed|welcomed|criticised|criticized|condemned|rejected|dismissed|"
+                       r"refused|agreed|accepted|impatient|frustrat\w*|angr\w*|furious|annoyed|concerned|worried|"
+                       r"demanded|urged|pushed|pushes|pressed|warned|insisted)", re.I)
 # "Did Darmanin answer Cleverly himself?": who answered (not whom)
-_ANSWERED_HIMSELF = re.compile(r"\b(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:answer|repl(?:y|ied)|respond|writ|wrote|spoke|"
-                               r"speak|talk)\w*\s+(?:back\s+)?(?:to\s+)?(?:(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:himself|herself|"
-                               r"personally)\b")
+_ANSWERED_HIMSELF = re.compile(r"\b(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:answer|repl(?:y|ied)|respond)\w*\s+(?:back\s+)?"
+                               r"(?:to\s+)?(?:(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:himself|herself|personally)\b")
 _SPOKE = re.compile(r"\b(?:said|says|say|stated|states|responded|replied|told|tells|remarked|insisted|insists|"
                     r"warned|commented|wrote|added|declared|rejected|dismissed|answered|quoted|argued|argues|"
                     r"expressed|called|described)\b", re.I)
@@ -1380,21 +1396,48 @@ def quotes_anyone(text: str) -> bool:
     them ("It's much blah-blah, remarked an insider")."""
     return _QUOTE_MARK.search(text) is not None or speaker_told_after(text)
 SPEAKER_WINDOW = 8  # words between a speaker's name and the verb of what they said
+REACTION_WINDOW = 10  # and between whoever responds and the stand or feeling they take
 
 
 def _own_words(question: str) -> str:
-    reacted = _REACTED_Q.search(question)
-    if reacted:
-        who = reacted.group("who").split()[-1]
-        if who.lower() not in _PLACE_WORDS | _NATIONALITIES | _SEATS:
-            return who
+    said = _SAID_ANYTHING_Q.search(question)
+    if said and said.group("who").split()[-1].lower() not in _NOT_SPEAKERS:
+        return said.group("who").split()[-1]
     m = _OWN_WORDS_Q.search(question)
     answered = _ANSWERED_HIMSELF.search(question)
     if m is None or not (answered or _RESPONSE_Q.search(question) or _SPOKE.search(question)
                          or re.search(r"\b(?:quot\w*|words|statement|comments?)\b|\b(?:himself|herself|personally)\s+"
                                       r"answer(?:ed)?\b|\banswered\b", question, re.I)):
         return ""
-    return (answered.group("who") if answered else None) or m.group("who") or m.group("whose") or m.group("quoted")
+    who = (answered.group("who") if answered else None) or m.group("who") or m.group("whose") or m.group("quoted")
+    # ("the article's exact words", "France's exact words", "Quote exact words:": no one's;
+    # nor "Are 'stop the boats' Sunak's exact words?", which quotes what it asks about)
+    if not (answered or m.group("who")) and (who.lower() in _NOT_SPEAKERS or (
+            m.group("quoted") and who.lower() in _ASKING_VERBS) or quoted_phrases(question)):
+        return ""
+    return who
+
+
+def _reacted(question: str) -> str:
+    """Whose own response a question asks for ("How did Rishi Sunak react?": Sunak), or ""."""
+    m = _REACTED_Q.search(question)
+    if m is None:
+        return ""
+    who = m.group("who").split()[-1]
+    return "" if who.lower() in _NOT_SPEAKERS else who
+
+
+def reacts(name: str, text: str) -> bool:
+    """Whether `text` tells `name` responding: saying something, or taking a stand or a
+    feeling ("Bruno Retailleau supported aggressive measures", "Conservative backbenchers
+    ... growing increasingly impatient")."""
+    if speaks(name, text):
+        return True
+    stem = name.lower().rstrip("s")
+    words = re.findall(r"[\w'’-]+", text)
+    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower().rstrip("s") == stem]
+    acted = [n for n, w in enumerate(words) if _REACTION.fullmatch(w)]
+    return any(abs(a - b) <= REACTION_WINDOW for a in at for b in acted)
 
 
 def speaks(name: str, text: str) -> bool:

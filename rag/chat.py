@@ -221,7 +221,9 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:come|came|coming|comes)\s+back\s+with\b", re.I), "respond with"),
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
     # "Has the Home Office said anything back?": in response
-    (re.compile(r"\b((?:say|said|says|saying)\s+(?:anything|something|much|nothing))\s+back\b", re.I),
+    # (not "Did he say anything back?", whose speaker only the turn before names)
+    (re.compile(r"(?<!\bhe\s)(?<!\bshe\s)(?<!\bthey\s)(?<!\bit\s)"
+                r"\b((?:say|said|says|saying)\s+(?:anything|something|much|nothing))\s+back\b", re.I),
      r"\1 in response"),
     # "where are the boats pushing off from?", "putting to sea from?": leaving it (not
     # "what set off the row?")
@@ -299,16 +301,15 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:the\s+)?(?:(?:former|current|then|new|present)\s+)?(?:(?:UK|British|French)\s+)?"
                 r"(?:home|foreign|interior|prime|border\s+security)\s+(?:secretary|minister|chief)\s*,\s+"
                 r"(?P<name>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]+){0,2})\s*,\s*"
-                r"(?=\w)(?!(?:or|and|nor|then|etc|plus|as\s+well)\b)", re.I), lambda m: m.group("name") + " "),
-    # "He still in the job?": asked as "Is he still in the job?", its verb dropped
-    (re.compile(r"^\W*(?P<who>he|she|it|they)\s+(?=(?:still|no\s+longer)\s+(?:in|at|on|around|there|here|involved|about|"
-                r"the|a|an|part|active|working|serving|pushing|doing|running|leading|with|against|for|up|minister|"
-                r"secretary|chief)\b)", re.I),
-     lambda m: ("Are " if m.group("who").lower() == "they" else "Is ") + m.group("who").lower() + " "),
+                r"(?=\w)(?!(?:or|and|nor|etc|plus|as\s+well)\b)", re.I), lambda m: m.group("name") + " "),
     # "The 'stop the boats' line I keep hearing on the radio - where did it come from?": where
     # the asker met it, which no passage tells (only before the dash or mark that turns to
     # what is asked)
-    (re.compile(r"\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:keep\s+|kept\s+|always\s+|often\s+|sometimes\s+)?"
+    # (not the question itself: "Did I read that right - ...", "Where do we see them leaving?")
+    (re.compile(r"(?<!\bdid)(?<!\bdo)(?<!\bdoes)(?<!\bhave)(?<!\bhas)(?<!\bhad)(?<!\bam)(?<!\bcan)(?<!\bcould)"
+                r"(?<!\bshould)(?<!\bwould)(?<!\bwill)(?<!\bwhere)(?<!\bwhat)(?<!\bwhen)(?<!\bhow)(?<!\bwhy)(?<!\bwho)"
+                r"(?<!\bif)(?<!\bwhether)(?<!\bdon['’]t)(?<!\bdidn['’]t)"
+                r"\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:keep\s+|kept\s+|always\s+|often\s+|sometimes\s+)?"
                 r"(?:hearing|hear|heard|seeing|see|saw|reading|read)\b[^-–—?:;,.]*(?=\s[-–—]\s|\s*[–—:;])", re.I), ""),
     # "Who back home is getting impatient?", "who on our side...": the asker's own country,
     # which a passage names by its people ("Conservative backbenchers"), not by a place
@@ -444,6 +445,8 @@ _PURPOSE = re.compile(
     r"overview|essay|memo|report|paper|piece|briefing|lesson|class|notes|talk|thesis|assignment)"
     r"(?:\s+(?:of|on|about|for|in|between|with)\s+[^:?]{1,40})?\s*:\s*$)",
     re.I)
+_SUPPOSED = re.compile(r"[^?]*\b(?:must|surely|presumably|probably)\s+(?:see|know|notice|hear|have\s+seen|have\s+heard)"
+                       r"\b[^?]*$", re.I)
 _CLAIM = re.compile(
     # ("One of my regulars was asking me about it earlier.")
     r"^(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
@@ -452,8 +455,7 @@ _CLAIM = re.compile(
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$"
     # what the asker supposes others see or know ("People on the French beaches must see it
     # all first hand.")
-    r"|[^?]*\b(?:must|surely|presumably|probably)\s+(?:see|know|notice|hear|have\s+seen|have\s+heard)\b[^?]*$)",
-    re.I)
+    r"|" + _SUPPOSED.pattern + r")", re.I)
 # A sentence that asks: a question mark, a question word first, or a question put as a
 # statement ("I wonder why...", "I'd like to know who...").
 _ASKING_FIRST = sorted(_QUESTION_WORDS - {"and", "also", "but", "so", "then", "about", "much", "many"})
@@ -574,7 +576,10 @@ def without_asides(question: str, claims: str = "none") -> str:
                      and not any(w[:1].isupper() for w in p.split()[1:]))
             and (_ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
                 _PURPOSE.search(p) or (n > last and _FORM.match(p))
-                or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p))))]
+                or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)
+                    # (not what others are supposed to see where the question points to them:
+                    # "People there must see it all. What do they report?")
+                    and not (pointed and n < last and _SUPPOSED.search(p)))))]
     if len(kept) == len(parts) or not any(_ASKS.search(p) for p in kept):
         return question
     rest = " ".join(kept)
@@ -677,16 +682,19 @@ _THING_BACK = (re.compile(r"\b(?:it|they|them)\b", re.I), re.compile(r"\b(?:its|
 _EMPTY_IT = re.compile(r"^\W*(?:is|was)\s+it\s+(?:true|right|correct|so|the\s+case|fair|accurate)\b", re.I)
 
 
+_REPLY_WORDS = frozenset("great interesting nice cheers wow thanks cool ok okay right sure fine good brilliant perfect "
+                         "lovely excellent amazing awesome hmm hm huh yes no yeah yep nope really weird strange fair true "
+                         "noted understood wait sorry hello hi hey alright oh ah gotcha super ta blimey crikey gosh jeez "
+                         "indeed agreed exactly so well anyway also thankyou thx lol fascinating shocking unbelievable "
+                         "right-o understood confusing odd funny sad terrible".split())
+
+
 def _a_name(words: str) -> bool:
     """Whether a sentence of a word or few is a name ("Retailleau.", "Bruno Retailleau."),
     not a word of reply ("Great.", "Interesting.") nor a thing ("The UK.")."""
-    from .answer_types import _english_words
-
     parts = words.split()
-    if not all(w[:1].isupper() for w in parts) or parts[0].lower() in ("the", "a", "an", "this", "that"):
-        return False
-    known = _english_words()
-    return len(parts) > 1 or not known or parts[0].lower() not in known
+    return (all(w[:1].isupper() for w in parts) and parts[0].lower() not in ("the", "a", "an", "this", "that")
+            and not (len(parts) == 1 and parts[0].lower() in _REPLY_WORDS))
 
 
 def topic_put_back(question: str) -> str | None:

@@ -2319,11 +2319,9 @@ THIRTEENTH_LIST_ANSWERED += [
      "aligns with maritime law"),
 ]
 THIRTEENTH_LIST_ANSWERED += [
-    # a British Secretary of State is a minister; a verb dropped after "he"
+    # a British Secretary of State is a minister
     ("Who is the English minister who demanded to France to stop all the boats, and to whom in France did he send "
      "this?", [], "James Cleverly"),
-    ("He still in the job?", ["Who's Bruno Retailleau, the French guy who wanted to get tough at sea?"],
-     "departure from office"),
     ("People on the French beaches must see it all first hand. What are the locals there actually reporting?", [],
      "Local residents report"),
     ("The 'stop the boats' line I keep hearing on the radio in the changing rooms - where did that promise come from?",
@@ -2360,6 +2358,16 @@ THIRTEENTH_LIST_ANSWERED += [
     ("Who are the UK officials in these news, the ones who push France? Give me names from both please.", [],
      "Cleverly"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    # the second review's: exact words of no one, a stand taken as a response, an explanation
+    ("Quote exact words: what did the French government source say?", [], "The French position is clear"),
+    ("What are the article's exact words about the £480 million?", [], "£480 million"),
+    ("How did Retailleau react to the crossings?", [], "supported aggressive measures"),
+    ("How did Conservatives react to the spending?", [], "Conservative backbenchers"),
+    ("Did the UK talk to Darmanin himself?", [], "Gerald Darmanin"),
+    ("Did the French provide any explanation?", [], "citing both practical and legal constraints"),
+    ("Who did the Home Secretary, James Cleverly, then send the note to?", [], "Gerald Darmanin"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2379,6 +2387,9 @@ THIRTEENTH_LIST_REFUSED = [
     "How did Rishi Sunak react when France turned down the demand?",
     "Where are the jet skis going out from mostly?",
     "Who's kicking up a fuss about the drones back home?",
+    "Has Retailleau said anything back?",
+    "Has Darmanin said anything back?",
+    "People on the French beaches must see it all first hand. What do they report?",
 ]
 
 
