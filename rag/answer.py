@@ -36,6 +36,7 @@ REFUSAL_THRESHOLD = 0.73
 DIRECT_CHUNKS_SHIFT = -0.03  # RAG_CHUNK_VECTORS=direct: 0.70
 LEAD_THRESHOLD = 0.45  # a refusal offers the closest passage only above this
 KEEP_MARGIN = 0.3  # further sentences must score within this of the best
+SECOND_MARGIN = 0.1  # asked what each document says: a second sentence of one, within this of its first
 MAX_SENTENCES = 4
 CHUNK_WEIGHT = 0.6  # weight of the whole chunk's similarity to the query
 REDUNDANT = 0.85  # cosine between two sentences above which the second adds nothing
@@ -516,6 +517,19 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
                 chosen.remove(spare[-1])
                 tokens -= count_tokens(answerable[spare[-1]].text)
             if len(chosen) < MAX_SENTENCES and tokens + n <= max_tokens:
+                chosen.append(int(i))
+                tokens += n
+        # each document's second sentence, where there is room: what each says is seldom
+        # all in one sentence
+        for i in order:
+            src = answerable[i].source
+            if (len(chosen) >= MAX_SENTENCES or i in chosen or decided[i] < threshold
+                    or sum(answerable[j].source == src for j in chosen) != 1
+                    or scores[i] < max(scores[j] for j in chosen if answerable[j].source == src) - SECOND_MARGIN
+                    or any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen)):
+                continue
+            n = count_tokens(answerable[i].text)
+            if tokens + n <= max_tokens:
                 chosen.append(int(i))
                 tokens += n
         chosen.sort(key=lambda j: -scores[j])

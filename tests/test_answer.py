@@ -2368,6 +2368,12 @@ THIRTEENTH_LIST_ANSWERED += [
     ("Did the French provide any explanation?", [], "citing both practical and legal constraints"),
     ("Who did the Home Secretary, James Cleverly, then send the note to?", [], "Gerald Darmanin"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    # what each document says: a second sentence of one, where it scores nearly as its first
+    ("is it true that in both artikles france dosent stop bots at see? why?", [], "life-threatening"),
+    ("Do the two articles agree on whether French forces intercept boats once they are on the water, and on what "
+     "legal footing?", [], "life-threatening"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2407,3 +2413,12 @@ def test_questions_the_answer_lists_read_are_answered(real_seed_settings, questi
 def test_questions_the_answer_lists_read_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer
+
+
+def test_what_each_document_says_adds_no_far_lower_sentence(real_seed_settings):
+    """A document's second sentence is quoted only where it scores nearly as its first: the
+    officials fed up with France are Hewitt and Cleverly, not Retailleau."""
+    answer = answer_question("across both stories which uk officials are the ones fed up with france",
+                             settings=real_seed_settings)
+    assert "Hewitt" in answer.answer and "Cleverly" in answer.answer
+    assert "Retailleau" not in answer.answer
