@@ -376,7 +376,9 @@ _SIGNIFICANCE_Q = re.compile(
     # the usual set against something bigger: "...a big deal or just the usual?", "just the
     # usual back-and-forth, or more serious?", "routine friction or something bigger?" (not
     # "routine patrols or only in emergencies?", "just the usual spots?")
-    r"\bor\s+(?:is\s+it\s+)?just\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b|"
+    # (not "...or just the usual warm words?": whether it is only talk)
+    r"\bor\s+(?:is\s+it\s+)?just\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b(?!\s+(?:warm\s+)?(?:words|talk|"
+    r"line|lines|spin|rhetoric|platitudes|boilerplate|waffle|noises|promises|statement)\b)|"
     r"\b(?:usual|routine|normal|ordinary)\b[^?.!]*?\bor\b[^?.!]*?\b(?:something\s+(?:bigger|more\s+serious|more)|"
     r"(?:more\s+)?serious|bigger|significant)\b|"
     r"\bmore\s+serious\s+than\s+(?:before|usual|normal)\b|"
@@ -404,8 +406,12 @@ _SIGNIFICANCE_FRAMING = re.compile(
     # (not where it names the dispute: "...or just the usual cross-Channel row?")
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)"
     r"(?:\s+(?![\w'’-]*?" + _DISPUTE_WORDS + r"\b)[\w'’-]+){1,3}(?=\s*[?.!]*\s*$)"
+    # ("Is this row just the usual cross-Channel bickering, or is it...?": the usual, named)
+    r"|\bjust\s+(?:the\s+)?(?:usual|routine|normal|ordinary)(?:\s+(?![\w'’-]*?" + _DISPUTE_WORDS + r"\b)[\w'’-]+){1,3}"
+    r"(?=\s*,\s*or\b)"
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)\b"
-    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
+    r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:being\s+(?:painted|framed|presented|portrayed|described|treated|seen|"
+    r"reported)\s+as\s+)?(?:something\s+)?(?:bigger|more\s+serious|more\s+significant|serious|significant)\b"
     r"(?:\s+than\s+(?:before|usual|normal))?"
     r"|\b(?:just\s+)?(?:(?:the|a|an)\s+)?(?:usual|routine|normal|ordinary)\b"
     # "is this like the worst row we've had": the row
@@ -415,6 +421,8 @@ _SIGNIFICANCE_FRAMING = re.compile(
 
 
 _DISPUTE = re.compile(r"\b" + _DISPUTE_WORDS + r"\b", re.I)
+_BARE_DISPUTE = re.compile(r"^((?:the|this|that|their|its|our|the\s+latest|this\s+latest|the\s+current|this\s+current)\s+)?"
+                           r"(" + _DISPUTE_WORDS + r")$", re.I)
 _PLAINLY_SIGNIFICANT = re.compile(r"\bhow\s+(?:serious|significant|important|major)\s+(?:is|was)\b", re.I)
 
 
@@ -439,6 +447,8 @@ def significance_put_plainly(question: str) -> str | None:
     first = rest.split(maxsplit=1)[0]
     if first.lower() in ("the", "this", "that", "these", "those", "a", "an", "it", "its", "their", "his", "her"):
         rest = first.lower() + rest[len(first):]  # not a name: "France", "the UK's note"
+    # a bare "row", "spat": the diplomatic one, which alone the model reads as a row of seats
+    rest = _BARE_DISPUTE.sub(lambda m: m.group(1) + "diplomatic " + m.group(2), rest)
     return f"How significant is {rest}?"
 
 

@@ -189,7 +189,8 @@ _SHORT_PHRASES = [
     # "which paper got hold of the letter?", "had sight of", "got a look at": who saw it ("seen
     # by The Independent"), a note, a letter, a document, as something done (not "can I get
     # hold of the note?", "got hold of the boats")
-    (re.compile(r"\b(?:(?:got|has|had|have)\s+(?:hold\s+of|a\s+look\s+at|sight\s+of|to\s+see)|"
+    (re.compile(r"\b(?:(?:got|has|had|have)\s+(?:hold\s+of|a\s+look\s+at|sight\s+of|to\s+see|(?:its|their|his|her)\s+"
+                r"hands\s+on)|"
                 r"(?:has|have|had)\s+had\s+sight\s+of)"
                 r"(?=\s+(?:it\b|(?:(?:the|that|this|a|an|its|his|their)\s+)?(?:copy\s+of\s+(?:the\s+)?)?"
                 r"(?:[\w'’-]+\s+){0,4}?(?:note|letter|memo|document|message|copy)\b))", re.I), "saw"),
@@ -320,6 +321,9 @@ _SHORT_PHRASES = [
     # with", "working on": what someone does; nor "has it been working?", which the
     # cooperation's successes answer as well as doubts of it)
     (re.compile(r"\bworth\s+it\b|\bdoing\s+(?:any|much)\s+good\b|\bwell\s+spent\b", re.I), "effective"),
+    # ("doubts about whether it works")
+    (re.compile(r"\b(whether\s+(?:it|this|that|they|the\s+\w+|all\s+this|all\s+that)\s+)(?:works|worked|has\s+worked|"
+                r"is\s+working|are\s+working|work)\b(?!\s+(?:with|on|for|together|to|out)\b)", re.I), r"\1is effective"),
     # "who's kicking up a fuss about the money?": complaining (not "with the French": pressing them)
     (re.compile(r"\bkick(s|ed|ing)?\s+up\s+(?:a\s+)?(?:fuss|stink)\b(?=\s+(?:about|over)\b)", re.I),
      lambda m: "complain" + {"s": "s", "ed": "ed", "ing": "ing"}.get((m.group(1) or "").lower(), "")),
@@ -452,7 +456,7 @@ _CLAIM = re.compile(
     r"^(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
     r"we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
-    r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe)\W*$"
+    r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe|clearly|obviously|no\s+doubt|presumably|evidently)\W*$"
     # what the asker supposes others see or know ("People on the French beaches must see it
     # all first hand.")
     r"|" + _SUPPOSED.pattern + r")", re.I)
@@ -534,6 +538,14 @@ _ASKS_WHO = re.compile(r"^\W*(?:(?:quick\s+one|so|and|but)\W+)?(?:(?:to|from|by|
                        re.I)
 
 
+def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
+    """Whether a remark that the documents differ names what they differ on, where the
+    question after it points back to that or does not say it ("The two articles name
+    different French interior ministers. Who gets named in each?")."""
+    topic = {w.lower() for w in content_words(_DOCUMENTS_DIFFER.sub(" ", remark))}
+    return len(topic) >= 2 and (pointed or not topic & {w.lower() for w in content_words(asking)})
+
+
 def without_asides(question: str, claims: str = "none") -> str:
     """The question without its sentences about what the asker needs it for ("I need
     both names", "For my essay:"), which no passage holds. `claims` says which of what
@@ -568,7 +580,7 @@ def without_asides(question: str, claims: str = "none") -> str:
             if not (_DOCUMENTS_DIFFER.search(p) and (not p.rstrip().endswith("?") or _CHECK_TAG.search(p))
                     # (kept where the question points back to what it names: "The two articles
                     # mention different French Interior Ministers. Whom does each of them name?")
-                    and not (pointed and n < last and len(content_words(_DOCUMENTS_DIFFER.sub(" ", p))) >= 2)
+                    and not (n < last and _names_what_differs(p, parts[last], pointed))
                     and any(_ASKS.search(o) and not _DOCUMENTS_DIFFER.search(o) for o in parts))
             # (kept where they name someone: "Was it Macron or the prime minister?" may ask of
             # one the documents never mention)

@@ -2157,14 +2157,14 @@ ELEVENTH_LIST_REFUSED = [
 
 
 @pytest.mark.parametrize("question, plainly", [
-    ("How big a deal is this clash?", "How significant is this clash?"),
+    ("How big a deal is this clash?", "How significant is this diplomatic clash?"),
     ("This row between London and Paris, is it a big one or a small one?",
      "How significant is this row between London and Paris?"),
-    ("Is this clash a big one or a small one?", "How significant is this clash?"),
+    ("Is this clash a big one or a small one?", "How significant is this diplomatic clash?"),
     ("Is this the worst row we've had with France over migrants?",
      "How significant is this row we've had with France over migrants?"),
     ("What is the biggest problem with the new doctrine?", None),  # no dispute
-    ("Is the row serious or just the usual?", "How significant is the row?"),
+    ("Is the row serious or just the usual?", "How significant is the diplomatic row?"),
     ("Is the UK-France standoff a big deal?", "How significant is the UK-France standoff?"),  # names kept
     ("Was Retailleau's departure a big deal?", None),  # not the dispute
     ("How serious is it? Worse than the usual squabbling?", None),  # already plain
@@ -2174,9 +2174,13 @@ ELEVENTH_LIST_REFUSED = [
     # what the usual is called, ending the question
     ("This latest row with France over the boats - is it a big deal or just the usual argy-bargy?",
      "How significant is this latest row with France over the boats?"),
-    ("Is this row a big deal or just the usual squabbling between them?", "How significant is this row?"),
+    ("Is this row a big deal or just the usual squabbling between them?", "How significant is this diplomatic row?"),
     # the usual named as the dispute: kept
     ("Is this a big deal or just the usual cross-Channel row?", "How significant is cross-Channel row?"),
+    # the usual named before ", or"; and not the usual words, which asks whether it is only talk
+    ("Is this row just the usual cross-Channel bickering, or is it being painted as something bigger?",
+     "How significant is this diplomatic row?"),
+    ("Did they claim it's actually achieved anything, or just the usual warm words?", None),
 ])
 def test_how_much_it_matters_put_plainly(question, plainly):
     from rag.answer_types import significance_put_plainly
@@ -2373,6 +2377,17 @@ THIRTEENTH_LIST_ANSWERED += [
     ("is it true that in both artikles france dosent stop bots at see? why?", [], "life-threatening"),
     ("Do the two articles agree on whether French forces intercept boats once they are on the water, and on what "
      "legal footing?", [], "life-threatening"),
+]
+THIRTEENTH_LIST_ANSWERED += [
+    ("Which paper got its hands on the diplomatic note? Someone left the cell door open, clearly.", [],
+     "seen by The Independent"),
+    ("Is this row just the usual cross-Channel bickering, or is it being painted as something bigger?", [],
+     "most direct confrontations"),
+    ("The two articles name different French interior ministers. Who gets named in each?", [], "Darmanin"),
+    ("Has the British spending in France attracted doubts about whether it works, and from which quarters?", [],
+     "Conservative backbenchers"),
+    ("Did they claim it's actually achieved anything, or just the usual warm words?",
+     ["What did the Home Office spokesperson say about working with the French?"], "prevented thousands of crossings"),
 ]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
