@@ -68,6 +68,24 @@ UNMENTIONED_NAME_PENALTY = 1.0
 # sentence that names the outlet need not have.
 _OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadcasters?|publications?|news\s+"
                           r"(?:organi[sz]ations?|agenc(?:y|ies)|sites?))\b", re.I)
+# What a question that asks only which outlets reported says besides the outlet:
+# "credited", "named as sources", "of the reporting"
+_OUTLET_ONLY_WORDS = frozenset(
+    "which what who named name credited credit cited cite mentioned mention given sources source reporting reported "
+    "report reports actually exactly behind responsible information story stories obtained break broke broken "
+    "original originally".split())
+
+
+def _asks_only_the_outlets(question: str) -> bool:
+    """Whether a question about outlets asks nothing but which ones ("Which news
+    organisations are credited as the source of reporting?"), not what they reported
+    ("Which paper saw the note?")."""
+    from .chat import content_words, without_document_references
+
+    rest = _OUTLET_NOUN.sub(" ", without_document_references(question))
+    return not [w for w in content_words(rest) if w.lower() not in _OUTLET_ONLY_WORDS]
+
+
 # A sentence that says word for word a phrase the question quotes (two words or more):
 # it ranks first, and, asked about the quotation, counts as answering where it comes
 # this close.
@@ -384,6 +402,15 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
             asked, said[stating[0]], frozenset(t for s in answerable for t in tokenize(s.text))):
         scores = scores.copy()
         scores[stating] = np.maximum(scores[stating], threshold)
+    # Asked only which outlets the reporting is credited to ("Which news organisations are
+    # named as sources across these two articles?"), the sentences that credit one answer.
+    if _OUTLET_NOUN.search(query) and _asks_only_the_outlets(closing):
+        from .overview import attributes
+
+        told = [i for i, s in enumerate(answerable) if attributes(s.text)]
+        if told and len(told) < len(answerable):
+            scores = scores.copy()
+            scores[told] = np.maximum(scores[told], threshold)
     decided = scores  # each sentence's score as the decision reads it
     order = np.argsort(-scores, kind="stable")
     # A follow-up's own words rank the sentences, but they say little alone ("How often

@@ -189,7 +189,7 @@ _SHORT_PHRASES = [
     # "which paper got hold of the letter?", "had sight of", "got a look at": who saw it ("seen
     # by The Independent"), a note, a letter, a document, as something done (not "can I get
     # hold of the note?", "got hold of the boats")
-    (re.compile(r"\b(?:(?:got|has|had|have)\s+(?:hold\s+of|a\s+look\s+at|sight\s+of|to\s+see|(?:its|their|his|her)\s+"
+    (re.compile(r"\b(?:(?:got|has|had|have)\s+(?:hold\s+of|a\s+look\s+(?:at|of)|sight\s+of|to\s+see|(?:its|their|his|her)\s+"
                 r"hands\s+on)|"
                 r"(?:has|have|had)\s+had\s+sight\s+of)"
                 r"(?=\s+(?:it\b|(?:(?:the|that|this|a|an|its|his|their)\s+)?(?:copy\s+of\s+(?:the\s+)?)?"
@@ -243,6 +243,9 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:go(?:es|ing)?|went|head(?:s|ing)?)\s+out(?=\s+from\b)", re.I),
      lambda m: {"goes": "leaves", "going": "leaving", "went": "left", "heads": "leaves", "heading": "leaving"}.get(
          m.group().split()[0].lower(), "leave")),
+    # ("where do the rubber boats go from mostly": leave from; not "go from Calais to Dover")
+    (re.compile(r"\b(go|goes|going|went)\s+from(?=\s+(?:mostly|mainly|usually|most\s+often)\b|\s*[?.!]*\s*$)", re.I),
+     lambda m: {"goes": "leaves", "going": "leaving", "went": "left"}.get(m.group(1).lower(), "leave") + " from"),
     (re.compile(r"\b((?:leav\w*|left|depart\w*|launch\w*)\s+from)\s+(?:mostly|mainly|usually|most\s+often|most)\b", re.I),
      r"\1 particularly"),
     # "French coppers can only step in when someone's about to drown": in life-threatening
@@ -274,12 +277,21 @@ _SHORT_PHRASES = [
     # as the documents put it (not "What are backbenchers worried about?", their own feeling)
     (re.compile(r"\b(a|the|any|of|main|big|biggest|real|other|their|his|her|its)\s+worr(y|ies)\b", re.I),
      lambda m: m.group(1) + (" concerns" if m.group(2).lower() == "ies" else " concern")),
+    # a child's "grown ups": people
+    (re.compile(r"\b(?:the\s+)?grown[- ]?ups\b", re.I), "people"),
     # "What's got them worried about forcing boats back?", "what worries people about it?":
     # the concerns, as the documents put it ("raises concerns about the legal implications")
     (re.compile(r"\bwhat(?:['’]s|\s+has|\s+have)\s+got\s+(?:them|people|everyone|everybody|him|her|folk|folks|the\s+\w+)"
                 r"\s+(?:so\s+)?(?:worried|concerned|nervous|scared|anxious)"
-                r"|\bwhat\s+(?:worries|concerns|scares)\s+(?:them|people|everyone|everybody|him|her|folk|folks)\b", re.I),
+                r"|\bwhat\s+(?:worries|concerns|scares)\s+(?:them|people|everyone|everybody|him|her|folk|folks)\b"
+                # "what are the grown ups scared could happen if...?"
+                r"|\bwhat\s+(?:are|is)\s+(?:people|everyone|everybody|they|folks?|he|she)\s+(?:so\s+)?(?:worried|scared|"
+                r"afraid|nervous|frightened)\s+(?:could|might|would|will)\s+happen\b", re.I),
      "what are the concerns"),
+    # "why is France changing its mind?": backing away, as the documents put it
+    (re.compile(r"\bchang(?:e|es|ed|ing)\s+(?:its|their|his|her)\s+minds?\b", re.I),
+     lambda m: {"change": "back", "changes": "backs", "changed": "backed", "changing": "backing"}[
+         m.group().split()[0].lower()] + " away"),
     # "why can't they sort this out between them?": address it, as the documents put it (not
     # "what sort of...")
     (re.compile(r"\bsort(s|ed|ing)?\s+(?:(this|it|that|things|the\s+\w+|them)\s+)?out\b", re.I),
@@ -290,7 +302,8 @@ _SHORT_PHRASES = [
     (re.compile(r"^\W*(?:(?:a|my|one|the|this|some)\s+)?(?:customers?|passengers?|friends?|kids?|sons?|daughters?|"
                 r"mates?|colleagues?|students?|someone|somebody|clients?|punters?|neighbou?rs?|boss|mum|dad|wife|"
                 r"husband|partner|guy|lady|bloke|woman|man|fares?|people)\s+(?:just\s+|keeps?\s+|kept\s+)?"
-                r"ask(?:ed|s|ing)?\s+(?:me\s+|us\s+)?(?:,\s*)?(?=(?:why|what|who|where|when|which|how)\b)", re.I), ""),
+                r"(?:ask(?:ed|s|ing)?\s+(?:me\s+|us\s+)?|wants?\s+to\s+know\s+|wanted\s+to\s+know\s+|"
+                r"(?:is|was)\s+wondering\s+)(?:,\s*)?(?=(?:why|what|who|where|when|which|how)\b)", re.I), ""),
     # "why aren't the French stopping the boats on the water?", "out on the sea": at sea, as
     # the documents put it (not "territorial waters", which they say)
     (re.compile(r"\b(?:out\s+)?on\s+the\s+(?:open\s+)?water\b(?!\s*['’-])", re.I), "at sea"),
@@ -321,6 +334,9 @@ _SHORT_PHRASES = [
     # with", "working on": what someone does; nor "has it been working?", which the
     # cooperation's successes answer as well as doubts of it)
     (re.compile(r"\bworth\s+it\b|\bdoing\s+(?:any|much)\s+good\b|\bwell\s+spent\b", re.I), "effective"),
+    # ("...the money going over to France and nothing to show for it?": its effectiveness)
+    (re.compile(r"\b(?:and|with|but)\s+(?:(?:very\s+)?little|nothing|not\s+much)\s+to\s+show\s+for\s+it\b", re.I),
+     "and its effectiveness"),
     # ("doubts about whether it works")
     (re.compile(r"\b(whether\s+(?:it|this|that|they|the\s+\w+|all\s+this|all\s+that)\s+)(?:works|worked|has\s+worked|"
                 r"is\s+working|are\s+working|work)\b(?!\s+(?:with|on|for|together|to|out)\b)", re.I), r"\1is effective"),
@@ -394,12 +410,36 @@ def _with_g(m: re.Match) -> str:
     return word + "g" if known and lower not in known and lower + "g" in known else word
 
 
+# Scots, as a Glaswegian types it ("Where are maist o' these dinghies settin' aff fae?",
+# "Which paper got a swatch o' that note?"): the English words the documents have
+_SCOTS = {
+    "whit": "what", "fae": "from", "frae": "from", "aff": "off", "tae": "to", "maist": "most", "gaun": "going",
+    "ower": "over", "naethin": "nothing", "naething": "nothing", "nae": "no", "oot": "out", "aboot": "about", "noo": "now",
+    "cannae": "can't", "canna": "can't", "dinnae": "don't", "didnae": "didn't", "isnae": "isn't", "wasnae": "wasn't",
+    "doesnae": "doesn't", "wouldnae": "wouldn't", "couldnae": "couldn't", "willnae": "won't", "wullnae": "won't",
+    "havenae": "haven't", "hasnae": "hasn't", "shouldnae": "shouldn't", "hae": "have", "awa": "away", "mair": "more",
+    "twa": "two", "gonnae": "going to", "doon": "down", "roon": "round", "masel": "myself", "yersel": "yourself",
+    "youse": "you", "polis": "police", "o'": "of", "o’": "of", "wi'": "with", "wi’": "with", "swatch": "look",
+}
+_SCOTS_WORD = re.compile(r"(?<![\w'’-])(" + "|".join(sorted(map(re.escape, _SCOTS), key=len, reverse=True))
+                         + r")(?![\w-])(?!['’](?!s\b))", re.I)
+# "settin'", "seein'": a word typed without its final g, marked
+_DROPPED_G_MARKED = re.compile(r"\b([A-Za-z]+in)['’](?=\s|$|[?.!,;:])")
+
+
+def _scots(m: re.Match) -> str:
+    word = m.group()
+    english = _SCOTS[word.lower()]
+    return english[:1].upper() + english[1:] if word[:1].isupper() else english
+
+
 def spelled_out(question: str) -> str:
     """The question with its shorthand written out ("y r the french not stopping them"
     is "why are the french not stopping them"; "the home sec" is "the home secretary";
     "people living near the coast" are "local residents near the coast")."""
     text = _N_Y.sub(lambda m: "y " + _lower_first(m.group("x")) + "?", question.strip())
     text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], _WHY.sub("Why", text))
+    text = _SCOTS_WORD.sub(_scots, _DROPPED_G_MARKED.sub(r"\1g", text))
     text = _DROPPED_G.sub(_with_g, text)
     for pattern, written in _SHORT_PHRASES:
         text = pattern.sub(written, text)

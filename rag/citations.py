@@ -252,6 +252,7 @@ _POSTS = frozenset("offici minist secretari chief spokesperson spokesman spokesw
 KINDS = {
     **dict.fromkeys(("offici", "post", "job", "role", "titl"), _POSTS),
     "dinghi": frozenset(["inflat"]),
+    "rubber": frozenset(["inflat"]),  # "the rubber boats"
 }
 for _kind, _members in KINDS.items():
     _CONCEPT_OF.setdefault(_kind, _members)

@@ -2389,6 +2389,19 @@ THIRTEENTH_LIST_ANSWERED += [
     ("Did they claim it's actually achieved anything, or just the usual warm words?",
      ["What did the Home Office spokesperson say about working with the French?"], "prevented thousands of crossings"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    # asked only which outlets are credited: the sentences that credit one
+    ("Which news organisations are named as sources across these two articles?", [], "contacted by the BBC"),
+    ("Across the two pieces, which news organisations are actually credited as the source of reporting?", [],
+     "seen by The Independent"),
+    # Scots; a child's words
+    ("Which paper got a swatch o' that diplomatic note?", [], "seen by The Independent"),
+    ("Who's gettin' fed up wi' the money gaun ower tae France and naethin' tae show for it?", [],
+     "Conservative backbenchers"),
+    ("where do the rubber boats go from mostly", [], "tidal canal"),
+    ("what are the grown ups scared could happen if they force them to stop?", [], "potential fatalities"),
+    ("my son wants to know why France is changing its mind about the boats", [], "political turmoil"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2411,6 +2424,8 @@ THIRTEENTH_LIST_REFUSED = [
     "Has Retailleau said anything back?",
     "Has Darmanin said anything back?",
     "People on the French beaches must see it all first hand. What do they report?",
+    "Whit's the name o' that tidal canal near Dunkirk the boats go fae?",
+    "Which news organisations covered the Rwanda plan?",
 ]
 
 

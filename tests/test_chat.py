@@ -1041,3 +1041,25 @@ def test_a_name_alone_as_a_sentence_even_a_word(question, read):
 def test_what_others_must_see_stays_where_the_question_points_to_them():
     question = "People on the French beaches must see it all first hand. What do they report?"
     assert without_asides(question, claims="all") == question
+
+
+@pytest.mark.parametrize("question, written", [
+    # Scots
+    ("Where are maist o' these dinghies settin' aff fae?", "Where are most of these dinghies leaving from?"),
+    ("Whit's the name o' that tidal canal near Dunkirk the boats go fae?",
+     "What's the name of that tidal canal near Dunkirk the boats leave from?"),
+    ("How come the two countries cannae just sort this out?", "How come the two countries can't just address this?"),
+    ("What's Ken's view?", "What's Ken's view?"),  # a name, not "know"
+    ("o'clock?", "o'clock?"),
+    # someone else's question passed on, nothing to show for it, a change of mind, a child's grown ups
+    ("my son wants to know why France is changing its mind", "why France is backing away"),
+    ("Has France changed its mind?", "Has France backed away?"),
+    ("Who's fed up with the money and nothing to show for it?", "Who's frustrated with the money and its effectiveness?"),
+    ("what are the grown ups scared could happen if they force them to stop?",
+     "what are the concerns if they force them to stop?"),
+    # going from, where they leave
+    ("where do the rubber boats go from mostly", "where do the rubber boats leave from particularly"),
+    ("Do they go from Calais to Dover?", "Do they go from Calais to Dover?"),
+])
+def test_scots_and_a_childs_words_are_written_as_the_documents_put_them(question, written):
+    assert spelled_out(question) == written
