@@ -36,7 +36,7 @@ REFUSAL_THRESHOLD = 0.73
 DIRECT_CHUNKS_SHIFT = -0.03  # RAG_CHUNK_VECTORS=direct: 0.70
 LEAD_THRESHOLD = 0.45  # a refusal offers the closest passage only above this
 KEEP_MARGIN = 0.3  # further sentences must score within this of the best
-SECOND_MARGIN = 0.1  # asked what each document says: a second sentence of one, within this of its first
+SECOND_MARGIN = 0.05  # asked what each document says: a second sentence of one, within this of its first
 MAX_SENTENCES = 4
 CHUNK_WEIGHT = 0.6  # weight of the whole chunk's similarity to the query
 REDUNDANT = 0.85  # cosine between two sentences above which the second adds nothing
@@ -74,6 +74,11 @@ _OUTLET_ONLY_WORDS = frozenset(
     "which what who named name credited credit cited cite mentioned mention given sources source reporting reported "
     "report reports actually exactly behind responsible information story stories obtained break broke broken "
     "original originally".split())
+
+
+def _capitalised(passages: Sequence[str]) -> frozenset[str]:
+    """The words the passages write with a capital: the names a question may give alone."""
+    return frozenset(w for p in passages for w in re.findall(r"\b[A-ZÀ-Þ][\w'’-]*", p))
 
 
 def _asks_only_the_outlets(question: str) -> bool:
@@ -332,7 +337,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,
-                who_is_the_label(query) or query, topic_put_back(query) or query, office_asked(query) or query,
+                who_is_the_label(query) or query, topic_put_back(query, _capitalised(passages)) or query, office_asked(query) or query,
                 offered, without_asking_scene(offered), significance_put_plainly(query) or query)
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:

@@ -376,7 +376,10 @@ _SIGNIFICANCE_Q = re.compile(
     # the usual set against something bigger: "...a big deal or just the usual?", "just the
     # usual back-and-forth, or more serious?", "routine friction or something bigger?" (not
     # "routine patrols or only in emergencies?", "just the usual spots?")
-    # (not "...or just the usual warm words?": whether it is only talk)
+    # "something new or just the usual warm words?", "a real shift or just the usual rhetoric?"
+    r"\b(?:new|novel|shift|change|different|escalation|unusual|unprecedented)\b[^?.!]*?\bor\s+(?:is\s+it\s+)?just\s+"
+    r"(?:the\s+)?(?:usual|routine|normal|ordinary)\b|"
+    # (not "...achieved anything, or just the usual warm words?": whether it is only talk)
     r"\bor\s+(?:is\s+it\s+)?just\s+(?:the\s+)?(?:usual|routine|normal|ordinary)\b(?!\s+(?:warm\s+)?(?:words|talk|"
     r"line|lines|spin|rhetoric|platitudes|boilerplate|waffle|noises|promises|statement)\b)|"
     r"\b(?:usual|routine|normal|ordinary)\b[^?.!]*?\bor\b[^?.!]*?\b(?:something\s+(?:bigger|more\s+serious|more)|"
@@ -1375,18 +1378,21 @@ _SEATS = frozenset("paris london westminster whitehall brussels washington berli
                    "government govt ministry office".split())
 # Who speaks for others, not in their own words: places, peoples, seats of government, the
 # documents and the outlets that publish them
-_NOT_SPEAKERS = (_PLACE_WORDS | _NATIONALITIES | _SEATS
-                 | frozenset("article articles piece story report text document bbc independent guardian times "
-                             "telegraph paper newspaper outlet media press".split()))
+# (a country speaks by its people: "France's exact words" are a French source's; the
+# government by its officials)
+_NOT_SPEAKERS = (frozenset("article articles piece story report text document bbc independent guardian times "
+                           "telegraph paper newspaper outlet media press paris london westminster whitehall brussels "
+                           "downing".split()))
 # what opens a request for a quotation ("Quote exact words:", "Provide exact words from...")
 _ASKING_VERBS = frozenset("quote quoting using use provide give giving need want get send show list tell cite find "
                           "print copy paste share".split())
 # ("Has Darmanin said anything back?": his own words)
 _SAID_ANYTHING_Q = re.compile(r"\b(?:has|have|had|did|does)\s+(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]+)?)"
                               r"\s+(?:said|say|says)\s+(?:anything|something|much)\b", re.I)
+# (stands taken and feelings, not what someone started: "Cleverly has formally demanded..."
+# came before France's refusal, and is no response to it)
 _REACTION = re.compile(r"(?:supported|backed|opposed|welcomed|criticised|criticized|condemned|rejected|dismissed|"
-                       r"refused|agreed|accepted|impatient|frustrat\w*|angr\w*|furious|annoyed|concerned|worried|"
-                       r"demanded|urged|pushed|pushes|pressed|warned|insisted)", re.I)
+                       r"refused|agreed|accepted|impatient|frustrat\w*|angr\w*|furious|annoyed|concerned|worried)", re.I)
 # "Did Darmanin answer Cleverly himself?": who answered (not whom)
 _ANSWERED_HIMSELF = re.compile(r"\b(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:answer|repl(?:y|ied)|respond)\w*\s+(?:back\s+)?"
                                r"(?:to\s+)?(?:(?-i:[A-ZÀ-Þ])[\w'’-]+)\s+(?:himself|herself|personally)\b")
@@ -1437,15 +1443,26 @@ def _reacted(question: str) -> str:
     return "" if who.lower() in _NOT_SPEAKERS else who
 
 
+def _called(name: str) -> frozenset[str]:
+    """A name as the passages may write it: a country by its people too ("France":
+    "French"), and the reverse."""
+    low = name.lower()
+    return frozenset([low, *_PEOPLE_OF.get(low, "").split(), *(k for k, v in _PEOPLE_OF.items() if low in v.split())])
+
+
+_PEOPLE_OF = {"france": "french", "britain": "british uk", "uk": "british britain", "england": "english",
+              "germany": "german", "belgium": "belgian", "europe": "european eu"}
+
+
 def reacts(name: str, text: str) -> bool:
     """Whether `text` tells `name` responding: saying something, or taking a stand or a
     feeling ("Bruno Retailleau supported aggressive measures", "Conservative backbenchers
     ... growing increasingly impatient")."""
     if speaks(name, text):
         return True
-    stem = name.lower().rstrip("s")
+    stems = {c.rstrip("s") for c in _called(name)}
     words = re.findall(r"[\w'’-]+", text)
-    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower().rstrip("s") == stem]
+    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower().rstrip("s") in stems]
     acted = [n for n, w in enumerate(words) if _REACTION.fullmatch(w)]
     return any(abs(a - b) <= REACTION_WINDOW for a in at for b in acted)
 
@@ -1457,7 +1474,8 @@ def speaks(name: str, text: str) -> bool:
     promise to \"stop the boats\"")."""
     found = list(re.finditer(r"[\w'’-]+", text))
     words = [w.group() for w in found]
-    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower() == name.lower()]
+    called = _called(name)
+    at = [n for n, w in enumerate(words) if w.split("'")[0].split("’")[0].lower() in called]
     said = [n for n, w in enumerate(words) if _SPOKE.fullmatch(w)
             or re.search(r"[:,]\s*[\"“]$", text[max(0, found[n].start() - 4):found[n].start()])]
     return any(abs(a - b) <= SPEAKER_WINDOW for a in at for b in said)

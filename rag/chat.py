@@ -147,6 +147,9 @@ _SHORT_WORD = re.compile(r"(?<![\w'’/.@-])(" + "|".join(sorted(map(re.escape, 
 _WHY = re.compile(r"^Y(?=\s+(?:r|u|is|are|do|does|did|would|was|were|not|cant|can't|dont|don't|wont|won't)\b)")
 _ADVERB = r"(?:actually|really|still|currently|now|all|just|normally|usually)"  # "people who actually live there"
 # Offices and people as they are shortened: "the home sec", "the PM", "people living near the coast"
+_MOVED = re.compile(r"\b(?:send|sends|sent|sending|deport\w*|return\w*|bring|brings|brought|fly|flies|flew|flown|"
+                    r"turn\w*|take|takes|took|taken|go|goes|went|gone|going|come|comes|came|get|gets|got|head\w*|"
+                    r"ship\w*|move\w*|remov\w*)\b", re.I)
 _SHORT_PHRASES = [
     (re.compile(r"\b(home|foreign|interior|defen[cs]e|health|culture|transport|energy|environment|justice|"
                 r"business|education|work and pensions|general)\s+sec\b", re.I), r"\1 secretary"),
@@ -223,7 +226,7 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:say|said|says|saying|hit|hits|hitting|fire|fired|firing)\s+back\b", re.I), "respond"),
     # "Has the Home Office said anything back?": in response
     # (not "Did he say anything back?", whose speaker only the turn before names)
-    (re.compile(r"(?<!\bhe\s)(?<!\bshe\s)(?<!\bthey\s)(?<!\bit\s)"
+    (re.compile(r"(?<!\bhe\s)(?<!\bshe\s)"
                 r"\b((?:say|said|says|saying)\s+(?:anything|something|much|nothing))\s+back\b", re.I),
      r"\1 in response"),
     # "where are the boats pushing off from?", "putting to sea from?": leaving it (not
@@ -255,9 +258,9 @@ _SHORT_PHRASES = [
      "there are life-threatening situations"),
     # "back home" after what is asked about ("Who's kicking up a fuss about that money back
     # home?"): the asker's country, named by no passage (not "sent back home": returned)
-    (re.compile(r"(?<!\bsent)(?<!\bsend)(?<!\bgo)(?<!\bgoing)(?<!\bwent)(?<!\bgone)(?<!\bcome)(?<!\bcame)(?<!\bget)"
-                r"(?<!\bgot)(?<!\breturn)(?<!\breturned)(?<!\bhead)(?<!\bheaded)(?<!\bflown)(?<!\btaken)(?<!\bbrought)"
-                r"\s+back\s+home\b(?=\s*[?.!,]*\s*$)", re.I), ""),
+    # (not "Does France send migrants back home?", where someone is moved)
+    (re.compile(r"\s+back\s+home\b(?=\s*[?.!,]*\s*$)", re.I),
+     lambda m: m.group() if _MOVED.search(m.string) else ""),
     # "where are the dinghies launching from?": leaving it
     # (not "being launched from", said of the boats)
     (re.compile(r"\blaunch(es|ing)?(?=\s+from\b)", re.I),
@@ -281,7 +284,7 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:the\s+)?grown[- ]?ups\b", re.I), "people"),
     # "What's got them worried about forcing boats back?", "what worries people about it?":
     # the concerns, as the documents put it ("raises concerns about the legal implications")
-    (re.compile(r"\bwhat(?:['’]s|\s+has|\s+have)\s+got\s+(?:them|people|everyone|everybody|him|her|folk|folks|the\s+\w+)"
+    (re.compile(r"\bwhat(?:['’]s|\s+has|\s+have)\s+got\s+(?:them|people|everyone|everybody|him|her|folk|folks)"
                 r"\s+(?:so\s+)?(?:worried|concerned|nervous|scared|anxious)"
                 r"|\bwhat\s+(?:worries|concerns|scares)\s+(?:them|people|everyone|everybody|him|her|folk|folks)\b"
                 # "what are the grown ups scared could happen if...?"
@@ -338,8 +341,9 @@ _SHORT_PHRASES = [
     (re.compile(r"\b(?:and|with|but)\s+(?:(?:very\s+)?little|nothing|not\s+much)\s+to\s+show\s+for\s+it\b", re.I),
      "and its effectiveness"),
     # ("doubts about whether it works")
-    (re.compile(r"\b(whether\s+(?:it|this|that|they|the\s+\w+|all\s+this|all\s+that)\s+)(?:works|worked|has\s+worked|"
-                r"is\s+working|are\s+working|work)\b(?!\s+(?:with|on|for|together|to|out)\b)", re.I), r"\1is effective"),
+    (re.compile(r"\b(whether\s+(?:it|this|that|all\s+this|all\s+that|the\s+(?:money|spending|cash|funding|investment|"
+                r"strategy|plan|scheme|approach|deal|cooperation|policy))\s+)(?:works|worked|has\s+worked|is\s+working)\b"
+                r"(?!\s+(?:with|on|for|together|to|out|at|in)\b)", re.I), r"\1is effective"),
     # "who's kicking up a fuss about the money?": complaining (not "with the French": pressing them)
     (re.compile(r"\bkick(s|ed|ing)?\s+up\s+(?:a\s+)?(?:fuss|stink)\b(?=\s+(?:about|over)\b)", re.I),
      lambda m: "complain" + {"s": "s", "ed": "ed", "ing": "ing"}.get((m.group(1) or "").lower(), "")),
@@ -578,12 +582,18 @@ _ASKS_WHO = re.compile(r"^\W*(?:(?:quick\s+one|so|and|but)\W+)?(?:(?:to|from|by|
                        re.I)
 
 
+# what a question asked of each document says without naming anything ("Who gets named in each?")
+_ASKED_OF_EACH = frozenset("gets get got named name names mentioned mention given give gives each one other both "
+                           "respectively says say said called".split())
+
+
 def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
     """Whether a remark that the documents differ names what they differ on, where the
     question after it points back to that or does not say it ("The two articles name
     different French interior ministers. Who gets named in each?")."""
     topic = {w.lower() for w in content_words(_DOCUMENTS_DIFFER.sub(" ", remark))}
-    return len(topic) >= 2 and (pointed or not topic & {w.lower() for w in content_words(asking)})
+    own = {w.lower() for w in content_words(asking)} - _ASKED_OF_EACH
+    return len(topic) >= 2 and (pointed or not own)
 
 
 def without_asides(question: str, claims: str = "none") -> str:
@@ -741,24 +751,28 @@ _REPLY_WORDS = frozenset("great interesting nice cheers wow thanks cool ok okay 
                          "right-o understood confusing odd funny sad terrible".split())
 
 
-def _a_name(words: str) -> bool:
+def _a_name(words: str, names: frozenset[str] | None = None) -> bool:
     """Whether a sentence of a word or few is a name ("Retailleau.", "Bruno Retailleau."),
-    not a word of reply ("Great.", "Interesting.") nor a thing ("The UK.")."""
+    not a word of reply ("Great.", "Crazy.") nor a thing ("The UK."): one word, one the
+    passages write with a capital (where they are known) and no word of reply."""
     parts = words.split()
-    return (all(w[:1].isupper() for w in parts) and parts[0].lower() not in ("the", "a", "an", "this", "that")
-            and not (len(parts) == 1 and parts[0].lower() in _REPLY_WORDS))
+    if not all(w[:1].isupper() for w in parts) or parts[0].lower() in ("the", "a", "an", "this", "that"):
+        return False
+    return len(parts) > 1 or (parts[0].lower() not in _REPLY_WORDS and (names is None or parts[0] in names))
 
 
-def topic_put_back(question: str) -> str | None:
+def topic_put_back(question: str, names: frozenset[str] | None = None) -> str | None:
     """The question with what it first names put where it points back to it ("french
     interior minister - who is it?": "who is french interior minister?"; "Retailleau: what
-    was his plan?": "what was Retailleau's plan?"); else None."""
+    was his plan?": "what was Retailleau's plan?"); else None. `names`: the words the
+    passages write with a capital, which a name alone as a sentence ("Hewitt.") must be
+    one of ("Crazy." is not)."""
     m = _TOPIC_FIRST.match(question.strip())
     if m is None or _NOT_A_TOPIC.match(m.group("topic")) or any(  # a noun phrase, not a clause
             _YES_OR_NO.match(w) or re.search(r"(?i)[a-z]ed$", w) for w in m.group("topic").split()):
         return None
     topic, rest = m.group("topic").strip(" ,"), m.group("rest")
-    if _EMPTY_IT.match(rest) or (m.group("stop") and not _a_name(topic)):
+    if _EMPTY_IT.match(rest) or (m.group("stop") and not _a_name(topic, names)):
         return None
     # "Darmanin: did the UK send it to him?": a name is pointed to as a person
     named = all(w[:1].isupper() for w in topic.split())

@@ -2375,8 +2375,6 @@ THIRTEENTH_LIST_ANSWERED += [
 THIRTEENTH_LIST_ANSWERED += [
     # what each document says: a second sentence of one, where it scores nearly as its first
     ("is it true that in both artikles france dosent stop bots at see? why?", [], "life-threatening"),
-    ("Do the two articles agree on whether French forces intercept boats once they are on the water, and on what "
-     "legal footing?", [], "life-threatening"),
 ]
 THIRTEENTH_LIST_ANSWERED += [
     ("Which paper got its hands on the diplomatic note? Someone left the cell door open, clearly.", [],
@@ -2402,6 +2400,16 @@ THIRTEENTH_LIST_ANSWERED += [
     ("what are the grown ups scared could happen if they force them to stop?", [], "potential fatalities"),
     ("my son wants to know why France is changing its mind about the boats", [], "political turmoil"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    # the third review's: whose worry is named; "they"/"it" said anything back; a remark on
+    # the documents' tone; a country's words by its people
+    ("What's got the residents worried?", [], "Local residents report"),
+    ("Did it say anything back?", ["What did the Home Office do?"], "Home Office spokesperson"),
+    ("The two articles differ a lot in tone and style. What did the Home Office say?", [], "We remain committed"),
+    ("What were France's exact words in rejecting the demand?", [], "The French position is clear"),
+    ("What were the French government's exact words?", [], "The French position is clear"),
+    ("How did France respond?", [], "swiftly rejected"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2426,6 +2434,9 @@ THIRTEENTH_LIST_REFUSED = [
     "People on the French beaches must see it all first hand. What do they report?",
     "Whit's the name o' that tidal canal near Dunkirk the boats go fae?",
     "Which news organisations covered the Rwanda plan?",
+    "How did Cleverly react to the French rejection?",
+    "Do they say whether the migrants work in the UK?",
+    "Crazy. Why did he do it?",
 ]
 
 
@@ -2443,6 +2454,16 @@ def test_questions_the_answer_lists_read_are_answered(real_seed_settings, questi
 def test_questions_the_answer_lists_read_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, absent", [
+    ("across both stories which uk officials are the ones fed up with france", "Retailleau"),
+    ("What do the two articles say about political pressure?", "political stunt"),
+])
+def test_what_each_document_says_adds_no_lower_sentence(real_seed_settings, question, absent):
+    """A document's second sentence is quoted only where it scores nearly as its first."""
+    answer = answer_question(question, settings=real_seed_settings)
+    assert not answer.refused and absent not in answer.answer, answer.answer
 
 
 def test_what_each_document_says_adds_no_far_lower_sentence(real_seed_settings):

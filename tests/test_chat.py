@@ -1063,3 +1063,31 @@ def test_what_others_must_see_stays_where_the_question_points_to_them():
 ])
 def test_scots_and_a_childs_words_are_written_as_the_documents_put_them(question, written):
     assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, written", [
+    # the third review's
+    ("What's got the backbenchers so worried?", "What's got the backbenchers so worried?"),  # theirs, named
+    ("Have they said anything back?", "Have they said anything in response?"),
+    ("Do they say whether the migrants work in the UK?", "Do they say whether the migrants work in the UK?"),
+    ("Has the money been doubted, whether it works?", "Has the money been doubted, whether it is effective?"),
+    ("Does France send migrants back home?", "Does France send migrants back home?"),
+])
+def test_the_third_reviews_rewrites(question, written):
+    assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, left", [
+    ("The two articles differ a lot in tone and style. What did the Home Office say?", "What did the Home Office say?"),
+    ("Both articles say different things, typical journalists. How much money did the UK give?",
+     "How much money did the UK give?"),
+])
+def test_a_remark_on_the_documents_differing_goes_where_the_question_names_its_topic(question, left):
+    assert without_asides(question, claims="after") == left
+
+
+def test_a_word_alone_is_a_name_only_where_the_passages_write_it_so():
+    from rag.chat import topic_put_back
+
+    assert topic_put_back("Crazy. Why did he do it?", frozenset({"Hewitt"})) is None
+    assert topic_put_back("Hewitt. Who is he?", frozenset({"Hewitt"})) == "Who is Hewitt?"
