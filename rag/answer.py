@@ -73,7 +73,7 @@ _OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadc
 _OUTLET_ONLY_WORDS = frozenset(
     "which what who named name credited credit cited cite mentioned mention given sources source reporting reported "
     "report reports actually exactly behind responsible information story stories obtained break broke broken "
-    "original originally".split())
+    "original originally got get gets hold first place".split())
 
 
 def _capitalised(passages: Sequence[str]) -> frozenset[str]:

@@ -587,6 +587,24 @@ _ASKED_OF_EACH = frozenset("gets get got named name names mentioned mention give
                            "respectively says say said called".split())
 
 
+_DASH_TO_ASK = re.compile(r"(?<=\w)\s+[—–-]\s+(?=(?:is|are|was|were|do|does|did|what|why|how|who|where|when|which|can|"
+                          r"could|will|would|has|have)\b)", re.I)
+
+
+def _claim_then_question(part: str) -> list[str]:
+    """A sentence split where the asker's claim turns to the question at a dash ("I read
+    Le Monde and French politics is a shambles - is that part of the reason?"); whole
+    where what comes before the dash is anything else ("I need a quote for the episode -
+    who said it?" names what is asked)."""
+    m = _DASH_TO_ASK.search(part)
+    if m is None:
+        return [part]
+    before = part[:m.start()]
+    if not _CLAIM.search(before) or _PURPOSE.search(before) or re.search(r"[\"'“‘]", before):
+        return [part]
+    return [before, part[m.end():]]
+
+
 def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
     """Whether a remark that the documents differ names what they differ on, where the
     question after it points back to that or does not say it ("The two articles name
@@ -611,7 +629,11 @@ def without_asides(question: str, claims: str = "none") -> str:
     question = rest[:1].upper() + rest[1:] if rest else question
     # (and after a dash, where the asker turns to themselves: "Where are they setting off
     # from — I need a backdrop for the panel.")
-    parts = [p for p in re.split(r"(?<=[.!?:;])\s+|\s+[—–-]\s+(?=(?:i|i['’]m|we|my|our)\s)", question.strip(), flags=re.I) if p]
+    # (and before it, where the asker says what they know and turns to ask: "I read Le Monde
+    # and French politics is a shambles - is that part of the reason...?")
+    parts = [p for p in re.split(r"(?<=[.!?:;])\s+|\s+[—–-]\s+(?=(?:i|i['’]m|we|my|our)\s)", question.strip(),
+                                 flags=re.I) if p]
+    parts = [q for p in parts for q in _claim_then_question(p)]
     if len(parts) < 2:
         return question
     last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)

@@ -2410,6 +2410,11 @@ THIRTEENTH_LIST_ANSWERED += [
     ("What were the French government's exact words?", [], "The French position is clear"),
     ("How did France respond?", [], "swiftly rejected"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    ("Which papers or broadcasters got hold of these stories in the first place?", [], "contacted by the BBC"),
+    ("I read Le Monde as well as the English papers and French politics is a shambles at the moment - is that part "
+     "of the reason they're dragging their feet, and what does it mean for London?", [], "political turmoil"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",

@@ -1091,3 +1091,16 @@ def test_a_word_alone_is_a_name_only_where_the_passages_write_it_so():
 
     assert topic_put_back("Crazy. Why did he do it?", frozenset({"Hewitt"})) is None
     assert topic_put_back("Hewitt. Who is he?", frozenset({"Hewitt"})) == "Who is Hewitt?"
+
+
+@pytest.mark.parametrize("question, left", [
+    # what the asker knows, before a dash that turns to ask
+    ("I read Le Monde and French politics is a shambles at the moment - is that part of the reason?",
+     "Is that part of the reason?"),
+    # what they need, before it, names what is asked: kept
+    ("I need the exact quote from the insider - what did they say?",
+     "I need the exact quote from the insider - what did they say?"),
+    ("I want to use the 'blah-blah' quote on air - who said it?", "I want to use the 'blah-blah' quote on air - who said it?"),
+])
+def test_a_claim_before_a_dash_that_turns_to_ask(question, left):
+    assert without_asides(question, claims="all") == left
