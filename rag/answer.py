@@ -73,7 +73,7 @@ _OUTLET_NOUN = re.compile(r"\b(?:news\s+)?(?:newspapers?|papers?|outlets?|broadc
 _OUTLET_ONLY_WORDS = frozenset(
     "which what who named name credited credit cited cite mentioned mention given sources source reporting reported "
     "report reports actually exactly behind responsible information story stories obtained break broke broken "
-    "original originally got get gets hold first place".split())
+    "original originally got get gets hold".split())
 
 
 def _capitalised(passages: Sequence[str]) -> frozenset[str]:
@@ -87,7 +87,11 @@ def _asks_only_the_outlets(question: str) -> bool:
     ("Which paper saw the note?")."""
     from .chat import content_words, without_document_references
 
-    rest = _OUTLET_NOUN.sub(" ", without_document_references(question))
+    # (the outlets asked for by "which" or "what": "Who gets named in the papers?" asks for people)
+    if not re.search(r"\b(?:which|what)\s+(?:[\w'’-]+\s+){0,2}?" + _OUTLET_NOUN.pattern, question, re.I):
+        return False
+    rest = _OUTLET_NOUN.sub(" ", re.sub(r"\bin\s+the\s+first\s+place\b", " ", without_document_references(question),
+                                        flags=re.I))
     return not [w for w in content_words(rest) if w.lower() not in _OUTLET_ONLY_WORDS]
 
 

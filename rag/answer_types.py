@@ -439,7 +439,9 @@ def significance_put_plainly(question: str) -> str | None:
     if not _SIGNIFICANCE_Q.search(question) or _PLAINLY_SIGNIFICANT.search(question):
         return None
     rest = re.sub(r"\s+([?.!,;])", r"\1", " ".join(_SIGNIFICANCE_FRAMING.sub(" ", question).split()))
-    rest = re.sub(r"^(?:is|was|are|were)\s+", "", rest.strip(" ,;:-?.!"), flags=re.I)
+    rest = re.sub(r"^(?:(?:so|and|but|ok|okay|well)\s+)?(?:is|was|are|were)\s+", "", rest.strip(" ,;:-?.!"), flags=re.I)
+    rest = re.sub(r"^(?:so|and|but|ok|okay|well)\s+", "", rest, flags=re.I)
+    rest = re.sub(r"\s+(?:overall|then|really|anyway|though|tho|all\s+told)$", "", rest, flags=re.I)
     # ("Is the row serious or just the usual?": "the row")
     rest = re.sub(r"\s+(?:(?:so|very|really|that)\s+)?(?:serious|big|major|significant|important|bad)$", "", rest,
                   flags=re.I)

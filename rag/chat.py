@@ -147,9 +147,12 @@ _SHORT_WORD = re.compile(r"(?<![\w'’/.@-])(" + "|".join(sorted(map(re.escape, 
 _WHY = re.compile(r"^Y(?=\s+(?:r|u|is|are|do|does|did|would|was|were|not|cant|can't|dont|don't|wont|won't)\b)")
 _ADVERB = r"(?:actually|really|still|currently|now|all|just|normally|usually)"  # "people who actually live there"
 # Offices and people as they are shortened: "the home sec", "the PM", "people living near the coast"
+# (within three words before "back home": "send migrants back home", not "What's going on
+# with the money back home?")
 _MOVED = re.compile(r"\b(?:send|sends|sent|sending|deport\w*|return\w*|bring|brings|brought|fly|flies|flew|flown|"
-                    r"turn\w*|take|takes|took|taken|go|goes|went|gone|going|come|comes|came|get|gets|got|head\w*|"
-                    r"ship\w*|move\w*|remov\w*)\b", re.I)
+                    r"turn|turns|turned|turning|take|takes|took|taken|(?<!\ba\s)go|goes|went|gone|going|come|comes|came|get|gets|"
+                    r"got|head|heads|headed|heading|ship|shipped|shipping|move|moved|moving|remov\w*)\b"
+                    r"(?:\s+\S+){0,3}\s*$", re.I)
 _SHORT_PHRASES = [
     (re.compile(r"\b(home|foreign|interior|defen[cs]e|health|culture|transport|energy|environment|justice|"
                 r"business|education|work and pensions|general)\s+sec\b", re.I), r"\1 secretary"),
@@ -247,8 +250,10 @@ _SHORT_PHRASES = [
      lambda m: {"goes": "leaves", "going": "leaving", "went": "left", "heads": "leaves", "heading": "leaving"}.get(
          m.group().split()[0].lower(), "leave")),
     # ("where do the rubber boats go from mostly": leave from; not "go from Calais to Dover")
+    # (asked where: not "Who did the note go from?")
     (re.compile(r"\b(go|goes|going|went)\s+from(?=\s+(?:mostly|mainly|usually|most\s+often)\b|\s*[?.!]*\s*$)", re.I),
-     lambda m: {"goes": "leaves", "going": "leaving", "went": "left"}.get(m.group(1).lower(), "leave") + " from"),
+     lambda m: ({"goes": "leaves", "going": "leaving", "went": "left"}.get(m.group(1).lower(), "leave") + " from")
+     if re.match(r"\W*where\b", m.string, re.I) else m.group()),
     (re.compile(r"\b((?:leav\w*|left|depart\w*|launch\w*)\s+from)\s+(?:mostly|mainly|usually|most\s+often|most)\b", re.I),
      r"\1 particularly"),
     # "French coppers can only step in when someone's about to drown": in life-threatening
@@ -260,7 +265,7 @@ _SHORT_PHRASES = [
     # home?"): the asker's country, named by no passage (not "sent back home": returned)
     # (not "Does France send migrants back home?", where someone is moved)
     (re.compile(r"\s+back\s+home\b(?=\s*[?.!,]*\s*$)", re.I),
-     lambda m: m.group() if _MOVED.search(m.string) else ""),
+     lambda m: m.group() if _MOVED.search(m.string[:m.start()]) else ""),
     # "where are the dinghies launching from?": leaving it
     # (not "being launched from", said of the boats)
     (re.compile(r"\blaunch(es|ing)?(?=\s+from\b)", re.I),
@@ -292,9 +297,12 @@ _SHORT_PHRASES = [
                 r"afraid|nervous|frightened)\s+(?:could|might|would|will)\s+happen\b", re.I),
      "what are the concerns"),
     # "why is France changing its mind?": backing away, as the documents put it
-    (re.compile(r"\bchang(?:e|es|ed|ing)\s+(?:its|their|his|her)\s+minds?\b", re.I),
-     lambda m: {"change": "back", "changes": "backs", "changed": "backed", "changing": "backing"}[
-         m.group().split()[0].lower()] + " away"),
+    # (of France only, whose U-turn the documents tell: not "Has Cleverly changed his mind?",
+    # "a way to change their minds")
+    (re.compile(r"(?<!\bto\s)\bchang(?:e|es|ed|ing)\s+(?:its|their)\s+minds?\b", re.I),
+     lambda m: ({"change": "back", "changes": "backs", "changed": "backed", "changing": "backing"}[
+         m.group().split()[0].lower()] + " away") if re.search(r"\b(?:france|french|paris)\b", m.string, re.I)
+     else m.group()),
     # "why can't they sort this out between them?": address it, as the documents put it (not
     # "what sort of...")
     (re.compile(r"\bsort(s|ed|ing)?\s+(?:(this|it|that|things|the\s+\w+|them)\s+)?out\b", re.I),
@@ -328,6 +336,20 @@ _SHORT_PHRASES = [
                 r"(?<!\bif)(?<!\bwhether)(?<!\bdon['’]t)(?<!\bdidn['’]t)"
                 r"\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:keep\s+|kept\s+|always\s+|often\s+|sometimes\s+)?"
                 r"(?:hearing|hear|heard|seeing|see|saw|reading|read)\b[^-–—?:;,.]*(?=\s[-–—]\s|\s*[–—:;])", re.I), ""),
+    # "who's losing patience over all that spending tho": a tag at the end
+    # (after a question of some words: "why not tho" leans on the turn before as typed)
+    (re.compile(r"^(?P<q>(?:\S+\s+){3,}\S*\w)\s*,?\s+(?:tho|though)(?=\s*[?.!]*\s*$)", re.I), r"\g<q>"),
+    # "which ex interior min was...": the former interior minister
+    (re.compile(r"\b(interior|home|prime|foreign|justice|defen[cs]e|immigration)\s+min\b(?!-)", re.I), r"\1 minister"),
+    (re.compile(r"\bex[- ](?=(?:\w+\s+)?(?:minister|secretary|chief|pm|interior|home|prime|foreign|border)\b)", re.I),
+     "former "),
+    # "pushin 4 aggressive stuff", "meant 2 pay 4": "for", "to", where a number would not stand
+    (re.compile(r"\b(push\w*|pay|pays|paying|paid|call\w*|press\w*|campaign\w*|argu\w*|fight\w*)\s+4(?=\s+[a-z])"),
+     r"\1 for"),
+    (re.compile(r"\b(meant|want|wants|wanted|going|need|needs|needed|tried|trying|try|able|planning|planned|agreed|"
+                r"refused|promised|expected|hoping|supposed|due)\s+2(?=\s+[a-z])"), r"\1 to"),
+    # "quite in keeping with the law": aligned with, as the documents put it
+    (re.compile(r"\bin\s+keeping\s+with\b", re.I), "aligned with"),
     # "Who back home is getting impatient?", "who on our side...": the asker's own country,
     # which a passage names by its people ("Conservative backbenchers"), not by a place
     (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|on\s+our\s+side(?:\s+of\s+the\s+(?:water|channel|pond))?|over\s+here)\b", re.I),
@@ -431,8 +453,21 @@ _SCOTS_WORD = re.compile(r"(?<![\w'’-])(" + "|".join(sorted(map(re.escape, _SC
 _DROPPED_G_MARKED = re.compile(r"\b([A-Za-z]+in)['’](?=\s|$|[?.!,;:])")
 
 
+def _with_g_marked(m: re.Match) -> str:
+    """"settin'": "setting"; not "'Darmanin'", a word in quotes."""
+    from .answer_types import _english_words
+
+    word = m.group(1)
+    known = _english_words()
+    lower = word.lower()
+    return word + "g" if known and lower not in known and lower + "g" in known else m.group()
+
+
 def _scots(m: re.Match) -> str:
     word = m.group()
+    # ("Tae Kwon Do", "TWA", "Mair" the name: a capital is no Scots, but a question's first "Whit")
+    if word[:1].isupper() and not (word.lower() == "whit" and m.start() == 0):
+        return word
     english = _SCOTS[word.lower()]
     return english[:1].upper() + english[1:] if word[:1].isupper() else english
 
@@ -443,7 +478,7 @@ def spelled_out(question: str) -> str:
     "people living near the coast" are "local residents near the coast")."""
     text = _N_Y.sub(lambda m: "y " + _lower_first(m.group("x")) + "?", question.strip())
     text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1)], _WHY.sub("Why", text))
-    text = _SCOTS_WORD.sub(_scots, _DROPPED_G_MARKED.sub(r"\1g", text))
+    text = _SCOTS_WORD.sub(_scots, _DROPPED_G_MARKED.sub(_with_g_marked, text))
     text = _DROPPED_G.sub(_with_g, text)
     for pattern, written in _SHORT_PHRASES:
         text = pattern.sub(written, text)
@@ -584,7 +619,8 @@ _ASKS_WHO = re.compile(r"^\W*(?:(?:quick\s+one|so|and|but)\W+)?(?:(?:to|from|by|
 
 # what a question asked of each document says without naming anything ("Who gets named in each?")
 _ASKED_OF_EACH = frozenset("gets get got named name names mentioned mention given give gives each one other both "
-                           "respectively says say said called".split())
+                           "respectively says say said called holds hold held post job role according person people "
+                           "individual article articles piece pieces".split())
 
 
 _DASH_TO_ASK = re.compile(r"(?<=\w)\s+[—–-]\s+(?=(?:is|are|was|were|do|does|did|what|why|how|who|where|when|which|can|"
@@ -600,7 +636,10 @@ def _claim_then_question(part: str) -> list[str]:
     if m is None:
         return [part]
     before = part[:m.start()]
-    if not _CLAIM.search(before) or _PURPOSE.search(before) or re.search(r"[\"'“‘]", before):
+    # (not where the question points to someone the claim names: "I saw Hewitt on the news -
+    # what is his job?")
+    if (not _CLAIM.search(before) or _PURPOSE.search(before) or re.search(r"[\"'“‘]", before)
+            or PERSON_PRONOUN.search(part[m.end():])):
         return [part]
     return [before, part[m.end():]]
 

@@ -2415,6 +2415,13 @@ THIRTEENTH_LIST_ANSWERED += [
     ("I read Le Monde as well as the English papers and French politics is a shambles at the moment - is that part "
      "of the reason they're dragging their feet, and what does it mean for London?", [], "political turmoil"),
 ]
+THIRTEENTH_LIST_ANSWERED += [
+    ("which ex interior min was pushin 4 aggressive stuff at sea", [], "Bruno Retailleau"),
+    ("who's losing patience over all that spending tho", [], "Conservative backbenchers"),
+    ("So how big a deal is this row overall?", [], "most direct confrontations"),
+    ("Who's having a go about the money back home?", [], "Conservative backbenchers"),
+    ("Does the Independent article mention 'Darmanin' by name?", [], "Gerald Darmanin"),
+]
 THIRTEENTH_LIST_REFUSED = [
     # the canal's name, asked after it is told where it is
     "That shallow canal near Dunkirk where the boats go out — what is the canal called?",
@@ -2442,6 +2449,10 @@ THIRTEENTH_LIST_REFUSED = [
     "How did Cleverly react to the French rejection?",
     "Do they say whether the migrants work in the UK?",
     "Crazy. Why did he do it?",
+    "Who gets named in the papers?",
+    "Which newspaper reported it first?",
+    "Has Cleverly changed his mind?",
+    "I saw Hewitt on the news - what is his job?",
 ]
 
 

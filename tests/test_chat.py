@@ -1047,7 +1047,7 @@ def test_what_others_must_see_stays_where_the_question_points_to_them():
     # Scots
     ("Where are maist o' these dinghies settin' aff fae?", "Where are most of these dinghies leaving from?"),
     ("Whit's the name o' that tidal canal near Dunkirk the boats go fae?",
-     "What's the name of that tidal canal near Dunkirk the boats leave from?"),
+     "What's the name of that tidal canal near Dunkirk the boats go from?"),
     ("How come the two countries cannae just sort this out?", "How come the two countries can't just address this?"),
     ("What's Ken's view?", "What's Ken's view?"),  # a name, not "know"
     ("o'clock?", "o'clock?"),
@@ -1103,4 +1103,35 @@ def test_a_word_alone_is_a_name_only_where_the_passages_write_it_so():
     ("I want to use the 'blah-blah' quote on air - who said it?", "I want to use the 'blah-blah' quote on air - who said it?"),
 ])
 def test_a_claim_before_a_dash_that_turns_to_ask(question, left):
+    assert without_asides(question, claims="all") == left
+
+
+@pytest.mark.parametrize("question, written", [
+    # a gamer's shorthand
+    ("which ex interior min was pushin 4 aggressive stuff at sea",
+     "which former interior minister was pushing for aggressive stuff at sea"),
+    ("wat was the money meant 2 pay 4 exactly", "what was the money meant to pay for exactly"),
+    ("Does France have 2 boats?", "Does France have 2 boats?"),
+    ("who's losing patience over all that spending tho", "who's losing patience over all that money"),
+    ("why not tho", "why not though"),  # too short to stand without its tag
+    ("Is it quite in keeping with the law?", "Is it quite aligned with the law?"),
+    # the fourth review's
+    ("Does the BBC article mention 'Darmanin'?", "Does the BBC article mention 'Darmanin'?"),
+    ("Has Cleverly changed his mind?", "Has Cleverly changed his mind?"),
+    ("Is there a way to change their minds?", "Is there a way to change their minds?"),
+    ("Who did the note go from?", "Who did the note go from?"),
+    ("Tae Kwon Do?", "Tae Kwon Do?"),
+    ("Who's having a go about the money back home?", "Who's having a go about the money?"),
+    ("What's going on with the money back home?", "What's going on with the money?"),
+])
+def test_shorthand_tags_and_the_fourth_reviews_rewrites(question, written):
+    assert spelled_out(question) == written
+
+
+@pytest.mark.parametrize("question, left", [
+    ("I saw Hewitt on the news - what is his job?", "I saw Hewitt on the news - what is his job?"),
+    ("The two articles name different French interior ministers. Who holds the post according to each?",
+     "The two articles name different French interior ministers. Who holds the post according to each?"),
+])
+def test_the_fourth_reviews_asides(question, left):
     assert without_asides(question, claims="all") == left
