@@ -1372,14 +1372,12 @@ _VERBATIM_Q = re.compile(r"\b(?:exact|actual|precise|direct|verbatim)\s+(?:words
                          r"\bin\s+quotation\b|\bword\s+for\s+word\b|\bverbatim\b|\bwhat\s+did\s+(?:he|she)\s+say\s+exactly\b",
                          re.I)
 # "How did Rishi Sunak react when France turned down the demand?": his own response, which
-# others' ("French officials have swiftly rejected...") is not (not "How did Paris react?",
-# "How did France respond?": a country's, which its officials give)
+# others' ("French officials have swiftly rejected...") is not ("How did France respond?" is
+# answered by its people's: see `_called`; "How did Paris react?" by anyone's)
 _REACTED_Q = re.compile(r"\bhow\s+(?:did|does|do|has|have|would|will)\s+(?P<who>(?-i:[A-ZÀ-Þ])[\w'’-]+(?:\s+(?-i:[A-ZÀ-Þ])"
                         r"[\w'’-]+)?)\s+(?:react|respond|reply|answer)\b", re.I)
-_SEATS = frozenset("paris london westminster whitehall brussels washington berlin downing elysee élysée number "
-                   "government govt ministry office".split())
-# Who speaks for others, not in their own words: places, peoples, seats of government, the
-# documents and the outlets that publish them
+# Who speaks for others, not in their own words: seats of government, the documents and
+# the outlets that publish them
 # (a country speaks by its people: "France's exact words" are a French source's; the
 # government by its officials)
 _NOT_SPEAKERS = (frozenset("article articles piece story report text document bbc independent guardian times "
