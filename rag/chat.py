@@ -440,7 +440,7 @@ def _with_g(m: re.Match) -> str:
 # "Which paper got a swatch o' that note?"): the English words the documents have
 _SCOTS = {
     "whit": "what", "fae": "from", "frae": "from", "aff": "off", "tae": "to", "maist": "most", "gaun": "going",
-    "ower": "over", "naethin": "nothing", "naething": "nothing", "nae": "no", "oot": "out", "aboot": "about", "noo": "now",
+    "ower": "over", "naethin": "nothing", "naethin'": "nothing", "naethin’": "nothing", "naething": "nothing", "nae": "no", "oot": "out", "aboot": "about", "noo": "now",
     "cannae": "can't", "canna": "can't", "dinnae": "don't", "didnae": "didn't", "isnae": "isn't", "wasnae": "wasn't",
     "doesnae": "doesn't", "wouldnae": "wouldn't", "couldnae": "couldn't", "willnae": "won't", "wullnae": "won't",
     "havenae": "haven't", "hasnae": "hasn't", "shouldnae": "shouldn't", "hae": "have", "awa": "away", "mair": "more",

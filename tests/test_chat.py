@@ -1055,6 +1055,8 @@ def test_what_others_must_see_stays_where_the_question_points_to_them():
     ("my son wants to know why France is changing its mind", "why France is backing away"),
     ("Has France changed its mind?", "Has France backed away?"),
     ("Who's fed up with the money and nothing to show for it?", "Who's frustrated with the money and its effectiveness?"),
+    ("Who's gettin' fed up wi' the money gaun ower tae France and naethin' tae show for it?",
+     "Who's getting frustrated with the money going over to France and its effectiveness?"),
     ("what are the grown ups scared could happen if they force them to stop?",
      "what are the concerns if they force them to stop?"),
     # going from, where they leave
