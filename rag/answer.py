@@ -76,11 +76,6 @@ _OUTLET_ONLY_WORDS = frozenset(
     "original originally got get gets hold".split())
 
 
-def _capitalised(passages: Sequence[str]) -> frozenset[str]:
-    """The words the passages write with a capital: the names a question may give alone."""
-    return frozenset(w for p in passages for w in re.findall(r"\b[A-ZÀ-Þ][\w'’-]*", p))
-
-
 def _asks_only_the_outlets(question: str) -> bool:
     """Whether a question about outlets asks nothing but which ones ("Which news
     organisations are credited as the source of reporting?"), not what they reported
@@ -341,7 +336,7 @@ def extract(query: str, hits: Sequence, embedder, max_tokens: int = 512,
     offered = without_other_answer(closing) or query
     readings = (closing, without_asking_scene(query), without_asking_scene(closing),
                 seats_as_countries(query, passages), first_part_alone(query) or query,
-                who_is_the_label(query) or query, topic_put_back(query, _capitalised(passages)) or query, office_asked(query) or query,
+                who_is_the_label(query) or query, topic_put_back(query, passages) or query, office_asked(query) or query,
                 offered, without_asking_scene(offered), significance_put_plainly(query) or query)
     for reading in dict.fromkeys(readings + tuple(in_their_words(r, passages) for r in (query,) + readings)):
         if reading != query:

@@ -1364,7 +1364,7 @@ _OWN_WORDS_Q = re.compile(r"\b(?!(?:he|she|it|they|them|you|i|me|we|us|and|or|bu
                           r"quotes?|quotations?|reaction|wording|phrasing)\b"
                           # "Hewitt direct quote on the delays?"
                           r"|\b(?!(?:what|which|whose|the|his|her|their|its|any|some|give|get|need|want|your|my|our|"
-                          r"in|with|his|those|these|this|that)\b)(?P<quoted>(?-i:[A-Z])[\w-]+)\s+(?:direct|exact|verbatim)\s+"
+                          r"in|with|those|these|this|that)\b)(?P<quoted>(?-i:[A-Z])[\w-]+)\s+(?:direct|exact|verbatim)\s+"
                           r"(?:quotes?|words)\b", re.I)
 # "exact words", "in quotation", "word for word": a quotation asked for, which a sentence
 # gives only in quotation marks ("Hewitt has expressed frustration" reports no words)

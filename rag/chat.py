@@ -315,8 +315,9 @@ _SHORT_PHRASES = [
                 r"husband|partner|guy|lady|bloke|woman|man|fares?|people)\s+(?:just\s+|keeps?\s+|kept\s+)?"
                 r"(?:ask(?:ed|s|ing)?\s+(?:me\s+|us\s+)?|wants?\s+to\s+know\s+|wanted\s+to\s+know\s+|"
                 r"(?:is|was)\s+wondering\s+)(?:,\s*)?(?=(?:why|what|who|where|when|which|how)\b)", re.I), ""),
-    # "why aren't the French stopping the boats on the water?", "out on the sea": at sea, as
-    # the documents put it (not "territorial waters", which they say)
+    # "why aren't the French stopping the boats on the water?", "out on the water": at sea, as
+    # the documents put it (not "territorial waters", which they say; "on the sea" is left:
+    # read as "at sea" it lost as many answers as it gained)
     (re.compile(r"\b(?:out\s+)?on\s+the\s+(?:open\s+)?water\b(?!\s*['’-])", re.I), "at sea"),
     # "To whom did the Home Secretary, James Cleverly, send his demand?": the person, named
     # (the post set between commas beside the name says it twice, and weighs against the
@@ -352,7 +353,8 @@ _SHORT_PHRASES = [
     (re.compile(r"\bin\s+keeping\s+with\b", re.I), "aligned with"),
     # "Who back home is getting impatient?", "who on our side...": the asker's own country,
     # which a passage names by its people ("Conservative backbenchers"), not by a place
-    (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|on\s+our\s+side(?:\s+of\s+the\s+(?:water|channel|pond))?|over\s+here)\b", re.I),
+    (re.compile(r"\b(who|anyone|anybody|people|folks?)\s+(?:back\s+home|over\s+here"
+                r"|on\s+our\s+side(?:\s+of\s+the\s+(?:water|channel|pond))?)\b", re.I),
      r"\1"),
     # "has the money been worth it?", "all this spending is not working": whether it is
     # effective ("questions about the effectiveness of the current strategy") (not "working
@@ -427,20 +429,26 @@ _N_Y = re.compile(r"^(?P<x>(?!(?:y|why|how|what|who|when|where|which)\b)[^?.!]*\
 _DROPPED_G = re.compile(r"\b[A-Za-z][a-z]+in\b")
 
 
-def _with_g(m: re.Match) -> str:
+def _g_added(word: str) -> str | None:
+    """The word with the final g it was typed without ("sendin": "sending"), where that
+    makes an English word it is not already; else None."""
     from .answer_types import _english_words
 
-    word = m.group()
     known = _english_words()
     lower = word.lower()
-    return word + "g" if known and lower not in known and lower + "g" in known else word
+    return word + "g" if known and lower not in known and lower + "g" in known else None
+
+
+def _with_g(m: re.Match) -> str:
+    return _g_added(m.group()) or m.group()
 
 
 # Scots, as a Glaswegian types it ("Where are maist o' these dinghies settin' aff fae?",
 # "Which paper got a swatch o' that note?"): the English words the documents have
 _SCOTS = {
     "whit": "what", "fae": "from", "frae": "from", "aff": "off", "tae": "to", "maist": "most", "gaun": "going",
-    "ower": "over", "naethin": "nothing", "naethin'": "nothing", "naethin’": "nothing", "naething": "nothing", "nae": "no", "oot": "out", "aboot": "about", "noo": "now",
+    "ower": "over", "naethin": "nothing", "naethin'": "nothing", "naethin’": "nothing", "naething": "nothing",
+    "nae": "no", "oot": "out", "aboot": "about", "noo": "now",
     "cannae": "can't", "canna": "can't", "dinnae": "don't", "didnae": "didn't", "isnae": "isn't", "wasnae": "wasn't",
     "doesnae": "doesn't", "wouldnae": "wouldn't", "couldnae": "couldn't", "willnae": "won't", "wullnae": "won't",
     "havenae": "haven't", "hasnae": "hasn't", "shouldnae": "shouldn't", "hae": "have", "awa": "away", "mair": "more",
@@ -455,12 +463,7 @@ _DROPPED_G_MARKED = re.compile(r"\b([A-Za-z]+in)['’](?=\s|$|[?.!,;:])")
 
 def _with_g_marked(m: re.Match) -> str:
     """"settin'": "setting"; not "'Darmanin'", a word in quotes."""
-    from .answer_types import _english_words
-
-    word = m.group(1)
-    known = _english_words()
-    lower = word.lower()
-    return word + "g" if known and lower not in known and lower + "g" in known else m.group()
+    return _g_added(m.group(1)) or m.group()
 
 
 def _scots(m: re.Match) -> str:
@@ -812,28 +815,28 @@ _REPLY_WORDS = frozenset("great interesting nice cheers wow thanks cool ok okay 
                          "right-o understood confusing odd funny sad terrible".split())
 
 
-def _a_name(words: str, names: frozenset[str] | None = None) -> bool:
+def _a_name(words: str, passages: Sequence[str] | None = None) -> bool:
     """Whether a sentence of a word or few is a name ("Retailleau.", "Bruno Retailleau."),
     not a word of reply ("Great.", "Crazy.") nor a thing ("The UK."): one word, one the
-    passages write with a capital (where they are known) and no word of reply."""
+    passages write with a capital (where they are given) and no word of reply."""
     parts = words.split()
     if not all(w[:1].isupper() for w in parts) or parts[0].lower() in ("the", "a", "an", "this", "that"):
         return False
-    return len(parts) > 1 or (parts[0].lower() not in _REPLY_WORDS and (names is None or parts[0] in names))
+    return len(parts) > 1 or (parts[0].lower() not in _REPLY_WORDS and (
+        passages is None or any(re.search(r"\b" + re.escape(parts[0]) + r"\b", p) for p in passages)))
 
 
-def topic_put_back(question: str, names: frozenset[str] | None = None) -> str | None:
+def topic_put_back(question: str, passages: Sequence[str] | None = None) -> str | None:
     """The question with what it first names put where it points back to it ("french
     interior minister - who is it?": "who is french interior minister?"; "Retailleau: what
-    was his plan?": "what was Retailleau's plan?"); else None. `names`: the words the
-    passages write with a capital, which a name alone as a sentence ("Hewitt.") must be
-    one of ("Crazy." is not)."""
+    was his plan?": "what was Retailleau's plan?"); else None. A name alone as a sentence
+    ("Hewitt.") must be a word the `passages` write with a capital ("Crazy." is not)."""
     m = _TOPIC_FIRST.match(question.strip())
     if m is None or _NOT_A_TOPIC.match(m.group("topic")) or any(  # a noun phrase, not a clause
             _YES_OR_NO.match(w) or re.search(r"(?i)[a-z]ed$", w) for w in m.group("topic").split()):
         return None
     topic, rest = m.group("topic").strip(" ,"), m.group("rest")
-    if _EMPTY_IT.match(rest) or (m.group("stop") and not _a_name(topic, names)):
+    if _EMPTY_IT.match(rest) or (m.group("stop") and not _a_name(topic, passages)):
         return None
     # "Darmanin: did the UK send it to him?": a name is pointed to as a person
     named = all(w[:1].isupper() for w in topic.split())
