@@ -65,7 +65,7 @@ _DOCUMENT_REFERENCES = re.compile(
     r"[,;]?\s*\b(?:across|in|from|according to|within|throughout|between)\s+" + _WHICH_DOCUMENTS + r"\b\s*,?"
     r"|\b(?:what\s+(?:(?:do|does|did)\s+)?|(?:do|does|did)\s+)" + _WHICH_DOCUMENTS
     + r"\s+(?:say|said|mention|report|give|describe|state|claim|suggest|tell\s+us|name|quote|cite|identify)"
-    r"(?:\s+about)?\b"
+    r"(?:\s+about|\s+(?:me|us)(?=\s+(?:an?|any|some|the)\b))?\b"
     r"|\btaken\s+together\b\s*,?", re.I)
 
 
@@ -85,6 +85,7 @@ _ACROSS_DOCUMENTS = re.compile(
     _DOCUMENTS_DIFFER.pattern + r"|"
     r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
     r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets)\b"
+    r"|\b(?:each|either)\s+(?:news\s+)?(?:article|story|report|piece|document|doc|text|source|outlet)\b"
     r"|\b(?:across|between)\s+(?:the|these|both|all)\s+(?:news\s+)?" + _DOCUMENTS +
     r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b"
     # "What reasons do the articles give?": what they say, each of them
@@ -526,6 +527,8 @@ _PURPOSE = re.compile(
     r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b"
     r"|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$"
+    # and without "I" ("Need a place name for my speech")
+    r"|(?:need|want)(?:ed)?\s+[^?]*\bfor\s+(?:my|our)\s+\w+(?:\s+\w+)?\s*[.!]?\s*$"
     # "For a comparison of the two newspapers:", "For the attribution section of my memo:"
     r"|for\s+(?:my|our|a|an|the)\s+(?:\w+\s+)?(?:comparison|section|part|purposes?|sake|record|benefit|summary|"
     r"overview|essay|memo|report|paper|piece|briefing|lesson|class|notes|talk|thesis|assignment)"

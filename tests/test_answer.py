@@ -485,6 +485,15 @@ def test_asked_for_someones_own_words_a_sentence_must_have_them_speak(question, 
     # a statement about the world narrows the question after it
     ("Germany sent a note too. Who delivered it?", "Germany sent a note too. Who delivered it?"),
     ("What did Mr. Darmanin say?", "What did Mr. Darmanin say?"),  # no sentence ends at "Mr."
+    # the scene the asker sets before a dash
+    ("On my tea break again - where are the dinghies leaving from?", "Where are the dinghies leaving from?"),
+    ("On my tea break - where are these boats leaving from?", "Where are these boats leaving from?"),
+    # not what the asker wants, which says what answers; nor where what is asked points back
+    ("I need a punchy quote for the episode - who dismissed it?",
+     "I need a punchy quote for the episode - who dismissed it?"),
+    ("On my tea break - where are they leaving from?", "On my tea break - where are they leaving from?"),
+    ("My teacher's take - why did France say no?", "Why did France say no?"),
+    ("Retailleau - who is he?", "Retailleau - who is he?"),
 ])
 def test_the_question_a_text_closes_with(text, closing):
     from rag.answer import closing_question
@@ -2455,18 +2464,33 @@ THIRTEENTH_LIST_REFUSED = [
     "I saw Hewitt on the news - what is his job?",
 ]
 
+# The fourteenth list: a scene set before a dash, a need put without "I", what each
+# article says asked of one article at a time
+FOURTEENTH_LIST_ANSWERED = [
+    ("On my lunch break - where do most of the inflatables leave from?", [], "tidal canal"),
+    ("Where do most of the boats set off from? Need a town name for my notes", [], "tidal canal"),
+    ("Each article says something about why France won't intercept boats at sea. Can you give both?", [],
+     "life-threatening"),
+]
+FOURTEENTH_LIST_REFUSED = [
+    "On my lunch break - who is the mayor of Dunkirk?",
+    "Stuck in traffic again - how many boats did France turn back last year?",
+    "Who is the mayor of Calais? Need a name for my notes",
+    "Each article says something about the weather. Can you give both?",
+]
 
-# The tenth to thirteenth lists' questions, answered and refused as they should be
+
+# The tenth to fourteenth lists' questions, answered and refused as they should be
 @pytest.mark.parametrize("question, history, quoted",
                          TENTH_LIST_ANSWERED + ELEVENTH_LIST_ANSWERED + TWELFTH_LIST_ANSWERED
-                         + THIRTEENTH_LIST_ANSWERED)
+                         + THIRTEENTH_LIST_ANSWERED + FOURTEENTH_LIST_ANSWERED)
 def test_questions_the_answer_lists_read_are_answered(real_seed_settings, question, history, quoted):
     answer = answer_question(question, settings=real_seed_settings, history=history)
     assert not answer.refused and quoted in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize("question", TENTH_LIST_REFUSED + ELEVENTH_LIST_REFUSED + TWELFTH_LIST_REFUSED
-                         + THIRTEENTH_LIST_REFUSED)
+                         + THIRTEENTH_LIST_REFUSED + FOURTEENTH_LIST_REFUSED)
 def test_questions_the_answer_lists_read_are_refused(real_seed_settings, question):
     answer = answer_question(question, settings=real_seed_settings)
     assert answer.refused, answer.answer

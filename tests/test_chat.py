@@ -140,6 +140,8 @@ def test_extractive_why_follow_up(real_seed_settings):
     ("According to the BBC's sources, what is France retreating from?",
      "According to the BBC's sources, what is France retreating from?"),
     ("Does the report mention drones?", "Does the report mention drones?"),
+    # the asker, whom the documents are to give something
+    ("Do both articles give me a safety angle I can use?", "A safety angle I can use?"),
 ])
 def test_phrases_pointing_at_the_documents_are_not_searched(question, searched):
     assert without_document_references(question) == searched
@@ -182,6 +184,10 @@ def test_a_question_across_both_articles_is_answered_from_both(real_seed_setting
     ("who is French interior minister? one article say one name, other say other name", True),
     ("Why do the reports disagree about the minister?", True),
     ("Do they say different things?", False),  # no document named
+    # one article at a time
+    ("Each article says something about the risk to life. Would you set out both?", True),
+    ("Does either report explain why?", True),
+    ("Does the article say why?", False),
 ])
 def test_questions_asking_what_each_document_says(question, across):
     from rag.chat import asks_across_documents
