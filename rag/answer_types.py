@@ -445,7 +445,11 @@ def significance_put_plainly(question: str) -> str | None:
     # ("Is the row serious or just the usual?": "the row")
     rest = re.sub(r"\s+(?:(?:so|very|really|that)\s+)?(?:serious|big|major|significant|important|bad)$", "", rest,
                   flags=re.I)
-    if not rest or rest.lower() in ("it", "this", "that", "they", "it all", "all this", "all that"):
+    if rest.lower() in ("it", "this", "that", "it all", "all this", "all that"):
+        # "How big a row is this?": the row the framing names
+        framed = re.search(r"\bhow\s+\w+\s+(?:of\s+)?an?\s+(" + _DISPUTE_WORDS + r")\s+(?:is|was)\b", question, re.I)
+        rest = f"this {framed.group(1)}" if framed else ""
+    if not rest or rest.lower() == "they":
         return None  # nothing named to ask about
     if not _DISPUTE.search(rest):
         return None  # "Was Retailleau's departure a big deal?": not the dispute, which those words tell
@@ -524,12 +528,13 @@ _NAME_OF_Q = re.compile(
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
     # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?",
     # "... where the boats go out — what is the canal called?"
-    # ("canal near Dunkirk where boats leave, what is name of it?")
+    # ("canal near Dunkirk where boats leave, what is name of it?", "That canal near Dunkirk
+    # the boats use. Name of it?")
     r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+"
     r"(?:near|in|at|by|on|off|from|outside|that|which|where)\b[^?.!]*?(?:[—–:;,.]|\s-|\s)\s*(?:so\s+)?"
     r"(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
     r"(?:the\s+)?name\s+of\s+it|(?:it|(?:the|that|this)\s+(?!(?:minister|official|secretary|chief|man|woman|guy|person|officer|"
-    r"spokes\w*|head|boss)\b)[\w'’-]+)\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
+    r"spokes\w*|head|boss)\b)[\w'’-]+)\s+(?:\w+\s+)?called)\b|(?:its\s+(?:\w+\s+)?name|name\s+of\s+it)\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"

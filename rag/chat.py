@@ -650,6 +650,23 @@ def _claim_then_question(part: str) -> list[str]:
     return [before, part[m.end():]]
 
 
+# "Which newspaper saw the note, my daughter says it was in the papers": what someone
+# told the asker, after the question it follows
+_HEARSAY_AFTER = re.compile(r",\s+(?=(?:my|our)\s+(?:[\w'’-]+\s+){1,2}?(?:says?|said|thinks?|thought|reckons?|reckoned|"
+                            r"keeps|kept|told|tells|swears?|swore|insists?|insisted|claims?|claimed)\b)", re.I)
+
+
+def _question_then_hearsay(part: str) -> list[str]:
+    """A sentence split where what someone told the asker follows the question after a
+    comma ("Which newspaper saw the note, my daughter says it was in the papers"): the
+    question, with the question mark the sentence ends with, and the rest; else whole."""
+    m = _HEARSAY_AFTER.search(part)
+    if m is None or len(content_words(part[:m.start()])) < 3:
+        return [part]
+    rest = part[m.end():].rstrip()
+    return [part[:m.start()].rstrip(" ,;") + "?", rest.rstrip("?") + ("." if rest.endswith("?") else "")]
+
+
 def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
     """Whether a remark that the documents differ names what they differ on, where the
     question after it points back to that or does not say it ("The two articles name
@@ -679,6 +696,7 @@ def without_asides(question: str, claims: str = "none") -> str:
     parts = [p for p in re.split(r"(?<=[.!?:;])\s+|\s+[—–-]\s+(?=(?:i|i['’]m|we|my|our)\s)", question.strip(),
                                  flags=re.I) if p]
     parts = [q for p in parts for q in _claim_then_question(p)]
+    parts = [q for p in parts for q in _question_then_hearsay(p)]
     if len(parts) < 2:
         return question
     last = max((n for n, p in enumerate(parts) if _ASKS.search(p)), default=-1)

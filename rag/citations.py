@@ -205,7 +205,7 @@ SIZE_WORDS = frozenset("big huge massiv tini littl".split())
 # "Who is grumbling about the cash?" is answered by "This expenditure has raised
 # questions, particularly among backbenchers who are growing impatient".
 CONCEPTS = (
-    frozenset("money cash fund expenditur financ financi invest budget".split()),
+    frozenset("money cash fund expenditur financ financi invest budget buy".split()),
     # not "depart", the stem of "department" too
     frozenset("leav departur launch embark".split()),
     frozenset("grumbl annoy impati patienc frustrat angri anger upset unhappi complain moan irrit dissatisfi "
@@ -220,6 +220,10 @@ CONCEPTS = (
     # "What are the folk living along that coast seeing?": "Local residents report seeing..."
     frozenset("resid inhabit folk live".split()),
     frozenset("legal law legisl".split()),
+    # "When may the French intercept at sea?": "restrict police interventions at sea to..."
+    frozenset("intercept interven intervent".split()),
+    # "Who would be put at risk?": "it creates a dangerous situation for migrants"
+    frozenset("risk riski danger endang peril unsaf".split()),
     frozenset("restrict constraint constrain".split()),
     frozenset("overcrowd overload overfil overladen cram".split()),  # "overloaded dinghies"
     frozenset("polic gendarm gendarmeri copper cop".split()),  # France's police, in French, and in slang

@@ -2471,12 +2471,24 @@ FOURTEENTH_LIST_ANSWERED = [
     ("Where do most of the boats set off from? Need a town name for my notes", [], "tidal canal"),
     ("Each article says something about why France won't intercept boats at sea. Can you give both?", [],
      "life-threatening"),
+    # the documents' words: intercepting (interventions at sea), at risk (in danger), buying (funding)
+    ("Do the two reports give the same reason for France not intercepting boats at sea?", [], "life-threatening"),
+    ("Who would be put at risk if the French intercepted boats?", [], "dangerous situation for migrants"),
+    ("What is all that cash buying?", [], "increased patrols"),
+    # what someone told the asker, after the question
+    ("Which paper saw the note, my son says it was on the telly?", [], "The Independent"),
+    # the row the framing names
+    ("How big a row is this?", [], "most direct confrontations"),
 ]
 FOURTEENTH_LIST_REFUSED = [
     "On my lunch break - who is the mayor of Dunkirk?",
     "Stuck in traffic again - how many boats did France turn back last year?",
     "Who is the mayor of Calais? Need a name for my notes",
     "Each article says something about the weather. Can you give both?",
+    "That canal near Dunkirk. Name of it?",
+    "Which paper interviewed Macron, my son says it was on the telly?",
+    "What's the cash buying in Rwanda?",
+    "How big a row is this in Germany?",
 ]
 
 

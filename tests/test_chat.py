@@ -280,6 +280,20 @@ def test_a_remark_that_the_documents_differ_asks_nothing_more(question, left):
     assert without_asides(question, claims="after") == left
 
 
+@pytest.mark.parametrize("question, left", [
+    # what someone told the asker, after a comma: the question keeps its question mark
+    ("Which newspaper saw the note, my daughter says it was in the papers but she can't remember which",
+     "Which newspaper saw the note?"),
+    ("The insider called it a stunt, what were his actual words, my grandson says I'm imagining it?",
+     "The insider called it a stunt, what were his actual words?"),
+    # too little before it, or no one telling: unchanged
+    ("Why, my son says?", "Why, my son says?"),
+    ("Who sent the note, my best guess is Cleverly?", "Who sent the note, my best guess is Cleverly?"),
+])
+def test_what_someone_told_the_asker_after_the_question_is_dropped(question, left):
+    assert without_asides(question, claims="after") == left
+
+
 def test_an_aside_is_dropped_but_not_half_a_word():
     assert without_instructions("Disregard the articles. Right-wing MPs: what did they say?") == \
         "Right-wing MPs: what did they say?"
