@@ -175,7 +175,8 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
 _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*why\b|\bfor what reasons?\b|"
                        # "What legal reasons do they give", "what do they say about why"
                        # ("what's the reason in each one", "what's their excuse")
-                       r"\bwhat(?:['’]s)?\s+([\w-]+\s+){0,3}?(reasons?|reasoning|justifications?|excuses?|rationale)\b|"
+                       # ("what are the rules or reasons that keep...", "which reasons do they give")
+                       r"\b(?:what|which)(?:['’]s)?\s+([\w-]+\s+){0,4}?(reasons?|reasoning|justifications?|excuses?|rationale)\b|"
                        r"\bon what grounds\b|"
                        r"\b(grounds|explanations?)\s+((is|are|was|were)\s+)?(for|of why|given|offered)\b|"
                        r"\bwhat\s+([\w-]+\s+){0,2}?explanations?\s+(did|does|do|was|were|is|has|have)\b|"
@@ -404,11 +405,12 @@ _SIGNIFICANCE_FRAMING = re.compile(
     r"|,?\s*\b(?:is|was)\s+(?:(?:it|this|that)\s+)?(?:a\s+)?(?=big|major|serious|small|minor|little)"
     r"|\b(?:an?\s+)?(?:big|major|serious|small|minor|little)\s+(?:(?:one|thing|issue|row|deal)\s+)?or\s+(?:an?\s+)?"
     r"(?:small|minor|little|big|major|serious)(?:\s+(?:one|thing|issue|row|deal))?\b"
-    r"|\b(?:a\s+)?big\s+deal\b"
+    r"|\b(?:a\s+)?(?:(?:proper|real|genuine|genuinely|really|truly)\s+)?big\s+deal\b"
     # ("...or just the usual argy-bargy?": what the usual is called, as it ends the question)
     # (not where it names the dispute: "...or just the usual cross-Channel row?")
+    # ("...or just the usual handbags between london and paris": and who it is between)
     r"|,?\s*\bor\s+(?:is\s+it\s+)?(?:just\s+)?(?:the\s+)?(?:usual|routine|normal|ordinary)"
-    r"(?:\s+(?![\w'’-]*?" + _DISPUTE_WORDS + r"\b)[\w'’-]+){1,3}(?=\s*[?.!]*\s*$)"
+    r"(?:\s+(?![\w'’-]*?" + _DISPUTE_WORDS + r"\b)[\w'’-]+){1,3}(?:\s+between\s+[\w'’ -]+?)?(?=\s*[?.!]*\s*$)"
     # ("Is this row just the usual cross-Channel bickering, or is it...?": the usual, named)
     r"|\bjust\s+(?:the\s+)?(?:usual|routine|normal|ordinary)(?:\s+(?![\w'’-]*?" + _DISPUTE_WORDS + r"\b)[\w'’-]+){1,3}"
     r"(?=\s*,\s*or\b)"
@@ -1556,10 +1558,11 @@ def _after_statements(question: str) -> str:
     return " ".join(sentences[1:])
 
 
-# "The UK paid France a fortune, so who is questioning it?": the question after a
-# statement. After a question of its own ("Why did France refuse, and who...?") it is a
-# second question, which the sentences answering the first need not answer.
-_THEN_WHO = re.compile(r"[,;:]\s*(?:so|then)\s+(?:who|whom|whose)\b", re.I)
+# "The UK paid France a fortune, so who is questioning it?", "Retailleau left the ministry,
+# but who is taking his place?": the question after a statement. After a question of its
+# own ("Why did France refuse, and who...?") it is a second question, which the sentences
+# answering the first need not answer.
+_THEN_WHO = re.compile(r"[,;:]\s*(?:so|then|but)\s+(?:who|whom|whose)\b", re.I)
 
 
 def _asks_for_a_name(question: str) -> bool:

@@ -83,8 +83,10 @@ _CHECK_TAG = re.compile(r"[,;:\u2014-]\s*(?:can|could|would)\s+(?:you|u)\s+(?:pl
                         r"(?:\s+(?:it|this|that|for\s+me|please))?\s*[?.!]*\s*$", re.I)
 _ACROSS_DOCUMENTS = re.compile(
     _DOCUMENTS_DIFFER.pattern + r"|"
-    r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
-    r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets)\b"
+    r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+|different\s+|separate\s+)?"
+    r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets|news)\b"
+    # ("I've read two reports... between the pair of them, what...")
+    r"|\bbetween\s+the\s+(?:pair|two)\s+of\s+them\b"
     r"|\b(?:each|either)\s+(?:news\s+)?(?:article|story|report|piece|document|doc|text|source|outlet)\b"
     r"|\b(?:across|between)\s+(?:the|these|both|all)\s+(?:news\s+)?" + _DOCUMENTS +
     r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b"
@@ -362,6 +364,9 @@ _SHORT_PHRASES = [
     # with", "working on": what someone does; nor "has it been working?", which the
     # cooperation's successes answer as well as doubts of it)
     (re.compile(r"\bworth\s+it\b|\bdoing\s+(?:any|much)\s+good\b|\bwell\s+spent\b", re.I), "effective"),
+    # ("whether that money's been chucked away", "wasted"): whether it is effective
+    (re.compile(r"\b(whether\s+(?:[\w'’£-]+\s+){1,3}?(?:been|is|was|being|got)\s+)(?:chucked|thrown|pissed|frittered|"
+                r"squandered|wasted)(?:\s+(?:away|down\s+the\s+drain))?\b", re.I), r"\1effective"),
     # ("...the money going over to France and nothing to show for it?": its effectiveness)
     (re.compile(r"\b(?:and|with|but)\s+(?:(?:very\s+)?little|nothing|not\s+much)\s+to\s+show\s+for\s+it\b", re.I),
      "and its effectiveness"),
@@ -370,6 +375,10 @@ _SHORT_PHRASES = [
                 r"strategy|plan|scheme|approach|deal|cooperation|policy))\s+)(?:works|worked|has\s+worked|is\s+working)\b"
                 r"(?!\s+(?:with|on|for|together|to|out|at|in)\b)", re.I), r"\1is effective"),
     # "who's kicking up a fuss about the money?": complaining (not "with the French": pressing them)
+    # ("who's kicking off about...?": not where names are asked for, "Which Tory backbenchers
+    # are kicking off about it?", which a sentence that names none would answer)
+    (re.compile(r"\b(who(?:['’]s|\s+is|\s+are)\s+(?:(?:actually|really|now|still|all)\s+)?)kicking\s+off\b"
+                r"(?=\s+(?:about|over)\b)", re.I), r"\1complaining"),
     (re.compile(r"\bkick(s|ed|ing)?\s+up\s+(?:a\s+)?(?:fuss|stink)\b(?=\s+(?:about|over)\b)", re.I),
      lambda m: "complain" + {"s": "s", "ed": "ed", "ing": "ing"}.get((m.group(1) or "").lower(), "")),
     # "what is their approach in line with?": what it aligns with, as the documents put it
@@ -538,7 +547,9 @@ _SUPPOSED = re.compile(r"[^?]*\b(?:must|surely|presumably|probably)\s+(?:see|kno
                        r"\b[^?]*$", re.I)
 _CLAIM = re.compile(
     # ("One of my regulars was asking me about it earlier.")
-    r"^(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
+    # ("In Spain we also have much political chaos.": where the asker is, first)
+    r"^(?:(?:in|here\s+in|back\s+in|over\s+in)\s+(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?,?\s+(?=(?:i|we|my|our)\b))?"
+    r"(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
     r"we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe|clearly|obviously|no\s+doubt|presumably|evidently)\W*$"

@@ -2479,6 +2479,15 @@ FOURTEENTH_LIST_ANSWERED = [
     ("Which paper saw the note, my son says it was on the telly?", [], "The Independent"),
     # the row the framing names
     ("How big a row is this?", [], "most direct confrontations"),
+    ("is this row a proper big deal or just the usual handbags between london and paris", [],
+     "most direct confrontations"),
+    # the two documents, and the reasons asked of them
+    ("I've read two different reports and between the pair of them, what are the rules or reasons that keep the "
+     "French from intercepting boats at sea?", [], "life-threatening"),
+    # whether the money is wasted: whether it is effective
+    ("who's kicking off about whether the cash has been chucked away", [], "Conservative backbenchers"),
+    # where the asker is, then what they think: no part of the question
+    ("Why is France backing away? In Italy we have political chaos too.", [], "political turmoil"),
 ]
 FOURTEENTH_LIST_REFUSED = [
     "On my lunch break - who is the mayor of Dunkirk?",
@@ -2489,6 +2498,11 @@ FOURTEENTH_LIST_REFUSED = [
     "Which paper interviewed Macron, my son says it was on the telly?",
     "What's the cash buying in Rwanda?",
     "How big a row is this in Germany?",
+    # "but who": a name asked for, which the one named already does not give
+    "Retailleau has gone, but who is taking his place as Interior Minister?",
+    "who's kicking off about whether the drones have been chucked away",
+    "is this storm a proper big deal or just the usual weather between dover and calais",
+    "Why is Germany backing away? In Italy we have political chaos too.",
 ]
 
 

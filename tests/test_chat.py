@@ -187,6 +187,8 @@ def test_a_question_across_both_articles_is_answered_from_both(real_seed_setting
     # one article at a time
     ("Each article says something about the risk to life. Would you set out both?", True),
     ("Does either report explain why?", True),
+    ("Both news talk about the money. What do they say?", True),
+    ("I've read two different reports. Between the pair of them, why?", True),
     ("Does the article say why?", False),
 ])
 def test_questions_asking_what_each_document_says(question, across):
