@@ -40,7 +40,9 @@ _NUMBER_Q = re.compile(r"(?<!\bgiven\s)(?<!\bconsidering\s)(?<!\bdespite\s)(?<!\
                        r"(?!\s+(?:of\s+)?an?\s+" + _MATTERS + r"\b)|\bwhat (percentage|proportion|number|amount)\b"
                        # "What figures do the articles give for...", "the total number of migrants"
                        r"|\bwhat\s+(?:\w+\s+)?(?:figures?|statistics|stats|numbers|totals?|tally)\b"
-                       r"|\b(?:the|a)\s+(?:total\s+|exact\s+|overall\s+)?number\s+of\b", re.I)
+                       r"|\b(?:the|a)\s+(?:total\s+|exact\s+|overall\s+)?number\s+of\b"
+                       # "Average persons per inflatable?"
+                       r"|\b(?:average|avg|mean)\s+(?:number\s+of\s+)?[\w'’-]+\s+per\b", re.I)
 # "How is the £480m broken down between patrols and...": the parts' amounts, which a
 # sentence that only names the parts does not give, however closely it matches
 _BREAKDOWN_Q = re.compile(r"(?=.*(?:[£$€]|\b(?:money|funding|funds?|budget|cost|costs|million|billion|spend|spent|"
@@ -109,6 +111,8 @@ _A_YEAR = re.compile(r"(?<![\d£$€,])\b(?:FY)?(?:1[0-9]\d\d|20\d\d)s?\b|\b" + 
                      r"|['’]\d\ds?\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
                      re.I)
 _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:date|day|month)\b(?!-)|\bwhat(?:\s+is|['’]s)\s+the\s+date\b"
+                     # "Date Cleverly's note was delivered?": the date, asked in a word
+                     r"|^\W*(?:exact\s+)?date\s+(?:of\s+|when\s+|that\s+)?(?=[\w'’]+(?:['’]s)?\s)(?!of\s+birth\b)"
                      # "Is there a start date for the patrols?", "any deadline?"
                      r"|\b(?:start(?:ing)?|end|target|launch|set|fixed|firm|specific|exact|due)\s+dates?\b|\bdeadlines?\b"
                      # "Is there a date for when it comes into force?"
@@ -162,6 +166,8 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      r"\b(which|name\s+(?:me\s+|for\s+me\s+)?the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
                      r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
                      r"mayors?|MPs?|ambassadors?|commissioners?)\b"
+                     # "Which Frenchman did he hand it to?": a person, by name
+                     r"|\bwhich\s+(?:frenchman|frenchwoman|englishman|englishwoman|briton|brit|man|woman)\b"
                      # "Which specific convention or treaty...": a thing known by its name
                      r"|\bwhich\s+(?:(?!the\b|a\b|an\b|is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+\s+){0,2}?"
                      # "Which specific French statute or international convention...": one of two
@@ -191,6 +197,10 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        r"\bwhat(?:['’]s)?\s+(?:keeps|kept|stops|stopped|stopping|keeping|prevents|prevented|preventing|"
                        r"holds|held|holding)\s+(?:[\w'’-]+\s+){1,3}?(?:from|back)\b|"
                        r"\bwhat\s+(?:stops|stopped|keeps|prevents)\s+(?:[\w'’-]+\s+){1,2}?(?:intercept|stopp|doing|act|step)\w*|"
+                       # "what is it partly attributed to?", "what's it put down to?"
+                       r"\bwhat(?:['’]s|\s+(?:is|was|are|were|has|have|had|can|could|may|might))\s+(?:it|this|that|they|"
+                       r"these|those|the\s+[\w'’-]+)\s+(?:[\w'’-]+\s+){0,2}?(?:attributed|put\s+down|ascribed|blamed)\s+"
+                       r"(?:to|on)\s*[?.!]*\s*$|"
                        # "To what may this change of heart be attributed?", "on what is it based?"
                        r"\bto\s+what\b[^?.!]*?\battribut\w*|\bon\s+what\b[^?.!]*?\bbased\b|"
                        # "Do they give the same reason, or different ones?", "what reasons do the articles cite"

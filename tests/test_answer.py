@@ -2488,6 +2488,10 @@ FOURTEENTH_LIST_ANSWERED = [
     ("who's kicking off about whether the cash has been chucked away", [], "Conservative backbenchers"),
     # where the asker is, then what they think: no part of the question
     ("Why is France backing away? In Italy we have political chaos too.", [], "political turmoil"),
+    # what something is put down to: why
+    ("Cause of the French slippage on the maritime commitment — what is it partly attributed to?", [], "turmoil"),
+    ("Cleverly's demand to stop every boat leaving France — which Frenchman did he hand that to?", [],
+     "Gerald Darmanin"),
 ]
 FOURTEENTH_LIST_REFUSED = [
     "On my lunch break - who is the mayor of Dunkirk?",
@@ -2503,6 +2507,9 @@ FOURTEENTH_LIST_REFUSED = [
     "who's kicking off about whether the drones have been chucked away",
     "is this storm a proper big deal or just the usual weather between dover and calais",
     "Why is Germany backing away? In Italy we have political chaos too.",
+    # a date and an average, each asked in a word, which no sentence gives
+    "Date Cleverly's diplomatic note was delivered to Paris?",
+    "Average people per boat leaving the French coast - any figure given?",
 ]
 
 
