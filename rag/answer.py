@@ -603,11 +603,6 @@ def _with_the_rest_of_the_quote(chosen: list[int], sentences: Sequence) -> list[
 # narrow the question after them; statements about the world ("Germany sent a note
 # too. Who delivered it?") do.
 _ABOUT_THE_ASKER = re.compile(r"\b(?:i|i['’](?:m|d|ve|ll)|me|my|we|we['’]re|our|us)\b", re.I)
-_POINTS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
-                          r"(?!\s+(?:\w+\s+)?(?:boats?|dinghies|inflatables|crossings?|migrants?|people|articles?|"
-                          r"stories|documents?|pieces?)\b)", re.I)
-_STARTS_ASKING = re.compile(r"(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|do|does|did|can|"
-                            r"could|has|have)\b", re.I)
 
 
 def _either(text: str, reworded: str, units: Sequence, cache):
@@ -675,17 +670,7 @@ def closing_question(text: str) -> str:
     from .chunking import split_sentences
 
     sentences = [text[a:b].strip() for a, b in split_sentences(text)]
-    if len(sentences) < 2:
-        # (and before a dash: "On my tea break again - where are most of the dinghies
-        # setting off from?", where what is asked points to nothing before it)
-        # where it sets the scene, not where the asker says what they want ("I need a punchy
-        # quote for the episode - did anybody...?"), which says what kind of sentence answers
-        cut = re.split(r"\s+[-–—]\s+", text.strip(), maxsplit=1)
-        if len(cut) < 2 or not _STARTS_ASKING.match(cut[1]) or _POINTS_BACK.search(cut[1]) \
-                or len(cut[0].split()) > 8 or re.match(r"\W*(?:i|we)\b", cut[0], re.I):
-            return text
-        sentences = [cut[0], cut[1][:1].upper() + cut[1][1:]]
-    if not sentences[-1].endswith("?") or PERSON_PRONOUN.search(sentences[-1]) or any(
+    if len(sentences) < 2 or not sentences[-1].endswith("?") or PERSON_PRONOUN.search(sentences[-1]) or any(
             x.endswith("?") or not _ABOUT_THE_ASKER.search(x) for x in sentences[:-1]):
         return text
     return sentences[-1]

@@ -540,13 +540,12 @@ _NAME_OF_Q = re.compile(
     # "The canal near Dunkirk where the boats leave from - what is its name?", "..., what's it called?",
     # "that canal near dunkirk whats it called", "That tidal canal near Dunkirk — its name?",
     # "... where the boats go out — what is the canal called?"
-    # ("canal near Dunkirk where boats leave, what is name of it?", "That canal near Dunkirk
-    # the boats use. Name of it?")
+    # ("canal near Dunkirk where boats leave, what is name of it?")
     r"^\W*(?:(?:the|this|that)\s+(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)|(?P<bare>[\w'’-]+))\s+"
     r"(?:near|in|at|by|on|off|from|outside|that|which|where)\b[^?.!]*?(?:[—–:;,.]|\s-|\s)\s*(?:so\s+)?"
     r"(?:what(?:\s+is|\s+was|['’]s)\s+(?:its\s+(?:\w+\s+)?name|"
     r"(?:the\s+)?name\s+of\s+it|(?:it|(?:the|that|this)\s+(?!(?:minister|official|secretary|chief|man|woman|guy|person|officer|"
-    r"spokes\w*|head|boss)\b)[\w'’-]+)\s+(?:\w+\s+)?called)\b|(?:its\s+(?:\w+\s+)?name|name\s+of\s+it)\s*\?)|"
+    r"spokes\w*|head|boss)\b)[\w'’-]+)\s+(?:\w+\s+)?called)\b|its\s+(?:\w+\s+)?name\s*\?)|"
     r"\bnames? (?:and (?:(?:job|official|exact) )?(?:title|rank|role|position|post|job) )?of "
     r"(?:the |a |an |this |that |these |those |his |her |its |their )?(?P<np>[\w'’ -]+?)"
     r"(?=\s+(?:who|whom|that|which|where|near|in|at|on|for|from|of|responsible|behind|with|by|to|quoted|named|"
@@ -1572,7 +1571,10 @@ def _after_statements(question: str) -> str:
 # but who is taking his place?": the question after a statement. After a question of its
 # own ("Why did France refuse, and who...?") it is a second question, which the sentences
 # answering the first need not answer.
-_THEN_WHO = re.compile(r"[,;:]\s*(?:so|then|but)\s+(?:who|whom|whose)\b", re.I)
+# (not "..., but who by?", "..., but who says that?": who did or said it, which the
+# sentence that tells it answers by a post or an outlet as well as a name)
+_THEN_WHO = re.compile(r"[,;:]\s*(?:(?:so|then)\s+(?:who|whom|whose)\b|but\s+who\b(?!\s+by\b|\s+(?:\w+\s+)?(?:says?|said|"
+                       r"claims?|claimed|stated|states|reported|reports|told|tells)\b))", re.I)
 
 
 def _asks_for_a_name(question: str) -> bool:

@@ -83,10 +83,12 @@ _CHECK_TAG = re.compile(r"[,;:\u2014-]\s*(?:can|could|would)\s+(?:you|u)\s+(?:pl
                         r"(?:\s+(?:it|this|that|for\s+me|please))?\s*[?.!]*\s*$", re.I)
 _ACROSS_DOCUMENTS = re.compile(
     _DOCUMENTS_DIFFER.pattern + r"|"
-    r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+|different\s+|separate\s+)?"
+    r"\b(?:both|two|2|each|all|either)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:news\s+)?"
     r"(?:articles|stories|reports|pieces|documents|docs|texts|sources|outlets|news)\b"
-    # ("I've read two reports... between the pair of them, what...")
-    r"|\bbetween\s+the\s+(?:pair|two)\s+of\s+them\b"
+    r"|\b(?:two|2)\s+(?:different|separate)\s+(?:articles|stories|reports|pieces|documents)\b"
+    # ("I've read two reports... between the pair of them, what...", not "Between the two of
+    # them, Cleverly and Darmanin, ...")
+    r"|\bbetween\s+the\s+(?:pair|two)\s+of\s+them\b(?!\s*,\s*(?-i:[A-Z]))"
     r"|\b(?:each|either)\s+(?:news\s+)?(?:article|story|report|piece|document|doc|text|source|outlet)\b"
     r"|\b(?:across|between)\s+(?:the|these|both|all)\s+(?:news\s+)?" + _DOCUMENTS +
     r"|\btaken\s+together\b|^\s*compare\b|\bside\s+by\s+side\b"
@@ -365,8 +367,10 @@ _SHORT_PHRASES = [
     # cooperation's successes answer as well as doubts of it)
     (re.compile(r"\bworth\s+it\b|\bdoing\s+(?:any|much)\s+good\b|\bwell\s+spent\b", re.I), "effective"),
     # ("whether that money's been chucked away", "wasted"): whether it is effective
-    (re.compile(r"\b(whether\s+(?:[\w'’£-]+\s+){1,3}?(?:been|is|was|being|got)\s+)(?:chucked|thrown|pissed|frittered|"
-                r"squandered|wasted)(?:\s+(?:away|down\s+the\s+drain))?\b", re.I), r"\1effective"),
+    (re.compile(r"\b(whether\s+(?:(?:the|that|this|all\s+(?:the|that|this))\s+)?(?:money|cash|spending|funding|investment|"
+                r"£?480\s*(?:m|million))(?:['’]s|\s+has|\s+is|\s+was)?\s+(?:been\s+|being\s+|got\s+)?)"
+                r"(?:(?:chucked|thrown|pissed|frittered)\s+(?:away|down\s+the\s+drain)|squandered|wasted)\b", re.I),
+     r"\1effective"),
     # ("...the money going over to France and nothing to show for it?": its effectiveness)
     (re.compile(r"\b(?:and|with|but)\s+(?:(?:very\s+)?little|nothing|not\s+much)\s+to\s+show\s+for\s+it\b", re.I),
      "and its effectiveness"),
@@ -536,20 +540,25 @@ _PURPOSE = re.compile(
     r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b"
     r"|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$"
-    # and without "I" ("Need a place name for my speech")
-    r"|(?:need|want)(?:ed)?\s+[^?]*\bfor\s+(?:my|our)\s+\w+(?:\s+\w+)?\s*[.!]?\s*$"
+    # and without "I", where it says only what kind of answer ("Need a place name for my
+    # speech"; not "Need the reason France gave for my essay", which asks)
+    r"|(?:need|want)(?:ed)?\s+(?:it|this|that|(?:an?|the|one)\s+(?:[\w'’-]+\s+)?(?:name|quote|number|figure|line|"
+    r"answer|fact|source|word|place|date))\s+for\s+(?:my|our)\s+\w+(?:\s+\w+)?\s*[.!]?\s*$"
     # "For a comparison of the two newspapers:", "For the attribution section of my memo:"
     r"|for\s+(?:my|our|a|an|the)\s+(?:\w+\s+)?(?:comparison|section|part|purposes?|sake|record|benefit|summary|"
     r"overview|essay|memo|report|paper|piece|briefing|lesson|class|notes|talk|thesis|assignment)"
     r"(?:\s+(?:of|on|about|for|in|between|with)\s+[^:?]{1,40})?\s*:\s*$)",
     re.I)
+# After the question, what the asker says of where they are ("In Spain we also have much
+# política chaos, so I wonder"): no part of what is asked (before it, a question may
+# point back to it: "In Spain our minister is tough. What did he say?")
+_WHERE_THE_ASKER_IS = re.compile(r"^(?:in|here\s+in|back\s+in|over\s+in)\s+(?-i:[A-Z])[\w'’-]+"
+                                 r"(?:\s+(?-i:[A-Z])[\w'’-]+)?,?\s+(?:i|we|my|our)\b", re.I)
 _SUPPOSED = re.compile(r"[^?]*\b(?:must|surely|presumably|probably)\s+(?:see|know|notice|hear|have\s+seen|have\s+heard)"
                        r"\b[^?]*$", re.I)
 _CLAIM = re.compile(
     # ("One of my regulars was asking me about it earlier.")
-    # ("In Spain we also have much political chaos.": where the asker is, first)
-    r"^(?:(?:in|here\s+in|back\s+in|over\s+in)\s+(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?,?\s+(?=(?:i|we|my|our)\b))?"
-    r"(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
+    r"^(?:(?:(?:one|some|a\s+few|most|all|many|several)\s+of\s+)?(?:i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|my|we|we're|"
     r"we’re|we've|our)\b"
     r"|.*\b(?:i\s+think|i\s+guess|i\s+believe|i\s+reckon|i\s+suppose|i\s+assume|i\s+gather|iirc"
     r"|if\s+i\s+remember(?:\s+\w+)?|not\s+sure|maybe|clearly|obviously|no\s+doubt|presumably|evidently)\W*$"
@@ -661,6 +670,8 @@ def _claim_then_question(part: str) -> list[str]:
     return [before, part[m.end():]]
 
 
+_ASKS_FIRST = re.compile(r"^\W*(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|do|does|did|can|could|"
+                         r"has|have|had)\b", re.I)
 # "Which newspaper saw the note, my daughter says it was in the papers": what someone
 # told the asker, after the question it follows
 _HEARSAY_AFTER = re.compile(r",\s+(?=(?:my|our)\s+(?:[\w'’-]+\s+){1,2}?(?:says?|said|thinks?|thought|reckons?|reckoned|"
@@ -674,7 +685,14 @@ def _question_then_hearsay(part: str) -> list[str]:
     m = _HEARSAY_AFTER.search(part)
     if m is None or len(content_words(part[:m.start()])) < 3:
         return [part]
-    rest = part[m.end():].rstrip()
+    before, rest = part[:m.start()], part[m.end():].rstrip()
+    # (only after what asks, and not what the question asks to be checked: "Is this claim
+    # correct, my teacher said...?"; nor before a question of its own: "..., my son said
+    # France paid - who paid whom?")
+    if not (_ASKS_FIRST.match(before) or re.search(r",\s*(?:what|which|who|whom|where|when|why|how)\b", before, re.I)) \
+            or re.search(r"\b(?:right|correct|true|accurate|so)\b", before, re.I) \
+            or re.search(r"[-–—,;]\s*(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did)\b", rest, re.I):
+        return [part]
     return [part[:m.start()].rstrip(" ,;") + "?", rest.rstrip("?") + ("." if rest.endswith("?") else "")]
 
 
@@ -685,6 +703,28 @@ def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
     topic = {w.lower() for w in content_words(_DOCUMENTS_DIFFER.sub(" ", remark))}
     own = {w.lower() for w in content_words(asking)} - _ASKED_OF_EACH
     return len(topic) >= 2 and (pointed or not own)
+
+
+# "On my tea break again - where are most of these dinghies setting off from?": the scene
+# the asker sets before a dash, which names nothing to find (not what they want, "I need a
+# punchy quote for the episode - who...?", which says what kind of sentence answers; nor
+# where what is asked points back to it)
+_SCENE_BEFORE_DASH = re.compile(r"^\W*(?!(?:i|i['’]m|we|we['’]re)\b)(?P<scene>[^-–—?.!:;]*\b(?:my|our|me|us)\b"
+                                r"[^-–—?.!:;]*?)\s+[-–—]\s+(?=(?:what|which|who|whom|whose|where|when|why|how|is|are|was|"
+                                r"were|do|does|did|can|could|has|have)\b)", re.I)
+_POINTS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
+                          r"(?!\s+(?:\w+\s+)?(?:boats?|dinghies|inflatables|crossings?|migrants?|people|articles?|"
+                          r"stories|documents?|pieces?)\b)", re.I)
+
+
+def without_scene(question: str) -> str:
+    """The question without the scene the asker sets before a dash ("On my tea break
+    again - where are the dinghies leaving from?"); else the question."""
+    m = _SCENE_BEFORE_DASH.match(question)
+    if m is None or len(m.group("scene").split()) > 8 or _POINTS_BACK.search(question[m.end():]):
+        return question
+    rest = question[m.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def without_asides(question: str, claims: str = "none") -> str:
@@ -699,7 +739,7 @@ def without_asides(question: str, claims: str = "none") -> str:
     # "I am a bit confused, there are two ministers named. Who are they?": how the asker
     # feels, which no passage holds
     rest = _CONFUSED.sub("", question, count=1)
-    question = rest[:1].upper() + rest[1:] if rest else question
+    question = without_scene(rest[:1].upper() + rest[1:] if rest else question)
     # (and after a dash, where the asker turns to themselves: "Where are they setting off
     # from — I need a backdrop for the panel.")
     # (and before it, where the asker says what they know and turns to ask: "I read Le Monde
@@ -734,6 +774,7 @@ def without_asides(question: str, claims: str = "none") -> str:
                      and not any(w[:1].isupper() for w in p.split()[1:]))
             and (_ASKS.search(p) or (pointed and quoted_phrases(p)) or not (
                 _PURPOSE.search(p) or (n > last and _FORM.match(p))
+                or (n > last and claims != "none" and _WHERE_THE_ASKER_IS.match(p))
                 or ((claims == "all" or (claims == "after" and n > last)) and _CLAIM.search(p)
                     # (not what others are supposed to see where the question points to them:
                     # "People there must see it all. What do they report?")

@@ -485,15 +485,6 @@ def test_asked_for_someones_own_words_a_sentence_must_have_them_speak(question, 
     # a statement about the world narrows the question after it
     ("Germany sent a note too. Who delivered it?", "Germany sent a note too. Who delivered it?"),
     ("What did Mr. Darmanin say?", "What did Mr. Darmanin say?"),  # no sentence ends at "Mr."
-    # the scene the asker sets before a dash
-    ("On my tea break again - where are the dinghies leaving from?", "Where are the dinghies leaving from?"),
-    ("On my tea break - where are these boats leaving from?", "Where are these boats leaving from?"),
-    # not what the asker wants, which says what answers; nor where what is asked points back
-    ("I need a punchy quote for the episode - who dismissed it?",
-     "I need a punchy quote for the episode - who dismissed it?"),
-    ("On my tea break - where are they leaving from?", "On my tea break - where are they leaving from?"),
-    ("My teacher's take - why did France say no?", "Why did France say no?"),
-    ("Retailleau - who is he?", "Retailleau - who is he?"),
 ])
 def test_the_question_a_text_closes_with(text, closing):
     from rag.answer import closing_question
@@ -2477,6 +2468,10 @@ FOURTEENTH_LIST_ANSWERED = [
     ("What is all that cash buying?", [], "increased patrols"),
     # what someone told the asker, after the question
     ("Which paper saw the note, my son says it was on the telly?", [], "The Independent"),
+    # the review's: who did or said something, after "but"; what is needed, which asks
+    ("The doctrine is being studied, but who by?", [], "maritime prefecture"),
+    ("I get that France refused, but who actually said so?", [], "French officials have swiftly rejected"),
+    ("The paper in the UK that saw the note. Name of it?", [], "The Independent"),
     # the row the framing names
     ("How big a row is this?", [], "most direct confrontations"),
     ("is this row a proper big deal or just the usual handbags between london and paris", [],
@@ -2498,7 +2493,6 @@ FOURTEENTH_LIST_REFUSED = [
     "Stuck in traffic again - how many boats did France turn back last year?",
     "Who is the mayor of Calais? Need a name for my notes",
     "Each article says something about the weather. Can you give both?",
-    "That canal near Dunkirk. Name of it?",
     "Which paper interviewed Macron, my son says it was on the telly?",
     "What's the cash buying in Rwanda?",
     "How big a row is this in Germany?",
@@ -2507,6 +2501,12 @@ FOURTEENTH_LIST_REFUSED = [
     "who's kicking off about whether the drones have been chucked away",
     "is this storm a proper big deal or just the usual weather between dover and calais",
     "Why is Germany backing away? In Italy we have political chaos too.",
+    # the review's: a scene before a question about nothing the documents say; where the
+    # asker is, before a question that points back to it
+    "On my break - what's the weather like in Dunkirk?",
+    "In Spain our minister Marlaska is tough. What did he say about the boats?",
+    "In Belgium our coast has boats too. Where do they leave from?",
+    "Check something about the boats for me, my neighbour says they leave from Calais",
     # a date and an average, each asked in a word, which no sentence gives
     "Date Cleverly's diplomatic note was delivered to Paris?",
     "Average people per boat leaving the French coast - any figure given?",

@@ -189,6 +189,9 @@ def test_a_question_across_both_articles_is_answered_from_both(real_seed_setting
     ("Does either report explain why?", True),
     ("Both news talk about the money. What do they say?", True),
     ("I've read two different reports. Between the pair of them, why?", True),
+    # the review's: two sources of one article, two people
+    ("Did the BBC talk to two different sources?", False),
+    ("Between the two of them, Cleverly and Darmanin, who is more senior?", False),
     ("Does the article say why?", False),
 ])
 def test_questions_asking_what_each_document_says(question, across):
@@ -294,6 +297,38 @@ def test_a_remark_that_the_documents_differ_asks_nothing_more(question, left):
 ])
 def test_what_someone_told_the_asker_after_the_question_is_dropped(question, left):
     assert without_asides(question, claims="after") == left
+
+
+@pytest.mark.parametrize("question, left", [
+    # what the asker needs only says what kind of answer; where they are, after the question
+    ("Where are most of the dinghies setting off from? Need a place name for my speech",
+     "Where are most of the dinghies setting off from?"),
+    ("Why is France backing away? In Spain we also have much chaos, so I wonder", "Why is France backing away?"),
+    # what is needed that asks, a claim the question points back to, and what is to be checked: kept
+    ("What did France say? Need the exact reason they gave for my essay",
+     "What did France say? Need the exact reason they gave for my essay"),
+    ("Is this claim from class correct, my teacher said the Telegraph saw the note?",
+     "Is this claim from class correct, my teacher said the Telegraph saw the note?"),
+    ("When we talked about the news, my son said France paid the UK - who actually paid whom?",
+     "When we talked about the news, my son said France paid the UK - who actually paid whom?"),
+])
+def test_what_the_asker_needs_and_where_they_are_asks_nothing(question, left):
+    assert without_asides(question, claims="after") == left
+
+
+@pytest.mark.parametrize("question, left", [
+    ("On my tea break again - where are the dinghies leaving from?", "Where are the dinghies leaving from?"),
+    ("On my tea break - where are these boats leaving from?", "Where are these boats leaving from?"),
+    # not what the asker wants, which says what answers; nor where what is asked points back
+    ("I need a punchy quote for the episode - who dismissed it?",
+     "I need a punchy quote for the episode - who dismissed it?"),
+    ("On my tea break - where are they leaving from?", "On my tea break - where are they leaving from?"),
+    ("Retailleau - who is he?", "Retailleau - who is he?"),
+])
+def test_the_scene_the_asker_sets_before_a_dash_is_not_searched(question, left):
+    from rag.chat import without_scene
+
+    assert without_scene(question) == left
 
 
 def test_an_aside_is_dropped_but_not_half_a_word():
@@ -1160,3 +1195,16 @@ def test_shorthand_tags_and_the_fourth_reviews_rewrites(question, written):
 ])
 def test_the_fourth_reviews_asides(question, left):
     assert without_asides(question, claims="all") == left
+
+
+@pytest.mark.parametrize("question, spelled", [
+    ("who's kicking off about whether that money's been chucked away",
+     "who's complaining about whether that money's been effective"),
+    # money only, and thrown only away
+    ("Do they say whether anyone was thrown overboard?", "Do they say whether anyone was thrown overboard?"),
+    ("Does it say whether the plan got thrown out?", "Does it say whether the plan got thrown out?"),
+    # names asked for: not read as complaining
+    ("Which Tory backbenchers are kicking off about it?", "Which Tory backbenchers are kicking off about it?"),
+])
+def test_whether_the_money_is_wasted_reads_whether_it_is_effective(question, spelled):
+    assert spelled_out(question) == spelled
