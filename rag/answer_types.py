@@ -201,6 +201,8 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        r"\bwhat(?:['’]s|\s+(?:is|was|are|were|has|have|had|can|could|may|might))\s+(?:it|this|that|they|"
                        r"these|those|the\s+[\w'’-]+)\s+(?:[\w'’-]+\s+){0,2}?(?:attributed|put\s+down|ascribed|blamed)\s+"
                        r"(?:to|on)\s*[?.!]*\s*$|"
+                       # "what do they say their way is based on?"
+                       r"\bwhat\b[^?.!]*?\bbased\s+on\s*[?.!]*\s*$|"
                        # "To what may this change of heart be attributed?", "on what is it based?"
                        r"\bto\s+what\b[^?.!]*?\battribut\w*|\bon\s+what\b[^?.!]*?\bbased\b|"
                        # "Do they give the same reason, or different ones?", "what reasons do the articles cite"

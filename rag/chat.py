@@ -385,6 +385,12 @@ _SHORT_PHRASES = [
                 r"(?=\s+(?:about|over)\b)", re.I), r"\1complaining"),
     (re.compile(r"\bkick(s|ed|ing)?\s+up\s+(?:a\s+)?(?:fuss|stink)\b(?=\s+(?:about|over)\b)", re.I),
      lambda m: "complain" + {"s": "s", "ed": "ed", "ing": "ing"}.get((m.group(1) or "").lower(), "")),
+    # "why is the coordination such a dog's dinner?": a mess
+    (re.compile(r"\b(?:an?\s+)?dog['’]?s\s+(?:dinner|breakfast)\b", re.I), "a mess"),
+    # "whether the Channel spend is delivering ROI": whether it is effective
+    (re.compile(r"\b(?:(?:is|are|was|were)\s+)?(?:delivering|delivered|delivers|giving|showing|producing)\s+(?:any\s+|an?\s+"
+                r"|good\s+)?(?:ROI|return\s+on\s+(?:the\s+)?investment|value\s+for\s+(?:the\s+)?money)\b", re.I),
+     "is effective"),
     # "what is their approach in line with?": what it aligns with, as the documents put it
     (re.compile(r"\bin\s+line\s+with\b", re.I), "aligned with"),
     (re.compile(r"\b((?:(?:is|are|was|were|has\s+been|have\s+been)\s+not|(?:is|are|was|were)n['’]t|(?:has|have)n['’]t\s+"

@@ -2472,6 +2472,12 @@ FOURTEENTH_LIST_ANSWERED = [
     ("The doctrine is being studied, but who by?", [], "maritime prefecture"),
     ("I get that France refused, but who actually said so?", [], "French officials have swiftly rejected"),
     ("The paper in the UK that saw the note. Name of it?", [], "The Independent"),
+    # a mess, in other words; whether the money pays off; what an approach is based on
+    ("Bottom line: why is the Anglo-French coordination on crossings such a dog's dinner?", [],
+     "policy hesitance"),
+    ("Who in Westminster is questioning whether the Channel spend is delivering ROI?", [],
+     "Conservative backbenchers"),
+    ("What do the French say their way of doing it is based on?", [], "aligns with maritime law"),
     # the row the framing names
     ("How big a row is this?", [], "most direct confrontations"),
     ("is this row a proper big deal or just the usual handbags between london and paris", [],
@@ -2507,6 +2513,8 @@ FOURTEENTH_LIST_REFUSED = [
     "In Spain our minister Marlaska is tough. What did he say about the boats?",
     "In Belgium our coast has boats too. Where do they leave from?",
     "Check something about the boats for me, my neighbour says they leave from Calais",
+    "Why is the Belgian coordination on crossings such a dog's dinner?",
+    "Who is questioning whether the Rwanda spend is delivering ROI?",
     # a date and an average, each asked in a word, which no sentence gives
     "Date Cleverly's diplomatic note was delivered to Paris?",
     "Average people per boat leaving the French coast - any figure given?",
