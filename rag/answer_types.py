@@ -166,8 +166,6 @@ _NAME_Q = re.compile(_LEAD_IN + r"(who|whom|whose)\b|\b(to|by|from|with|of) whom
                      r"\b(which|name\s+(?:me\s+|for\s+me\s+)?the)\s+([\w'’-]+\s+){0,2}?(officials?|ministers?|secretar(y|ies)|"
                      r"politicians?|leaders?|spokes(person|man|woman|people)|chiefs?|presidents?|premiers?|"
                      r"mayors?|MPs?|ambassadors?|commissioners?)\b"
-                     # "Which Frenchman did he hand it to?": a person, by name
-                     r"|\bwhich\s+(?:frenchman|frenchwoman|englishman|englishwoman|briton|brit|man|woman)\b"
                      # "Which specific convention or treaty...": a thing known by its name
                      r"|\bwhich\s+(?:(?!the\b|a\b|an\b|is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+\s+){0,2}?"
                      # "Which specific French statute or international convention...": one of two
@@ -198,11 +196,15 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        r"holds|held|holding)\s+(?:[\w'’-]+\s+){1,3}?(?:from|back)\b|"
                        r"\bwhat\s+(?:stops|stopped|keeps|prevents)\s+(?:[\w'’-]+\s+){1,2}?(?:intercept|stopp|doing|act|step)\w*|"
                        # "what is it partly attributed to?", "what's it put down to?"
-                       r"\bwhat(?:['’]s|\s+(?:is|was|are|were|has|have|had|can|could|may|might))\s+(?:it|this|that|they|"
-                       r"these|those|the\s+[\w'’-]+)\s+(?:[\w'’-]+\s+){0,2}?(?:attributed|put\s+down|ascribed|blamed)\s+"
-                       r"(?:to|on)\s*[?.!]*\s*$|"
+                       # (not "What is the 'blah-blah' remark attributed to?": who said it)
+                       r"\bwhat(?:['’]s|\s+(?:is|was|are|were|has|have|had|can|could|may|might))\s+(?:it|this|that|they)\s+"
+                       r"(?:[\w'’-]+\s+){0,2}?(?:attributed|put\s+down|ascribed|blamed)\s+(?:to|on)\s*[?.!]*\s*$|"
+                       # "Reason for French backtracking on the commitment?"
+                       r"^\W*(?:(?:the|main|key|real|chief)\s+)*reasons?\s+(?:for|behind)\b|"
                        # "what do they say their way is based on?"
-                       r"\bwhat\b[^?.!]*?\bbased\s+on\s*[?.!]*\s*$|"
+                       # (not "What is the BBC's report based on?": its sources)
+                       r"\bwhat\b[^?.!]*?\b(?:their|its|his|her)\s+(?:way|approach|position|stance|policy|argument|view|"
+                       r"decision|refusal|line)\b[^?.!]*?\bbased\s+on\s*[?.!]*\s*$|"
                        # "To what may this change of heart be attributed?", "on what is it based?"
                        r"\bto\s+what\b[^?.!]*?\battribut\w*|\bon\s+what\b[^?.!]*?\bbased\b|"
                        # "Do they give the same reason, or different ones?", "what reasons do the articles cite"
@@ -214,8 +216,8 @@ _REASON_Q = re.compile(r"(?:^|[.?!;:]|\s[-–—])\s*(and |but |so )?why\b|,\s*w
                        r"justif(?:y|ies|ied|ying)\b", re.I)
 _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|citing|cited|reasons?|blame[ds]?|causes?d?|"
                      r"so that|in order to|given|after|amid|imperative|constraints?|concerns?|fears?)\b"
-                     # a justification ("aligns with maritime law")
-                     r"|\balign(?:s|ed)?\s+with\b"
+                     # a justification ("aligns with maritime law", "based on demographics")
+                     r"|\balign(?:s|ed)?\s+with\b|\bbased\s+on\b"
                      # and what money is for ("committed ... to help fund increased patrols")
                      r"|\bto\s+(?:help\s+)?(?:fund|finance|pay\s+for)\b"
                      # a rule that limits what may be done is why it is not done: "laws restrict
@@ -308,13 +310,19 @@ def claim_checked(question: str) -> str | None:
     return None
 
 
+# "Where are they launching from, some secret pirate cove?": a guess, a few words after a comma
+_GUESSED_AFTER = re.compile(r"^\W*(?:where|who|whom|which)\b[^,;:?!]*?(?P<sep>,)\s*(?:some|a|an|maybe|perhaps|probably|"
+                            r"possibly|like)\s+(?:[\w'’-]+\s*){1,4}\?\s*$", re.I)
+
+
 def without_guess(question: str) -> str | None:
     """The question without the asker's guess at its answer ("Which paper saw the note,
     was it the Telegraph?": "Which paper saw the note?"), whose words the passages need
     not share; None where it guesses none."""
     m = _CHECK_GUESS.search(question)
     if m is None:
-        return None
+        m = _GUESSED_AFTER.match(question)
+        return question[:m.start("sep")].rstrip() + "?" if m else None
     return question[:m.start("sep") if m.group("sep") is not None else m.start("sep2")].rstrip() + "?"
 
 
@@ -459,10 +467,13 @@ def significance_put_plainly(question: str) -> str | None:
     # ("Is the row serious or just the usual?": "the row")
     rest = re.sub(r"\s+(?:(?:so|very|really|that)\s+)?(?:serious|big|major|significant|important|bad)$", "", rest,
                   flags=re.I)
-    if rest.lower() in ("it", "this", "that", "it all", "all this", "all that"):
-        # "How big a row is this?": the row the framing names
+    # ("..., would you say the article thinks?": what the asker asks the documents' view of)
+    rest = re.sub(r",?\s*\b(?:would\s+you\s+say|do\s+you\s+think|in\s+your\s+view)\b.*$", "", rest, flags=re.I)
+    pointed = re.match(r"(?:it|this|that|it\s+all|all\s+this|all\s+that)(\s+between\s+[^?.!,]+)?$", rest, re.I)
+    if pointed:
+        # "How big a row is this (between the two countries)?": the row the framing names
         framed = re.search(r"\bhow\s+\w+\s+(?:of\s+)?an?\s+(" + _DISPUTE_WORDS + r")\s+(?:is|was)\b", question, re.I)
-        rest = f"this {framed.group(1)}" if framed else ""
+        rest = f"this {framed.group(1)}{pointed.group(1) or ''}" if framed else ""
     if not rest or rest.lower() == "they":
         return None  # nothing named to ask about
     if not _DISPUTE.search(rest):
@@ -1569,14 +1580,10 @@ def _after_statements(question: str) -> str:
     return " ".join(sentences[1:])
 
 
-# "The UK paid France a fortune, so who is questioning it?", "Retailleau left the ministry,
-# but who is taking his place?": the question after a statement. After a question of its
-# own ("Why did France refuse, and who...?") it is a second question, which the sentences
-# answering the first need not answer.
-# (not "..., but who by?", "..., but who says that?": who did or said it, which the
-# sentence that tells it answers by a post or an outlet as well as a name)
-_THEN_WHO = re.compile(r"[,;:]\s*(?:(?:so|then)\s+(?:who|whom|whose)\b|but\s+who\b(?!\s+by\b|\s+(?:\w+\s+)?(?:says?|said|"
-                       r"claims?|claimed|stated|states|reported|reports|told|tells)\b))", re.I)
+# "The UK paid France a fortune, so who is questioning it?": the question after a
+# statement. After a question of its own ("Why did France refuse, and who...?") it is a
+# second question, which the sentences answering the first need not answer.
+_THEN_WHO = re.compile(r"[,;:]\s*(?:so|then)\s+(?:who|whom|whose)\b", re.I)
 
 
 def _asks_for_a_name(question: str) -> bool:

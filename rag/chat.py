@@ -385,12 +385,16 @@ _SHORT_PHRASES = [
                 r"(?=\s+(?:about|over)\b)", re.I), r"\1complaining"),
     (re.compile(r"\bkick(s|ed|ing)?\s+up\s+(?:a\s+)?(?:fuss|stink)\b(?=\s+(?:about|over)\b)", re.I),
      lambda m: "complain" + {"s": "s", "ed": "ed", "ing": "ing"}.get((m.group(1) or "").lower(), "")),
+    # "name one from each report, over.": a radio operator's sign-off
+    (re.compile(r",\s*over(?:\s+and\s+out)?\s*[.!]?\s*$", re.I), ""),
     # "why is the coordination such a dog's dinner?": a mess
     (re.compile(r"\b(?:an?\s+)?dog['’]?s\s+(?:dinner|breakfast)\b", re.I), "a mess"),
     # "whether the Channel spend is delivering ROI": whether it is effective
-    (re.compile(r"\b(?:(?:is|are|was|were)\s+)?(?:delivering|delivered|delivers|giving|showing|producing)\s+(?:any\s+|an?\s+"
-                r"|good\s+)?(?:ROI|return\s+on\s+(?:the\s+)?investment|value\s+for\s+(?:the\s+)?money)\b", re.I),
-     "is effective"),
+    # (of the money only: "Is France delivering value for money?" asks of France)
+    (re.compile(r"\b((?:spend|spending|money|cash|funding|investment|£?480\s*(?:m|million))\s+(?:is|are|was|were|has\s+been|"
+                r"have\s+been|isn['’]t|wasn['’]t)\s+(?:really\s+|actually\s+)?)(?:delivering|giving|showing|producing)\s+"
+                r"(?:any\s+|an?\s+|good\s+)?(?:ROI|return\s+on\s+(?:the\s+)?investment|value\s+for\s+(?:the\s+)?money)\b",
+                re.I), r"\1effective"),
     # "what is their approach in line with?": what it aligns with, as the documents put it
     (re.compile(r"\bin\s+line\s+with\b", re.I), "aligned with"),
     (re.compile(r"\b((?:(?:is|are|was|were|has\s+been|have\s+been)\s+not|(?:is|are|was|were)n['’]t|(?:has|have)n['’]t\s+"
@@ -546,6 +550,8 @@ _PURPOSE = re.compile(
     r"(?:a|an)(?!\s+(?:bit|little|tad|lot|tiny)\b))\b"
     r"|(?:i|we)(?:'ve|’ve|\s+have)\s+(?:seen|read|heard)\s+(?:a\s+few|some|several|many|lots)\b"
     r"|(?:this\s+is\s+)?for\s+(?:my|our|a|an)\s+\w+(?:\s+\w+)?\s*[:,.]?\s*$"
+    # "Asking for my gossip group chat.", "Asking for a friend."
+    r"|(?:just\s+)?asking\s+for\s+(?:my|our|a)\s+[^?]*$"
     # and without "I", where it says only what kind of answer ("Need a place name for my
     # speech"; not "Need the reason France gave for my essay", which asks)
     r"|(?:need|want)(?:ed)?\s+(?:it|this|that|(?:an?|the|one)\s+(?:[\w'’-]+\s+)?(?:name|quote|number|figure|line|"
@@ -558,8 +564,9 @@ _PURPOSE = re.compile(
 # After the question, what the asker says of where they are ("In Spain we also have much
 # política chaos, so I wonder"): no part of what is asked (before it, a question may
 # point back to it: "In Spain our minister is tough. What did he say?")
+# (not a scope the question is asked in: "Who is the minister? In France I mean.")
 _WHERE_THE_ASKER_IS = re.compile(r"^(?:in|here\s+in|back\s+in|over\s+in)\s+(?-i:[A-Z])[\w'’-]+"
-                                 r"(?:\s+(?-i:[A-Z])[\w'’-]+)?,?\s+(?:i|we|my|our)\b", re.I)
+                                 r"(?:\s+(?-i:[A-Z])[\w'’-]+)?,?\s+(?:i|we|my|our)\s+(?!mean\b)[\w'’-]+\s+\w", re.I)
 _SUPPOSED = re.compile(r"[^?]*\b(?:must|surely|presumably|probably)\s+(?:see|know|notice|hear|have\s+seen|have\s+heard)"
                        r"\b[^?]*$", re.I)
 _CLAIM = re.compile(
@@ -624,7 +631,7 @@ _CONFUSED = re.compile(r"^\W*i(?:['’]m|\s+am|\s+feel|['’]m\s+feeling|\s+am\s
 # short."), which no passage holds
 _FORM = re.compile(r"^\W*(?:(?:exact|exactly|precise|precisely|verbatim|wording|words?|quotes?|quotation|in|full|"
                    r"please|pls|plz|thanks|thank|you|short|shorter|brief|briefly|concise|simple|plain|keep|it|make|"
-                   r"just|only|one|a|the|sentence|line|max|maximum|answer|thx|ty)\b[\s,.!-]*){1,8}$", re.I)
+                   r"just|only|one|a|the|sentence|line|max|maximum|answer|thx|ty|over|out|roger)\b[\s,.!-]*){1,8}$", re.I)
 
 
 # "I want to explain the new doctrine to my students.": what they mean to explain
@@ -715,9 +722,13 @@ def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
 # the asker sets before a dash, which names nothing to find (not what they want, "I need a
 # punchy quote for the episode - who...?", which says what kind of sentence answers; nor
 # where what is asked points back to it)
-_SCENE_BEFORE_DASH = re.compile(r"^\W*(?!(?:i|i['’]m|we|we['’]re)\b)(?P<scene>[^-–—?.!:;]*\b(?:my|our|me|us)\b"
-                                r"[^-–—?.!:;]*?)\s+[-–—]\s+(?=(?:what|which|who|whom|whose|where|when|why|how|is|are|was|"
-                                r"were|do|does|did|can|could|has|have)\b)", re.I)
+_SCENE_BEFORE_DASH = re.compile(r"^\W*(?!(?:i|i['’]m|we|we['’]re)\b)(?P<scene>[^-–—?.!:;]{0,40}\b(?:my|our|me|us)\b"
+                                r"[^-–—?.!:;]{0,40}?)\s+[-–—]\s+(?=(?:what|which|who|whom|whose|where|when|why|how|is|are|"
+                                r"was|were|do|does|did|can|could|has|have)\b)", re.I)
+# (not what someone told the asker, which the question asks about: "My mate reckons the UK
+# gave France money - how much?")
+_TOLD = re.compile(r"\b(?:says?|said|reckons?|reckoned|thinks?|thought|mentioned|asked|asks|told|tells|heard|read|"
+                   r"claims?|claimed|believes?|insists?)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
                           r"(?!\s+(?:\w+\s+)?(?:boats?|dinghies|inflatables|crossings?|migrants?|people|articles?|"
                           r"stories|documents?|pieces?)\b)", re.I)
@@ -727,9 +738,12 @@ def without_scene(question: str) -> str:
     """The question without the scene the asker sets before a dash ("On my tea break
     again - where are the dinghies leaving from?"); else the question."""
     m = _SCENE_BEFORE_DASH.match(question)
-    if m is None or len(m.group("scene").split()) > 8 or _POINTS_BACK.search(question[m.end():]):
+    if m is None or len(m.group("scene").split()) > 8 or _TOLD.search(m.group("scene")):
         return question
     rest = question[m.end():]
+    # (and what is asked must stand alone: not "- what for?", nor where it points back)
+    if _POINTS_BACK.search(rest) or len(content_words(rest)) < 2:
+        return question
     return rest[:1].upper() + rest[1:]
 
 

@@ -2470,6 +2470,12 @@ FOURTEENTH_LIST_ANSWERED = [
     ("Which paper saw the note, my son says it was on the telly?", [], "The Independent"),
     # the review's: who did or said something, after "but"; what is needed, which asks
     ("The doctrine is being studied, but who by?", [], "maritime prefecture"),
+    ("Someone said it's blah-blah, but who?", [], "an insider"),
+    ("Which man called it blah-blah?", [], "an insider"),
+    ("What is the 'blah-blah' remark attributed to?", [], "an insider"),
+    ("What is the claim that France is backing away based on?", [], "multiple sources contacted by the BBC"),
+    ("Is France delivering value for money?", [], "£480 million"),
+    ("Who is the minister? In France I mean.", [], "Gerald Darmanin"),
     ("I get that France refused, but who actually said so?", [], "French officials have swiftly rejected"),
     ("The paper in the UK that saw the note. Name of it?", [], "The Independent"),
     # a mess, in other words; whether the money pays off; what an approach is based on
@@ -2478,6 +2484,12 @@ FOURTEENTH_LIST_ANSWERED = [
     ("Who in Westminster is questioning whether the Channel spend is delivering ROI?", [],
      "Conservative backbenchers"),
     ("What do the French say their way of doing it is based on?", [], "aligns with maritime law"),
+    # a guess after a comma; what the asker asks for; the documents' view of a row
+    ("Where are all these inflatables launching from, some secret pirate cove?", [], "tidal canal"),
+    ("Which newspaper got a sneaky look at the diplomatic note? Asking for my gossip group chat.", [],
+     "The Independent"),
+    ("How serious a row is this between the two countries, would you say the article thinks?", [],
+     "most direct confrontations"),
     # the row the framing names
     ("How big a row is this?", [], "most direct confrontations"),
     ("is this row a proper big deal or just the usual handbags between london and paris", [],
@@ -2491,8 +2503,6 @@ FOURTEENTH_LIST_ANSWERED = [
     ("Why is France backing away? In Italy we have political chaos too.", [], "political turmoil"),
     # what something is put down to: why
     ("Cause of the French slippage on the maritime commitment — what is it partly attributed to?", [], "turmoil"),
-    ("Cleverly's demand to stop every boat leaving France — which Frenchman did he hand that to?", [],
-     "Gerald Darmanin"),
 ]
 FOURTEENTH_LIST_REFUSED = [
     "On my lunch break - who is the mayor of Dunkirk?",
@@ -2502,8 +2512,6 @@ FOURTEENTH_LIST_REFUSED = [
     "Which paper interviewed Macron, my son says it was on the telly?",
     "What's the cash buying in Rwanda?",
     "How big a row is this in Germany?",
-    # "but who": a name asked for, which the one named already does not give
-    "Retailleau has gone, but who is taking his place as Interior Minister?",
     "who's kicking off about whether the drones have been chucked away",
     "is this storm a proper big deal or just the usual weather between dover and calais",
     "Why is Germany backing away? In Italy we have political chaos too.",
@@ -2515,6 +2523,9 @@ FOURTEENTH_LIST_REFUSED = [
     "Check something about the boats for me, my neighbour says they leave from Calais",
     "Why is the Belgian coordination on crossings such a dog's dinner?",
     "Who is questioning whether the Rwanda spend is delivering ROI?",
+    "Where are all these jet skis launching from, some secret pirate cove?",
+    "Which newspaper interviewed Macron? Asking for my gossip group chat.",
+    "How serious a row is this between Spain and Morocco, would you say?",
     # a date and an average, each asked in a word, which no sentence gives
     "Date Cleverly's diplomatic note was delivered to Paris?",
     "Average people per boat leaving the French coast - any figure given?",

@@ -324,6 +324,9 @@ def test_what_the_asker_needs_and_where_they_are_asks_nothing(question, left):
      "I need a punchy quote for the episode - who dismissed it?"),
     ("On my tea break - where are they leaving from?", "On my tea break - where are they leaving from?"),
     ("Retailleau - who is he?", "Retailleau - who is he?"),
+    # the review's: what someone told the asker, and a question that cannot stand alone
+    ("My mate reckons the UK gave France money - how much?", "My mate reckons the UK gave France money - how much?"),
+    ("My teacher's lesson on the £480m - what for?", "My teacher's lesson on the £480m - what for?"),
 ])
 def test_the_scene_the_asker_sets_before_a_dash_is_not_searched(question, left):
     from rag.chat import without_scene
@@ -1205,6 +1208,10 @@ def test_the_fourth_reviews_asides(question, left):
     ("Does it say whether the plan got thrown out?", "Does it say whether the plan got thrown out?"),
     # names asked for: not read as complaining
     ("Which Tory backbenchers are kicking off about it?", "Which Tory backbenchers are kicking off about it?"),
+    # a radio operator's sign-off
+    ("UK officials leaning on France - name one from each report, over.",
+     "UK officials leaning on France - name one from each report"),
+    ("Is the row over?", "Is the row over?"),
 ])
 def test_whether_the_money_is_wasted_reads_whether_it_is_effective(question, spelled):
     assert spelled_out(question) == spelled
