@@ -706,7 +706,7 @@ def _question_then_hearsay(part: str) -> list[str]:
             or re.search(r"\b(?:right|correct|true|accurate|so)\b", before, re.I) \
             or re.search(r"[-–—,;]\s*(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did)\b", rest, re.I):
         return [part]
-    return [part[:m.start()].rstrip(" ,;") + "?", rest.rstrip("?") + ("." if rest.endswith("?") else "")]
+    return [before.rstrip(" ,;") + "?", rest.rstrip("?") + ("." if rest.endswith("?") else "")]
 
 
 def _names_what_differs(remark: str, asking: str, pointed: bool) -> bool:
