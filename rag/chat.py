@@ -683,8 +683,6 @@ def _claim_then_question(part: str) -> list[str]:
     return [before, part[m.end():]]
 
 
-_ASKS_FIRST = re.compile(r"^\W*(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|do|does|did|can|could|"
-                         r"has|have|had)\b", re.I)
 # "Which newspaper saw the note, my daughter says it was in the papers": what someone
 # told the asker, after the question it follows
 _HEARSAY_AFTER = re.compile(r",\s+(?=(?:my|our)\s+(?:[\w'’-]+\s+){1,2}?(?:says?|said|thinks?|thought|reckons?|reckoned|"
@@ -702,7 +700,7 @@ def _question_then_hearsay(part: str) -> list[str]:
     # (only after what asks, and not what the question asks to be checked: "Is this claim
     # correct, my teacher said...?"; nor before a question of its own: "..., my son said
     # France paid - who paid whom?")
-    if not (_ASKS_FIRST.match(before) or re.search(r",\s*(?:what|which|who|whom|where|when|why|how)\b", before, re.I)) \
+    if not (_ASKS.search(before) or re.search(r",\s*(?:what|which|who|whom|where|when|why|how)\b", before, re.I)) \
             or re.search(r"\b(?:right|correct|true|accurate|so)\b", before, re.I) \
             or re.search(r"[-–—,;]\s*(?:what|which|who|whom|where|when|why|how|is|are|was|were|do|does|did)\b", rest, re.I):
         return [part]
