@@ -685,8 +685,10 @@ def _claim_then_question(part: str) -> list[str]:
 
 # "Which newspaper saw the note, my daughter says it was in the papers": what someone
 # told the asker, after the question it follows
-_HEARSAY_AFTER = re.compile(r",\s+(?=(?:my|our)\s+(?:[\w'’-]+\s+){1,2}?(?:says?|said|thinks?|thought|reckons?|reckoned|"
-                            r"keeps|kept|told|tells|swears?|swore|insists?|insisted|claims?|claimed)\b)", re.I)
+# (how the asker says someone told them something: "says", "reckons", "keeps telling")
+_TELLING = (r"(?:says?|said|reckons?|reckoned|thinks?|thought|mentioned|asked|asks|told|tells|keeps|kept|heard|read|"
+            r"swears?|swore|claims?|claimed|believes?|insists?|insisted)")
+_HEARSAY_AFTER = re.compile(r",\s+(?=(?:my|our)\s+(?:[\w'’-]+\s+){1,2}?" + _TELLING + r"\b)", re.I)
 
 
 def _question_then_hearsay(part: str) -> list[str]:
@@ -725,8 +727,7 @@ _SCENE_BEFORE_DASH = re.compile(r"^\W*(?!(?:i|i['’]m|we|we['’]re)\b)(?P<scen
                                 r"was|were|do|does|did|can|could|has|have)\b)", re.I)
 # (not what someone told the asker, which the question asks about: "My mate reckons the UK
 # gave France money - how much?")
-_TOLD = re.compile(r"\b(?:says?|said|reckons?|reckoned|thinks?|thought|mentioned|asked|asks|told|tells|heard|read|"
-                   r"claims?|claimed|believes?|insists?)\b", re.I)
+_TOLD = re.compile(r"\b" + _TELLING + r"\b", re.I)
 _POINTS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those)\b"
                           r"(?!\s+(?:\w+\s+)?(?:boats?|dinghies|inflatables|crossings?|migrants?|people|articles?|"
                           r"stories|documents?|pieces?)\b)", re.I)
